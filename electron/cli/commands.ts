@@ -1,0 +1,590 @@
+/**
+ * @module cli/commands
+ * The `custos` command table. Each command maps its options onto one facade call and its
+ * result back to text or JSON; no crypto or storage logic lives here. Trusts the facade.
+ */
+import { CustodyError } from '../../shared/errors.js';
+import {
+  HASH_ALGORITHMS,
+  IMPORT_FORMATS,
+  KDF_ALGORITHMS,
+  KEY_ALGORITHMS,
+  PUBLIC_KEY_FORMATS,
+  RSA_SCHEMES,
+  SIGNATURE_FORMATS,
+  SIGNATURE_HASHES,
+  SIGNING_KEY_ALGORITHMS,
+  type KeyAlgorithm,
+  type SigningKeyAlgorithm,
+} from '../../shared/algorithms.js';
+import type { Custodian } from '../core/custodian.js';
+import type { KdfParams } from '../core/crypto/types.js';
+import { DEFAULT_NAMESPACE, KEY_STATES, type KeyInfo } from '../core/keys/key-store.js';
+import { DEFAULT_KDF } from '../core/vault/vault.js';
+import { Args, UsageError, type OptionSpecs } from './args.js';
+import { pemToDerIfArmoured, parseHex, readFileBytes, toHex, writeFileBytes } from './io.js';
+
+export interface CommandResult {
+  /** What `--json` prints (and what a batch line carries after `"ok": true`). */
+  readonly json: Record<string, unknown>;
+  /** What a person sees without `--json`. */
+  readonly text: string;
+  /** Non-zero for a computed "no" (an invalid signature): exit 1 without an error. */
+  readonly exitCode?: number;
+}
+
+export interface CommandContext {
+  readonly args: Args;
+  /** The facade with the vault opened (not necessarily unlocked). */
+  open(): Promise<Custodian>;
+  /** The facade with the vault unlocked (asks for the passphrase once). */
+  unlocked(): Promise<Custodian>;
+  /** A passphrase: `kind` 'current' reads CUSTOS_PASSPHRASE / --passphrase-file, 'new' reads CUSTOS_NEW_PASSPHRASE / --new-passphrase-file. */
+  passphrase(kind: 'current' | 'new', confirm: boolean): Promise<Uint8Array>;
+  readStdin(): Promise<Uint8Array>;
+  readonly inBatch: boolean;
+}
+
+export interface Command {
+  /** Words that select the command, e.g. ['key', 'generate']. */
+  readonly words: readonly string[];
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: OptionSpecs;
+  readonly maxPositionals?: number;
+  run(ctx: CommandContext): Promise<CommandResult>;
+}
+
+// ------------------------------------------------------------------ shared option sets
+
+const ns = { ns: { type: 'string', description: `namespace (default "${DEFAULT_NAMESPACE}")`, placeholder: 'NS' } } as const;
+const id = { id: { type: 'string', description: 'key id: 1-128 of [A-Za-z0-9._-]', placeholder: 'ID' } } as const;
+const dataIn = {
+  in: { type: 'string', description: 'read the data from FILE ("-" for stdin)', placeholder: 'FILE' },
+  'data-hex': { type: 'string', description: 'the data as hex', placeholder: 'HEX' },
+} as const;
+const out = { out: { type: 'string', description: 'write the raw result bytes to FILE instead of printing hex', placeholder: 'FILE' } } as const;
+const signOpts = {
+  hash: { type: 'string', description: `message hash for ECDSA/RSA: ${SIGNATURE_HASHES.join(', ')}`, placeholder: 'H' },
+  scheme: { type: 'string', description: `RSA scheme: ${RSA_SCHEMES.join(', ')} (default pkcs1v15)`, placeholder: 'S' },
+  'salt-length': { type: 'int', description: 'RSA-PSS salt length in bytes (default: the hash length)', placeholder: 'N' },
+  'sig-format': { type: 'string', description: `ECDSA signature encoding: ${SIGNATURE_FORMATS.join(', ')} (default der)`, placeholder: 'F' },
+  prehashed: { type: 'boolean', description: 'the data is already the digest of --hash' },
+} as const;
+const keyVersion = { 'key-version': { type: 'int', description: 'use this key version instead of the primary one', placeholder: 'N' } } as const;
+
+function nsOf(args: Args): string {
+  return args.string('ns') ?? DEFAULT_NAMESPACE;
+}
+
+async function readData(ctx: CommandContext): Promise<Uint8Array> {
+  const which = ctx.args.oneOf('in', 'data-hex');
+  if (which === 'data-hex') return parseHex(ctx.args.requireString('data-hex'), '--data-hex');
+  const path = ctx.args.requireString('in');
+  if (path === '-') {
+    if (ctx.inBatch) throw new UsageError('--in - (stdin) is not available inside batch');
+    return ctx.readStdin();
+  }
+  return readFileBytes(path, 'input');
+}
+
+function signParams(args: Args) {
+  const hash = args.choice('hash', SIGNATURE_HASHES);
+  const scheme = args.choice('scheme', RSA_SCHEMES);
+  const sigFormat = args.choice('sig-format', SIGNATURE_FORMATS);
+  const saltLength = args.int('salt-length');
+  return {
+    ...(hash === undefined ? {} : { hash }),
+    ...(scheme === undefined ? {} : { scheme }),
+    ...(sigFormat === undefined ? {} : { sigFormat }),
+    ...(saltLength === undefined ? {} : { saltLength }),
+    ...(args.flag('prehashed') ? { prehashed: true } : {}),
+  };
+}
+
+/** Prints bytes as hex, or writes them to --out. */
+function bytesResult(args: Args, field: string, bytes: Uint8Array, extra: Record<string, unknown> = {}, secret = false): CommandResult {
+  const path = args.string('out');
+  if (path !== undefined) {
+    writeFileBytes(path, bytes, secret);
+    return { json: { out: path, bytes: bytes.length, ...extra }, text: `wrote ${bytes.length} bytes to ${path}` };
+  }
+  const hex = toHex(bytes);
+  return { json: { [field]: hex, ...extra }, text: hex };
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function keyJson(k: KeyInfo): Record<string, unknown> {
+  return {
+    namespace: k.namespace,
+    id: k.id,
+    algorithm: k.algorithm,
+    kind: k.kind,
+    state: k.state,
+    exportable: k.exportable,
+    origin: k.origin,
+    primaryVersion: k.primaryVersion,
+    minDecryptVersion: k.minDecryptVersion,
+    createdAt: iso(k.createdAt),
+    updatedAt: iso(k.updatedAt),
+    deletionAt: iso(k.deletionAt),
+    versions: k.versions.map((v) => ({ version: v.version, createdAt: iso(v.createdAt), destroyed: v.destroyed })),
+  };
+}
+
+function keyText(k: KeyInfo): string {
+  const lines = [
+    `key        ${k.namespace}/${k.id}`,
+    `algorithm  ${k.algorithm} (${k.kind}${k.exportable ? ', exportable' : ''}, ${k.origin})`,
+    `state      ${k.state}${k.deletionAt === null ? '' : ` — material erased at ${iso(k.deletionAt)}`}`,
+    `version    ${k.primaryVersion} (primary)${k.minDecryptVersion > 1 ? `, decrypts from version ${k.minDecryptVersion}` : ''}`,
+    `created    ${iso(k.createdAt)}`,
+  ];
+  return lines.join('\n');
+}
+
+function keyCommand(words: string[], summary: string, action: (c: Custodian, ns: string, id: string, args: Args) => KeyInfo | Promise<KeyInfo>, extra: OptionSpecs = {}): Command {
+  return {
+    words,
+    summary,
+    usage: `custos ${words.join(' ')} --id ID [--ns NS]${Object.keys(extra).map((n) => ` [--${n}${extra[n]?.type === 'boolean' ? '' : ' ' + (extra[n]?.placeholder ?? 'V')}]`).join('')}`,
+    options: { ...id, ...ns, ...extra },
+    async run(ctx) {
+      const c = await ctx.unlocked();
+      const k = await action(c, nsOf(ctx.args), ctx.args.requireString('id'), ctx.args);
+      return { json: keyJson(k), text: keyText(k) };
+    },
+  };
+}
+
+// ------------------------------------------------------------------ the table
+
+export const COMMANDS: readonly Command[] = [
+  {
+    words: ['init'],
+    summary: 'create a new vault in the data directory',
+    usage: 'custos init [--kdf-memory-kib N] [--kdf-iterations N] [--kdf-parallelism N]',
+    options: {
+      'kdf-memory-kib': { type: 'int', description: 'Argon2id memory in KiB (default 65536 = 64 MiB; at least 1024)', placeholder: 'N' },
+      'kdf-iterations': { type: 'int', description: 'Argon2id passes (default 3)', placeholder: 'N' },
+      'kdf-parallelism': { type: 'int', description: 'Argon2id lanes (default 1)', placeholder: 'N' },
+    },
+    async run(ctx) {
+      const c = await ctx.open();
+      if (c.status().initialized) throw new CustodyError('VAULT_ALREADY_INITIALIZED', `${c.dataDir} already holds a vault`);
+      const passphrase = await ctx.passphrase('current', true);
+      const a = ctx.args;
+      await c.init(passphrase, {
+        algorithm: 'argon2id',
+        memoryKiB: a.int('kdf-memory-kib') ?? DEFAULT_KDF.memoryKiB,
+        iterations: a.int('kdf-iterations') ?? DEFAULT_KDF.iterations,
+        parallelism: a.int('kdf-parallelism') ?? DEFAULT_KDF.parallelism,
+      });
+      passphrase.fill(0);
+      const s = c.status();
+      return { json: { initialized: true, dataDir: c.dataDir, kdf: s.kdf }, text: `vault created in ${c.dataDir} (namespace "${DEFAULT_NAMESPACE}" ready)` };
+    },
+  },
+  {
+    words: ['status'],
+    summary: 'show whether a vault exists, its parameters and lockout state',
+    usage: 'custos status',
+    options: {},
+    async run(ctx) {
+      const c = await ctx.open();
+      const s = c.status();
+      const json = {
+        dataDir: s.dataDir,
+        initialized: s.initialized,
+        schemaVersion: s.schemaVersion,
+        consecutiveFailures: s.consecutiveFailures,
+        lockedOutUntil: s.lockedUntil === 0 ? null : iso(s.lockedUntil),
+        kdf: s.kdf ?? null,
+        createdAt: s.createdAt === undefined ? null : iso(s.createdAt),
+        providers: s.providers,
+      };
+      const text = s.initialized
+        ? [
+            `data dir   ${s.dataDir}`,
+            `vault      initialized ${iso(s.createdAt ?? 0)} (schema ${s.schemaVersion})`,
+            `kdf        argon2id m=${s.kdf?.memoryKiB} KiB t=${s.kdf?.iterations} p=${s.kdf?.parallelism}`,
+            `failures   ${s.consecutiveFailures} consecutive${s.lockedUntil === 0 ? '' : `, locked out until ${iso(s.lockedUntil)}`}`,
+          ].join('\n')
+        : `data dir   ${s.dataDir}\nvault      not initialized (run \`custos init\`)`;
+      return { json, text };
+    },
+  },
+  {
+    words: ['passwd'],
+    summary: 'change the vault passphrase (re-wraps the master key only)',
+    usage: 'custos passwd [--new-passphrase-file FILE]   (new passphrase also from CUSTOS_NEW_PASSPHRASE)',
+    options: { 'new-passphrase-file': { type: 'string', description: 'read the new passphrase from FILE', placeholder: 'FILE' } },
+    async run(ctx) {
+      const c = await ctx.open();
+      const current = await ctx.passphrase('current', false);
+      const next = await ctx.passphrase('new', true);
+      await c.changePassphrase(current, next);
+      current.fill(0);
+      next.fill(0);
+      return { json: { changed: true }, text: 'passphrase changed' };
+    },
+  },
+  {
+    words: ['ns', 'create'],
+    summary: 'create a namespace',
+    usage: 'custos ns create NAME',
+    options: {},
+    maxPositionals: 1,
+    async run(ctx) {
+      const name = ctx.args.positionals[0];
+      if (name === undefined) throw new UsageError('name the namespace: custos ns create NAME');
+      const c = await ctx.unlocked();
+      c.createNamespace(name);
+      return { json: { namespace: name, created: true }, text: `namespace ${name} created` };
+    },
+  },
+  {
+    words: ['ns', 'list'],
+    summary: 'list namespaces',
+    usage: 'custos ns list',
+    options: {},
+    async run(ctx) {
+      const c = await ctx.unlocked();
+      const list = c.listNamespaces();
+      return {
+        json: { namespaces: list.map((n) => ({ name: n.name, createdAt: iso(n.createdAt), keys: n.keyCount })) },
+        text: list.map((n) => `${n.name.padEnd(24)} ${String(n.keyCount).padStart(5)} keys`).join('\n'),
+      };
+    },
+  },
+  {
+    words: ['key', 'generate'],
+    summary: 'generate a key in the vault',
+    usage: `custos key generate --id ID [--ns NS] --alg ALG [--exportable]   ALG: ${KEY_ALGORITHMS.join(', ')}`,
+    options: {
+      ...id,
+      ...ns,
+      alg: { type: 'string', description: `algorithm: ${KEY_ALGORITHMS.join(', ')}`, placeholder: 'ALG' },
+      exportable: { type: 'boolean', description: 'allow `key export` of the private material later' },
+    },
+    async run(ctx) {
+      const alg = requireKeyAlg(ctx.args);
+      const c = await ctx.unlocked();
+      const k = await c.generateKey(nsOf(ctx.args), ctx.args.requireString('id'), alg, { exportable: ctx.args.flag('exportable') });
+      return { json: keyJson(k), text: keyText(k) };
+    },
+  },
+  {
+    words: ['key', 'import'],
+    summary: 'import a key (PKCS#8, SPKI as verify-only, JWK, raw)',
+    usage: 'custos key import --id ID [--ns NS] --alg ALG --format pkcs8|spki|jwk|raw (--in FILE | --material-hex HEX) [--exportable]',
+    options: {
+      ...id,
+      ...ns,
+      alg: { type: 'string', description: 'algorithm of the key', placeholder: 'ALG' },
+      format: { type: 'string', description: `${IMPORT_FORMATS.join(', ')} (PEM or DER for pkcs8/spki)`, placeholder: 'F' },
+      in: { type: 'string', description: 'read the key from FILE', placeholder: 'FILE' },
+      'material-hex': { type: 'string', description: 'the key bytes as hex', placeholder: 'HEX' },
+      exportable: { type: 'boolean', description: 'allow `key export` later' },
+    },
+    async run(ctx) {
+      const alg = requireKeyAlg(ctx.args);
+      const format = ctx.args.choice('format', IMPORT_FORMATS);
+      if (format === undefined) throw new UsageError('--format is required');
+      const which = ctx.args.oneOf('in', 'material-hex');
+      const data = which === 'in' ? readFileBytes(ctx.args.requireString('in'), 'key') : parseHex(ctx.args.requireString('material-hex'), '--material-hex');
+      const c = await ctx.unlocked();
+      try {
+        const k = c.importKey(nsOf(ctx.args), ctx.args.requireString('id'), alg, format, data, { exportable: ctx.args.flag('exportable') });
+        return { json: keyJson(k), text: keyText(k) };
+      } finally {
+        data.fill(0);
+      }
+    },
+  },
+  {
+    words: ['key', 'list'],
+    summary: 'list keys',
+    usage: `custos key list [--ns NS] [--alg ALG] [--state ${KEY_STATES.join('|')}]`,
+    options: {
+      ...ns,
+      alg: { type: 'string', description: 'only this algorithm', placeholder: 'ALG' },
+      state: { type: 'string', description: `only this state: ${KEY_STATES.join(', ')}`, placeholder: 'STATE' },
+    },
+    async run(ctx) {
+      const alg = algorithmOption(ctx.args, KEY_ALGORITHMS);
+      const state = ctx.args.choice('state', KEY_STATES);
+      const nsFilter = ctx.args.string('ns');
+      const c = await ctx.unlocked();
+      const keys = c.listKeys({ ...(nsFilter === undefined ? {} : { namespace: nsFilter }), ...(alg === undefined ? {} : { algorithm: alg }), ...(state === undefined ? {} : { state }) });
+      const header = `${'NAMESPACE'.padEnd(16)} ${'ID'.padEnd(28)} ${'ALGORITHM'.padEnd(16)} ${'STATE'.padEnd(17)} VERSION`;
+      return {
+        json: { keys: keys.map(keyJson) },
+        text: [header, ...keys.map((k) => `${k.namespace.padEnd(16)} ${k.id.padEnd(28)} ${k.algorithm.padEnd(16)} ${k.state.padEnd(17)} ${k.primaryVersion}`)].join('\n'),
+      };
+    },
+  },
+  {
+    words: ['key', 'show'],
+    summary: 'show a key and its public key',
+    usage: 'custos key show --id ID [--ns NS] [--format pem|der|jwk|raw] [--key-version N] [--out FILE]',
+    options: { ...id, ...ns, ...keyVersion, ...out, format: { type: 'string', description: `public key format: ${PUBLIC_KEY_FORMATS.join(', ')} (default pem)`, placeholder: 'F' } },
+    async run(ctx) {
+      const format = ctx.args.choice('format', PUBLIC_KEY_FORMATS) ?? 'pem';
+      const c = await ctx.unlocked();
+      const namespace = nsOf(ctx.args);
+      const keyId = ctx.args.requireString('id');
+      const info = c.getKey(namespace, keyId);
+      if (info.kind === 'secret') return { json: keyJson(info), text: keyText(info) };
+      const v = ctx.args.int('key-version');
+      const pub = c.publicKey(namespace, keyId, format, v);
+      const path = ctx.args.string('out');
+      if (path !== undefined) writeFileBytes(path, pub.publicKey);
+      const rendered = format === 'pem' || format === 'jwk' ? Buffer.from(pub.publicKey).toString('utf8') : toHex(pub.publicKey);
+      const publicKeyJson = format === 'jwk' ? (JSON.parse(rendered) as unknown) : rendered;
+      return {
+        json: { ...keyJson(info), publicKey: { version: pub.version, format, value: publicKeyJson } },
+        text: `${keyText(info)}\n${path === undefined ? rendered.trimEnd() : `public key written to ${path}`}`,
+      };
+    },
+  },
+  keyCommand(['key', 'rotate'], 'rotate a key: a new version becomes primary', (c, n, i) => c.rotateKey(n, i)),
+  keyCommand(['key', 'disable'], 'disable a key (refuses every operation until enabled)', (c, n, i) => c.disableKey(n, i)),
+  keyCommand(['key', 'enable'], 'enable a disabled key', (c, n, i) => c.enableKey(n, i)),
+  keyCommand(
+    ['key', 'delete'],
+    'schedule deletion: the material is erased after the window (default 7 days)',
+    (c, n, i, args) => {
+      const days = args.int('window-days');
+      return c.scheduleKeyDeletion(n, i, days === undefined ? undefined : days * 24 * 3600 * 1000);
+    },
+    { 'window-days': { type: 'int', description: 'days before the material is erased (default 7, at least 1)', placeholder: 'N' } },
+  ),
+  keyCommand(['key', 'cancel-delete'], 'cancel a scheduled deletion', (c, n, i) => c.cancelKeyDeletion(n, i)),
+  keyCommand(
+    ['key', 'min-decrypt-version'],
+    'refuse decryption with versions older than N',
+    (c, n, i, args) => {
+      const v = args.int('version');
+      if (v === undefined) throw new UsageError('--version is required');
+      return c.setMinDecryptVersion(n, i, v);
+    },
+    { version: { type: 'int', description: 'the oldest version that may still decrypt', placeholder: 'N' } },
+  ),
+  {
+    words: ['key', 'export'],
+    summary: 'export the private material of a key created --exportable',
+    usage: 'custos key export --id ID [--ns NS] [--format pkcs8|jwk|raw] [--out FILE]',
+    options: { ...id, ...ns, ...out, format: { type: 'string', description: 'pkcs8 (PEM, default), jwk, raw (hex)', placeholder: 'F' } },
+    async run(ctx) {
+      const format = ctx.args.choice('format', ['pkcs8', 'jwk', 'raw'] as const) ?? 'pkcs8';
+      const c = await ctx.unlocked();
+      const namespace = nsOf(ctx.args);
+      const keyId = ctx.args.requireString('id');
+      const bytes = c.exportKey(namespace, keyId, format);
+      const rendered = format === 'pkcs8' ? derToPem(bytes, 'PRIVATE KEY') : format === 'jwk' ? Buffer.from(bytes).toString('utf8') : toHex(bytes);
+      bytes.fill(0);
+      const path = ctx.args.string('out');
+      if (path !== undefined) {
+        writeFileBytes(path, rendered, true);
+        return { json: { namespace, id: keyId, format, out: path }, text: `private key written to ${path}` };
+      }
+      return { json: { namespace, id: keyId, format, value: format === 'jwk' ? (JSON.parse(rendered) as unknown) : rendered }, text: rendered.trimEnd() };
+    },
+  },
+  {
+    words: ['sign'],
+    summary: 'sign data with a vault key',
+    usage: 'custos sign --id ID [--ns NS] (--in FILE | --data-hex HEX) [--hash H] [--scheme pkcs1v15|pss] [--salt-length N] [--sig-format der|raw] [--prehashed] [--out FILE]',
+    options: { ...id, ...ns, ...dataIn, ...signOpts, ...out },
+    async run(ctx) {
+      const data = await readData(ctx);
+      const params = signParams(ctx.args);
+      const c = await ctx.unlocked();
+      const r = c.sign({ namespace: nsOf(ctx.args), keyId: ctx.args.requireString('id'), data, ...params });
+      return bytesResult(ctx.args, 'signature', r.signature, { keyVersion: r.keyVersion, algorithm: r.algorithm });
+    },
+  },
+  {
+    words: ['verify'],
+    summary: 'verify a signature with a vault key or a given public key (exit 0 valid, 1 invalid)',
+    usage:
+      'custos verify (--id ID [--ns NS] [--key-version N] | --alg ALG (--public-key FILE | --public-key-hex HEX)) (--in FILE | --data-hex HEX) (--sig FILE | --sig-hex HEX) [sign options]',
+    options: {
+      ...id,
+      ...ns,
+      ...keyVersion,
+      alg: { type: 'string', description: `with a given public key: ${SIGNING_KEY_ALGORITHMS.join(', ')}`, placeholder: 'ALG' },
+      'public-key': { type: 'string', description: 'public key file: SPKI PEM or DER', placeholder: 'FILE' },
+      'public-key-hex': { type: 'string', description: 'SPKI DER, raw 32-byte Ed25519 key, or SEC1 EC point, as hex', placeholder: 'HEX' },
+      ...dataIn,
+      sig: { type: 'string', description: 'signature file (raw bytes)', placeholder: 'FILE' },
+      'sig-hex': { type: 'string', description: 'signature as hex', placeholder: 'HEX' },
+      ...signOpts,
+    },
+    async run(ctx) {
+      const args = ctx.args;
+      const data = await readData(ctx);
+      const sigWhich = args.oneOf('sig', 'sig-hex');
+      const signature = sigWhich === 'sig' ? readFileBytes(args.requireString('sig'), 'signature') : parseHex(args.requireString('sig-hex'), '--sig-hex');
+      const params = signParams(args);
+      const mode = args.oneOf('id', 'alg');
+      let valid: boolean;
+      let extra: Record<string, unknown> = {};
+      if (mode === 'id') {
+        if (args.has('public-key') || args.has('public-key-hex')) throw new UsageError('--public-key goes with --alg, not --id');
+        const c = await ctx.unlocked();
+        const v = args.int('key-version');
+        const r = c.verify({ namespace: nsOf(args), keyId: args.requireString('id'), data, signature, ...params, ...(v === undefined ? {} : { keyVersion: v }) });
+        valid = r.valid;
+        extra = { keyVersion: r.keyVersion };
+      } else {
+        const alg = algorithmOption(args, SIGNING_KEY_ALGORITHMS) as SigningKeyAlgorithm;
+        const pkWhich = args.oneOf('public-key', 'public-key-hex');
+        const publicKey =
+          pkWhich === 'public-key' ? pemToDerIfArmoured(readFileBytes(args.requireString('public-key'), 'public key')) : parseHex(args.requireString('public-key-hex'), '--public-key-hex');
+        const c = await ctx.open();
+        valid = c.verifyWithPublicKey({ algorithm: alg, publicKey, data, signature, ...params }).valid;
+      }
+      return { json: { valid, ...extra }, text: valid ? 'signature valid' : 'signature INVALID', exitCode: valid ? 0 : 1 };
+    },
+  },
+  {
+    words: ['encrypt'],
+    summary: 'encrypt with an AES key (nonce ‖ ct ‖ tag) or an RSA key (OAEP SHA-256)',
+    usage: 'custos encrypt --id ID [--ns NS] (--in FILE | --data-hex HEX) [--aad-hex HEX] [--out FILE]',
+    options: { ...id, ...ns, ...dataIn, ...out, 'aad-hex': { type: 'string', description: 'additional authenticated data (AES-GCM)', placeholder: 'HEX' } },
+    async run(ctx) {
+      const data = await readData(ctx);
+      const aadHex = ctx.args.string('aad-hex');
+      const c = await ctx.unlocked();
+      const r = c.encrypt({ namespace: nsOf(ctx.args), keyId: ctx.args.requireString('id'), data, ...(aadHex === undefined ? {} : { aad: parseHex(aadHex, '--aad-hex') }) });
+      return bytesResult(ctx.args, 'ciphertext', r.ciphertext, { keyVersion: r.keyVersion });
+    },
+  },
+  {
+    words: ['decrypt'],
+    summary: 'decrypt with an AES or RSA key',
+    usage: 'custos decrypt --id ID [--ns NS] (--in FILE | --data-hex HEX) [--aad-hex HEX] [--key-version N] [--out FILE]',
+    options: { ...id, ...ns, ...dataIn, ...out, ...keyVersion, 'aad-hex': { type: 'string', description: 'additional authenticated data (AES-GCM)', placeholder: 'HEX' } },
+    async run(ctx) {
+      const data = await readData(ctx);
+      const aadHex = ctx.args.string('aad-hex');
+      const v = ctx.args.int('key-version');
+      const c = await ctx.unlocked();
+      const r = c.decrypt({
+        namespace: nsOf(ctx.args),
+        keyId: ctx.args.requireString('id'),
+        data,
+        ...(aadHex === undefined ? {} : { aad: parseHex(aadHex, '--aad-hex') }),
+        ...(v === undefined ? {} : { keyVersion: v }),
+      });
+      return bytesResult(ctx.args, 'plaintext', r.plaintext, { keyVersion: r.keyVersion }, true);
+    },
+  },
+  {
+    words: ['hash'],
+    summary: `hash data: ${HASH_ALGORITHMS.join(', ')}`,
+    usage: 'custos hash --alg A (--in FILE | --data-hex HEX)',
+    options: { alg: { type: 'string', description: HASH_ALGORITHMS.join(', '), placeholder: 'A' }, ...dataIn, ...out },
+    async run(ctx) {
+      const alg = algorithmOption(ctx.args, HASH_ALGORITHMS);
+      if (alg === undefined) throw new UsageError('--alg is required');
+      const data = await readData(ctx);
+      const c = await ctx.open();
+      return bytesResult(ctx.args, 'digest', c.hash(alg, data), { algorithm: alg });
+    },
+  },
+  {
+    words: ['kdf'],
+    summary: `derive key material: ${KDF_ALGORITHMS.join(', ')}`,
+    usage:
+      'custos kdf --alg pbkdf2-sha256|pbkdf2-sha512 (--password TEXT | --password-hex HEX) --salt-hex HEX --iterations N --length N\n' +
+      '       custos kdf --alg hkdf-sha256|hkdf-sha512 --ikm-hex HEX [--salt-hex HEX] [--info-hex HEX] --length N\n' +
+      '       custos kdf --alg argon2id (--password TEXT | --password-hex HEX) --salt-hex HEX [--memory-kib N] [--iterations N] [--parallelism N] --length N',
+    options: {
+      alg: { type: 'string', description: KDF_ALGORITHMS.join(', '), placeholder: 'A' },
+      password: { type: 'string', description: 'password as UTF-8 text', placeholder: 'TEXT' },
+      'password-hex': { type: 'string', description: 'password bytes as hex', placeholder: 'HEX' },
+      'salt-hex': { type: 'string', description: 'salt as hex', placeholder: 'HEX' },
+      'ikm-hex': { type: 'string', description: 'HKDF input keying material as hex', placeholder: 'HEX' },
+      'info-hex': { type: 'string', description: 'HKDF info as hex', placeholder: 'HEX' },
+      iterations: { type: 'int', description: 'PBKDF2 iterations / Argon2id passes (default 3)', placeholder: 'N' },
+      'memory-kib': { type: 'int', description: 'Argon2id memory in KiB (default 65536)', placeholder: 'N' },
+      parallelism: { type: 'int', description: 'Argon2id lanes (default 1)', placeholder: 'N' },
+      length: { type: 'int', description: 'output length in bytes', placeholder: 'N' },
+      ...out,
+    },
+    async run(ctx) {
+      const a = ctx.args;
+      const alg = algorithmOption(a, KDF_ALGORITHMS);
+      if (alg === undefined) throw new UsageError('--alg is required');
+      const length = a.int('length');
+      if (length === undefined) throw new UsageError('--length is required');
+      const password = (): Uint8Array => (a.oneOf('password', 'password-hex') === 'password' ? new TextEncoder().encode(a.requireString('password')) : parseHex(a.requireString('password-hex'), '--password-hex'));
+      let params: KdfParams;
+      if (alg === 'pbkdf2-sha256' || alg === 'pbkdf2-sha512') {
+        const iterations = a.int('iterations');
+        if (iterations === undefined) throw new UsageError('--iterations is required for PBKDF2');
+        params = { algorithm: alg, password: password(), salt: parseHex(a.requireString('salt-hex'), '--salt-hex'), iterations, length };
+      } else if (alg === 'hkdf-sha256' || alg === 'hkdf-sha512') {
+        params = {
+          algorithm: alg,
+          ikm: parseHex(a.requireString('ikm-hex'), '--ikm-hex'),
+          salt: parseHex(a.string('salt-hex') ?? '', '--salt-hex'),
+          info: parseHex(a.string('info-hex') ?? '', '--info-hex'),
+          length,
+        };
+      } else {
+        params = {
+          algorithm: 'argon2id',
+          password: password(),
+          salt: parseHex(a.requireString('salt-hex'), '--salt-hex'),
+          memoryKiB: a.int('memory-kib') ?? 65536,
+          iterations: a.int('iterations') ?? 3,
+          parallelism: a.int('parallelism') ?? 1,
+          length,
+        };
+      }
+      const c = await ctx.open();
+      return bytesResult(a, 'key', await c.kdf(params), { algorithm: alg }, true);
+    },
+  },
+  {
+    words: ['random'],
+    summary: 'N random bytes from the system CSPRNG',
+    usage: 'custos random N [--out FILE]',
+    options: { ...out },
+    maxPositionals: 1,
+    async run(ctx) {
+      const n = ctx.args.positionals[0];
+      if (n === undefined || !/^\d+$/.test(n)) throw new UsageError('give the number of bytes: custos random N');
+      const c = await ctx.open();
+      return bytesResult(ctx.args, 'random', c.random(Number(n)), {}, true);
+    },
+  },
+];
+
+function requireKeyAlg(args: Args): KeyAlgorithm {
+  const alg = algorithmOption(args, KEY_ALGORITHMS);
+  if (alg === undefined) throw new UsageError('--alg is required');
+  return alg;
+}
+
+/** An unknown algorithm name is bad input (a typed INVALID_INPUT, exit 1), not a usage error. */
+function algorithmOption<T extends string>(args: Args, choices: readonly T[]): T | undefined {
+  const alg = args.string('alg');
+  if (alg === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(alg)) {
+    throw new CustodyError('INVALID_INPUT', `unknown algorithm ${JSON.stringify(alg.slice(0, 40))}: use one of ${choices.join(', ')}`);
+  }
+  return alg as T;
+}
+
+function derToPem(der: Uint8Array, label: string): string {
+  const b64 = Buffer.from(der).toString('base64');
+  return `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+}

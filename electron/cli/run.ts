@@ -1,0 +1,232 @@
+/**
+ * @module cli/run
+ * Dispatches argv to a command, manages the one facade instance per process (or per batch),
+ * and turns results and errors into output and exit codes: 0 ok, 1 refused/failed, 2 usage.
+ * Never prints a stack trace or a secret.
+ */
+import { CustodyError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
+import { openCustodian, type Custodian } from '../core/custodian.js';
+import { Args, parseArgs, UsageError, type OptionSpecs } from './args.js';
+import { COMMANDS, type Command, type CommandContext, type CommandResult } from './commands.js';
+import { defaultDataDir, obtainPassphrase, type CliIo } from './io.js';
+
+const GLOBAL_OPTIONS: OptionSpecs = {
+  'data-dir': { type: 'string', description: 'the data directory (else CUSTOS_DATA_DIR, else the platform app-data dir)', placeholder: 'DIR' },
+  json: { type: 'boolean', description: 'print machine-readable JSON' },
+  'passphrase-file': { type: 'string', description: 'read the passphrase from FILE (else CUSTOS_PASSPHRASE, else a prompt)', placeholder: 'FILE' },
+  help: { type: 'boolean', description: 'show help' },
+};
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** One open facade, shared by every command of a process or a batch. */
+class Session {
+  private custodian: Custodian | undefined;
+  private unlockedOnce = false;
+  /** A failed unlock is not retried within one process: a batch must not burn the lockout counter line by line. */
+  private unlockFailure: unknown;
+
+  constructor(
+    readonly io: CliIo,
+    readonly dataDir: string,
+    readonly passphraseFile: string | undefined,
+  ) {}
+
+  async open(): Promise<Custodian> {
+    this.custodian ??= await openCustodian({ dataDir: this.dataDir, crypto: { forceNoble: this.io.env.CUSTOS_FORCE_NOBLE === '1' } });
+    return this.custodian;
+  }
+
+  async unlocked(): Promise<Custodian> {
+    const c = await this.open();
+    if (this.unlockFailure !== undefined) throw this.unlockFailure;
+    if (!this.unlockedOnce) {
+      const s = c.status();
+      if (!s.initialized) throw new CustodyError('VAULT_NOT_INITIALIZED', `no vault in ${this.dataDir}: run \`custos init\``);
+      const passphrase = await obtainPassphrase(this.io, this.passphraseFile, 'CUSTOS_PASSPHRASE', 'Vault passphrase: ', false);
+      try {
+        await c.unlock(passphrase);
+      } catch (error) {
+        this.unlockFailure = error;
+        throw error;
+      } finally {
+        passphrase.fill(0);
+      }
+      this.unlockedOnce = true;
+    }
+    return c;
+  }
+
+  close(): void {
+    this.custodian?.close();
+    this.custodian = undefined;
+  }
+}
+
+interface Selected {
+  readonly command: Command | 'batch' | 'help';
+  readonly rest: string[];
+}
+
+function selectCommand(argv: readonly string[]): Selected {
+  const pre: string[] = [];
+  let i = 0;
+  while (i < argv.length && (argv[i] as string).startsWith('--')) {
+    const arg = argv[i] as string;
+    const name = arg.includes('=') ? arg.slice(2, arg.indexOf('=')) : arg.slice(2);
+    const spec = GLOBAL_OPTIONS[name];
+    if (spec === undefined) throw new UsageError(`unknown option --${name} (global options before the command: ${Object.keys(GLOBAL_OPTIONS).map((n) => `--${n}`).join(', ')})`);
+    pre.push(arg);
+    if (spec.type !== 'boolean' && !arg.includes('=')) {
+      if (argv[i + 1] === undefined) throw new UsageError(`option --${name} needs a value`);
+      pre.push(argv[i + 1] as string);
+      i++;
+    }
+    i++;
+  }
+  const words = argv.slice(i);
+  if (words[0] === 'batch') return { command: 'batch', rest: [...pre, ...words.slice(1)] };
+  if (words.length === 0 || words[0] === 'help') return { command: 'help', rest: [...pre, ...words.slice(1)] };
+  let best: Command | undefined;
+  for (const c of COMMANDS) {
+    if (c.words.every((w, k) => words[k] === w) && (best === undefined || c.words.length > best.words.length)) best = c;
+  }
+  if (best === undefined) {
+    const group = COMMANDS.filter((c) => c.words[0] === words[0]);
+    if (group.length > 0) throw new UsageError(`${words[0]} needs a subcommand: ${group.map((c) => c.words.slice(1).join(' ')).join(', ')}`);
+    throw new UsageError(`unknown command ${JSON.stringify((words[0] ?? '').slice(0, 40))}: run \`custos help\``);
+  }
+  return { command: best, rest: [...pre, ...words.slice(best.words.length)] };
+}
+
+export function helpText(): string {
+  const lines = [
+    'custos — key custody from the command line',
+    '',
+    'usage: custos [--data-dir DIR] [--json] [--passphrase-file FILE] <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(26)} ${c.summary}`),
+    `  ${'batch'.padEnd(26)} run JSON Lines {"argv": [...]} from stdin in one process`,
+    '',
+    'environment: CUSTOS_DATA_DIR, CUSTOS_PASSPHRASE, CUSTOS_NEW_PASSPHRASE, CUSTOS_FORCE_NOBLE=1',
+    'exit codes: 0 ok, 1 refused or failed, 2 usage',
+    'run `custos <command> --help` for its options',
+  ];
+  return lines.join('\n');
+}
+
+function commandHelp(c: Command): string {
+  const opts = { ...c.options, ...GLOBAL_OPTIONS };
+  return [
+    `usage: ${c.usage}`,
+    '',
+    c.summary,
+    '',
+    'options:',
+    ...Object.entries(opts).map(([n, s]) => `  --${n}${s.type === 'boolean' ? '' : ' ' + (s.placeholder ?? 'V')}`.padEnd(30) + ` ${s.description}`),
+  ].join('\n');
+}
+
+async function runOne(session: Session, command: Command, args: Args, inBatch: boolean): Promise<CommandResult> {
+  const ctx: CommandContext = {
+    args,
+    inBatch,
+    open: () => session.open(),
+    unlocked: () => session.unlocked(),
+    readStdin: () => session.io.readStdin(),
+    passphrase: (kind, confirm) =>
+      kind === 'current'
+        ? obtainPassphrase(session.io, session.passphraseFile, 'CUSTOS_PASSPHRASE', confirm ? 'New vault passphrase: ' : 'Vault passphrase: ', confirm)
+        : obtainPassphrase(session.io, args.string('new-passphrase-file'), 'CUSTOS_NEW_PASSPHRASE', 'New passphrase: ', confirm),
+  };
+  return command.run(ctx);
+}
+
+function errorLine(info: ErrorInfo): string {
+  return `custos: ${info.code}: ${info.message}\n`;
+}
+
+/** Runs one `custos` invocation. Returns the exit code; never throws. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let json = argv.includes('--json');
+  let session: Session | undefined;
+  let usage: string | undefined;
+  try {
+    const selected = selectCommand(argv);
+    const specs = selected.command === 'batch' || selected.command === 'help' ? GLOBAL_OPTIONS : { ...selected.command.options, ...GLOBAL_OPTIONS };
+    if (typeof selected.command === 'object') usage = selected.command.usage;
+    const max = typeof selected.command === 'object' ? (selected.command.maxPositionals ?? 0) : 0;
+    const args = new Args(parseArgs(selected.rest, specs, max));
+    json = args.flag('json');
+    if (selected.command === 'help' || args.flag('help')) {
+      io.writeOut((typeof selected.command === 'object' ? commandHelp(selected.command) : helpText()) + '\n');
+      return EXIT_OK;
+    }
+    const dataDir = args.string('data-dir') ?? io.env.CUSTOS_DATA_DIR ?? defaultDataDir(io.env, io.platform);
+    session = new Session(io, dataDir, args.string('passphrase-file'));
+    if (selected.command === 'batch') return await runBatch(session, io);
+    const result = await runOne(session, selected.command, args, false);
+    io.writeOut((json ? JSON.stringify(result.json) : result.text) + '\n');
+    return result.exitCode ?? EXIT_OK;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.writeErr(`custos: usage: ${error.message}\n${usage === undefined ? '' : `usage: ${usage}\n`}`);
+      if (json) io.writeOut(JSON.stringify({ error: { code: 'INVALID_INPUT', message: error.message } }) + '\n');
+      return EXIT_USAGE;
+    }
+    const info = toErrorInfo(error);
+    if (info.code === 'INTERNAL' && io.env.CUSTOS_DEBUG === '1') io.writeErr(`${String((error as Error | undefined)?.stack ?? error)}\n`);
+    io.writeErr(errorLine(info));
+    if (json) io.writeOut(JSON.stringify({ error: info }) + '\n');
+    return EXIT_FAILED;
+  } finally {
+    session?.close();
+  }
+}
+
+const NOT_IN_BATCH = new Set(['init', 'passwd']);
+
+/**
+ * `custos batch`: JSON Lines in, one JSON line out per request, in order. The vault is opened
+ * (and unlocked, when a command needs it) once; one bad line never stops the batch.
+ */
+async function runBatch(session: Session, io: CliIo): Promise<number> {
+  let failures = 0;
+  for await (const raw of io.stdinLines()) {
+    const line = raw.trim();
+    if (line === '') continue;
+    let out: Record<string, unknown>;
+    try {
+      const argv = parseBatchLine(line);
+      const selected = selectCommand(argv);
+      if (typeof selected.command !== 'object') throw new UsageError('a batch line must name a command (not batch or help)');
+      if (NOT_IN_BATCH.has(selected.command.words[0] as string)) throw new UsageError(`${selected.command.words.join(' ')} cannot run inside batch`);
+      const args = new Args(parseArgs(selected.rest, { ...selected.command.options, json: GLOBAL_OPTIONS.json as OptionSpecs[string] }, selected.command.maxPositionals ?? 0));
+      const result = await runOne(session, selected.command, args, true);
+      out = { ok: true, ...result.json };
+    } catch (error) {
+      failures++;
+      const info: ErrorInfo = error instanceof UsageError ? { code: 'INVALID_INPUT', message: error.message } : toErrorInfo(error);
+      out = { ok: false, error: info };
+    }
+    io.writeOut(JSON.stringify(out) + '\n');
+  }
+  return failures === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+function parseBatchLine(line: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new CustodyError('INVALID_INPUT', 'not a JSON line');
+  }
+  const argv = (parsed as { argv?: unknown } | null)?.argv;
+  if (!Array.isArray(argv) || !argv.every((a): a is string => typeof a === 'string')) {
+    throw new CustodyError('INVALID_INPUT', 'each line must be {"argv": [strings]}');
+  }
+  return argv;
+}

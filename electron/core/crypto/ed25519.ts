@@ -1,0 +1,143 @@
+/**
+ * @module core/crypto/ed25519
+ * Ed25519 (RFC 8032 §5.1, PureEdDSA) on two providers: node:crypto when the runtime has it,
+ * @noble/curves otherwise. Keys are held as the 32-byte seed (RFC 8032 §5.1.5) and the 32-byte
+ * encoded point A; a loaded key keeps its node KeyObject so signing never re-parses.
+ *
+ * Trusts node:crypto / noble for the arithmetic. Verification is strict RFC 8032 §5.1.7 on both
+ * providers: S < L, canonical encodings of A and R (noble with `zip215: false`; OpenSSL checks
+ * S < L and the Wycheproof vectors pin the rest).
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { CustodyError } from '../../../shared/errors.js';
+import type { Provider } from './types.js';
+import { copyBytes, ed25519Pkcs8FromSeed, ed25519SpkiFromRaw } from './key-codec.js';
+
+export const ED25519_SEED_LENGTH = 32;
+export const ED25519_PUBLIC_LENGTH = 32;
+export const ED25519_SIGNATURE_LENGTH = 64;
+
+let nodeEd25519: boolean | undefined;
+
+/** Whether this runtime's node:crypto does Ed25519 (probed once: generate a key in a try/catch). */
+export function nodeHasEd25519(): boolean {
+  if (nodeEd25519 === undefined) {
+    try {
+      generateKeyPairSync('ed25519');
+      nodeEd25519 = true;
+    } catch {
+      nodeEd25519 = false;
+    }
+  }
+  return nodeEd25519;
+}
+
+export interface Ed25519PrivateKey {
+  readonly kind: 'ed25519';
+  readonly provider: Provider;
+  readonly seed: Uint8Array;
+  /** Raw 32-byte public key A. */
+  readonly publicKey: Uint8Array;
+  /** Present on the node provider. */
+  readonly keyObject?: KeyObject;
+}
+
+export interface Ed25519PublicKey {
+  readonly kind: 'ed25519';
+  readonly provider: Provider;
+  readonly raw: Uint8Array;
+  readonly keyObject?: KeyObject;
+}
+
+function assertSeed(seed: Uint8Array): void {
+  if (!(seed instanceof Uint8Array) || seed.length !== ED25519_SEED_LENGTH) {
+    throw new CustodyError('INVALID_INPUT', 'an Ed25519 private key is a 32-byte seed');
+  }
+}
+
+/**
+ * Whether 32 bytes are a canonical encoding of a curve point (RFC 8032 §5.1.3). Low-order points
+ * decode fine and are accepted, as RFC 8032 does not exclude them.
+ */
+export function isValidEd25519PublicKey(raw: Uint8Array): boolean {
+  if (raw.length !== ED25519_PUBLIC_LENGTH) return false;
+  try {
+    ed25519.Point.fromBytes(raw, false);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Throws INVALID_INPUT unless `raw` is a valid 32-byte Ed25519 public key. */
+export function assertEd25519PublicKey(raw: Uint8Array): void {
+  if (!isValidEd25519PublicKey(raw)) throw new CustodyError('INVALID_INPUT', 'not a valid Ed25519 public key (32-byte canonical point encoding)');
+}
+
+/** Public key A from the seed (RFC 8032 §5.1.5). */
+export function ed25519PublicFromSeed(seed: Uint8Array, provider: Provider): Uint8Array {
+  assertSeed(seed);
+  if (provider === 'node') {
+    const key = createPrivateKey({ key: Buffer.from(ed25519Pkcs8FromSeed(seed)), format: 'der', type: 'pkcs8' });
+    return publicRawFromKeyObject(createPublicKey(key));
+  }
+  return ed25519.getPublicKey(seed);
+}
+
+function publicRawFromKeyObject(key: KeyObject): Uint8Array {
+  // The SPKI of Ed25519 is the fixed 12-byte prefix + A (RFC 8410 §4).
+  const spki = key.export({ format: 'der', type: 'spki' });
+  return copyBytes(spki.subarray(spki.length - ED25519_PUBLIC_LENGTH));
+}
+
+/** A fresh key pair: the seed from the provider's CSPRNG. */
+export function ed25519Generate(provider: Provider): { seed: Uint8Array; publicKey: Uint8Array } {
+  if (provider === 'node') {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+    // OpenSSL writes the RFC 8410 §7 v1 layout: the seed is the last 32 bytes.
+    return { seed: copyBytes(pkcs8.subarray(pkcs8.length - ED25519_SEED_LENGTH)), publicKey: publicRawFromKeyObject(publicKey) };
+  }
+  const { secretKey, publicKey } = ed25519.keygen();
+  return { seed: secretKey, publicKey };
+}
+
+/** Load a seed for signing. `publicKey` (raw) is derived here, once. */
+export function ed25519LoadPrivate(seed: Uint8Array, provider: Provider): Ed25519PrivateKey {
+  assertSeed(seed);
+  const ownSeed = copyBytes(seed);
+  if (provider === 'node') {
+    const keyObject = createPrivateKey({ key: Buffer.from(ed25519Pkcs8FromSeed(ownSeed)), format: 'der', type: 'pkcs8' });
+    return { kind: 'ed25519', provider, seed: ownSeed, publicKey: publicRawFromKeyObject(createPublicKey(keyObject)), keyObject };
+  }
+  return { kind: 'ed25519', provider, seed: ownSeed, publicKey: ed25519.getPublicKey(ownSeed) };
+}
+
+/** Load a raw 32-byte public key for verification (validated: canonical point). */
+export function ed25519LoadPublic(raw: Uint8Array, provider: Provider): Ed25519PublicKey {
+  assertEd25519PublicKey(raw);
+  const own = copyBytes(raw);
+  if (provider === 'node') {
+    const keyObject = createPublicKey({ key: Buffer.from(ed25519SpkiFromRaw(own)), format: 'der', type: 'spki' });
+    return { kind: 'ed25519', provider, raw: own, keyObject };
+  }
+  return { kind: 'ed25519', provider, raw: own };
+}
+
+/** PureEdDSA signature R‖S (RFC 8032 §5.1.6). */
+export function ed25519Sign(key: Ed25519PrivateKey, message: Uint8Array): Uint8Array {
+  if (key.keyObject !== undefined) return new Uint8Array(nodeSign(null, message, key.keyObject));
+  return ed25519.sign(message, key.seed);
+}
+
+/** RFC 8032 §5.1.7 verification; false for any malformed or invalid signature, never throws. */
+export function ed25519Verify(key: Ed25519PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+  if (!(signature instanceof Uint8Array) || signature.length !== ED25519_SIGNATURE_LENGTH) return false;
+  try {
+    if (key.keyObject !== undefined) return nodeVerify(null, message, key.keyObject, signature);
+    return ed25519.verify(signature, message, key.raw, { zip215: false });
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,596 @@
+/**
+ * @module core/keys/key-store
+ * Key records and their versions: generate, import, rotate, disable/enable, scheduled
+ * deletion, export. Secrets are sealed by the vault; every row carries a MAC so a flipped
+ * byte anywhere is reported as TAMPERED naming the record. Trusts the vault and the engine.
+ */
+import { CustodyError } from '../../../shared/errors.js';
+import {
+  isRsaAlgorithm,
+  isSigningAlgorithm,
+  isSymmetricAlgorithm,
+  type ImportFormat,
+  type KeyAlgorithm,
+} from '../../../shared/algorithms.js';
+import type { CryptoEngine, KeyMaterial, PrivateKeyHandle, PublicKeyHandle } from '../crypto/types.js';
+import type { Sqlite } from '../vault/database.js';
+import { tampered, type Clock, type Vault } from '../vault/vault.js';
+
+export const KEY_STATES = ['active', 'disabled', 'pending-deletion', 'destroyed'] as const;
+export type KeyState = (typeof KEY_STATES)[number];
+export type KeyKind = 'private' | 'public' | 'secret';
+export type KeyOrigin = 'generated' | 'imported';
+
+export const DEFAULT_NAMESPACE = 'default';
+export const DEFAULT_DELETION_WINDOW_MS = 7 * 24 * 3600 * 1000;
+/** Shortest pending window an operator may ask for: a deletion must stay cancellable for a while. */
+export const MIN_DELETION_WINDOW_MS = 24 * 3600 * 1000;
+
+const NAME_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
+export interface KeyVersionInfo {
+  readonly version: number;
+  readonly createdAt: number;
+  readonly destroyed: boolean;
+}
+
+export interface KeyInfo {
+  readonly namespace: string;
+  readonly id: string;
+  readonly algorithm: KeyAlgorithm;
+  readonly kind: KeyKind;
+  readonly state: KeyState;
+  readonly exportable: boolean;
+  readonly origin: KeyOrigin;
+  readonly primaryVersion: number;
+  readonly minDecryptVersion: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** When a pending deletion takes effect (epoch ms), else null. */
+  readonly deletionAt: number | null;
+  readonly versions: readonly KeyVersionInfo[];
+}
+
+export interface KeyFilter {
+  readonly namespace?: string;
+  readonly algorithm?: KeyAlgorithm;
+  readonly state?: KeyState;
+}
+
+/** What an operation needs the key for; decides which states and kinds are acceptable. */
+export type KeyPurpose = 'sign' | 'verify' | 'encrypt' | 'decrypt' | 'export';
+
+export interface LoadedKey {
+  readonly info: KeyInfo;
+  readonly version: number;
+  readonly privateHandle?: PrivateKeyHandle;
+  readonly publicHandle?: PublicKeyHandle;
+}
+
+interface KeyRow {
+  namespace: string;
+  id: string;
+  algorithm: string;
+  kind: string;
+  state: string;
+  state_before_deletion: string | null;
+  exportable: number;
+  primary_version: number;
+  min_decrypt_version: number;
+  origin: string;
+  created_at: number;
+  updated_at: number;
+  deletion_at: number | null;
+  record_mac: Buffer;
+}
+
+interface VersionRow {
+  namespace: string;
+  key_id: string;
+  version: number;
+  public_key: Buffer | null;
+  sealed_secret: Buffer | null;
+  created_at: number;
+  destroyed_at: number | null;
+  record_mac: Buffer;
+}
+
+const PAIRWISE_TEST_MESSAGE = new TextEncoder().encode('custos pairwise consistency test');
+
+export function assertName(value: string, what: 'key id' | 'namespace'): void {
+  if (!NAME_PATTERN.test(value)) {
+    throw new CustodyError('INVALID_INPUT', `invalid ${what}: use 1-128 characters of A-Z a-z 0-9 . _ -`);
+  }
+}
+
+export class KeyStore {
+  /** Loaded handles by (namespace, id, version), valid while the vault stays unlocked. */
+  private readonly handles = new Map<string, { mac: Buffer; privateHandle?: PrivateKeyHandle; publicHandle?: PublicKeyHandle }>();
+
+  constructor(
+    private readonly db: Sqlite,
+    private readonly vault: Vault,
+    private readonly engine: CryptoEngine,
+    private readonly clock: Clock,
+  ) {
+    vault.onLock(() => this.handles.clear());
+  }
+
+  // ---------------------------------------------------------------- namespaces
+
+  /** Called inside the vault's init transaction. */
+  createNamespaceUnchecked(name: string): void {
+    assertName(name, 'namespace');
+    const now = this.clock.now();
+    this.db
+      .prepare('INSERT INTO namespaces (name, created_at, record_mac) VALUES (?, ?, ?)')
+      .run(name, now, this.vault.mac(['namespace', name, now]));
+  }
+
+  createNamespace(name: string): void {
+    this.vault.requireUnlocked();
+    assertName(name, 'namespace');
+    this.db.transaction(() => {
+      if (this.db.prepare('SELECT 1 FROM namespaces WHERE name = ?').get(name) !== undefined) {
+        throw new CustodyError('ALREADY_EXISTS', `namespace ${name} already exists`);
+      }
+      this.createNamespaceUnchecked(name);
+    }).immediate();
+  }
+
+  listNamespaces(): { name: string; createdAt: number; keyCount: number }[] {
+    this.vault.requireUnlocked();
+    const rows = this.db
+      .prepare('SELECT n.name, n.created_at, n.record_mac, (SELECT count(*) FROM keys k WHERE k.namespace = n.name) AS key_count FROM namespaces n ORDER BY n.name')
+      .all() as { name: string; created_at: number; record_mac: Buffer; key_count: number }[];
+    return rows.map((r) => {
+      this.vault.assertMac(r.record_mac, ['namespace', r.name, r.created_at], `namespace ${r.name}`);
+      return { name: r.name, createdAt: r.created_at, keyCount: r.key_count };
+    });
+  }
+
+  private assertNamespace(name: string): void {
+    assertName(name, 'namespace');
+    const row = this.db.prepare('SELECT name, created_at, record_mac FROM namespaces WHERE name = ?').get(name) as
+      | { name: string; created_at: number; record_mac: Buffer }
+      | undefined;
+    if (row === undefined) throw new CustodyError('NOT_FOUND', `namespace ${name} does not exist`);
+    this.vault.assertMac(row.record_mac, ['namespace', row.name, row.created_at], `namespace ${name}`);
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async generate(namespace: string, id: string, algorithm: KeyAlgorithm, options: { exportable?: boolean } = {}): Promise<KeyInfo> {
+    this.vault.requireUnlocked();
+    this.assertNewKey(namespace, id);
+    const material = await this.engine.generateKey(algorithm);
+    this.pairwiseTest(material);
+    return this.insertKey(namespace, id, material, 'generated', options.exportable === true);
+  }
+
+  import(namespace: string, id: string, algorithm: KeyAlgorithm, format: ImportFormat, data: Uint8Array, options: { exportable?: boolean } = {}): KeyInfo {
+    this.vault.requireUnlocked();
+    this.assertNewKey(namespace, id);
+    const material = this.engine.importKey(algorithm, format, data);
+    if (material.secret !== undefined) this.pairwiseTest(material);
+    return this.insertKey(namespace, id, material, 'imported', options.exportable === true);
+  }
+
+  private assertNewKey(namespace: string, id: string): void {
+    assertName(id, 'key id');
+    this.assertNamespace(namespace);
+    if (this.db.prepare('SELECT 1 FROM keys WHERE namespace = ? AND id = ?').get(namespace, id) !== undefined) {
+      throw new CustodyError('ALREADY_EXISTS', `key ${namespace}/${id} already exists`);
+    }
+  }
+
+  private insertKey(namespace: string, id: string, material: KeyMaterial, origin: KeyOrigin, exportable: boolean): KeyInfo {
+    const kind: KeyKind = isSymmetricAlgorithm(material.algorithm) ? 'secret' : material.secret === undefined ? 'public' : 'private';
+    const now = this.clock.now();
+    const row: KeyRow = {
+      namespace,
+      id,
+      algorithm: material.algorithm,
+      kind,
+      state: 'active',
+      state_before_deletion: null,
+      exportable: exportable && kind !== 'public' ? 1 : 0,
+      primary_version: 1,
+      min_decrypt_version: 1,
+      origin,
+      created_at: now,
+      updated_at: now,
+      deletion_at: null,
+      record_mac: Buffer.alloc(0),
+    };
+    this.db.transaction(() => {
+      // Checked again inside the write transaction: another process may have raced us.
+      if (this.db.prepare('SELECT 1 FROM keys WHERE namespace = ? AND id = ?').get(namespace, id) !== undefined) {
+        throw new CustodyError('ALREADY_EXISTS', `key ${namespace}/${id} already exists`);
+      }
+      this.writeKeyRow(row, true);
+      this.insertVersion(row, 1, material, now);
+    }).immediate();
+    return this.get(namespace, id);
+  }
+
+  private insertVersion(key: KeyRow, version: number, material: KeyMaterial, now: number): void {
+    const sealed = material.secret === undefined ? null : Buffer.from(this.vault.seal(secretIdentity(key, version), material.secret));
+    const v: VersionRow = {
+      namespace: key.namespace,
+      key_id: key.id,
+      version,
+      public_key: material.publicKey === undefined ? null : Buffer.from(material.publicKey),
+      sealed_secret: sealed,
+      created_at: now,
+      destroyed_at: null,
+      record_mac: Buffer.alloc(0),
+    };
+    v.record_mac = this.vault.mac(versionMacFields(v, key.algorithm));
+    this.db
+      .prepare(
+        `INSERT INTO key_versions (namespace, key_id, version, public_key, sealed_secret, created_at, destroyed_at, record_mac)
+         VALUES (@namespace, @key_id, @version, @public_key, @sealed_secret, @created_at, @destroyed_at, @record_mac)`,
+      )
+      .run(v);
+  }
+
+  private writeKeyRow(row: KeyRow, insert: boolean): void {
+    row.record_mac = this.vault.mac(keyMacFields(row));
+    if (insert) {
+      this.db
+        .prepare(
+          `INSERT INTO keys (namespace, id, algorithm, kind, state, state_before_deletion, exportable, primary_version, min_decrypt_version, origin, created_at, updated_at, deletion_at, record_mac)
+           VALUES (@namespace, @id, @algorithm, @kind, @state, @state_before_deletion, @exportable, @primary_version, @min_decrypt_version, @origin, @created_at, @updated_at, @deletion_at, @record_mac)`,
+        )
+        .run(row);
+    } else {
+      this.db
+        .prepare(
+          `UPDATE keys SET state = @state, state_before_deletion = @state_before_deletion, primary_version = @primary_version,
+             min_decrypt_version = @min_decrypt_version, updated_at = @updated_at, deletion_at = @deletion_at, record_mac = @record_mac
+           WHERE namespace = @namespace AND id = @id`,
+        )
+        .run(row);
+    }
+  }
+
+  /** Sign-then-verify (or encrypt-then-decrypt) before a key is stored (FIPS 140-3 pairwise consistency test). */
+  private pairwiseTest(material: KeyMaterial): void {
+    try {
+      const priv = this.engine.loadPrivateKey(material);
+      if (isSigningAlgorithm(material.algorithm)) {
+        if (material.publicKey === undefined) throw new Error('no public key');
+        const pub = this.engine.loadPublicKey(material.algorithm, material.publicKey);
+        const sig = this.engine.sign(priv, PAIRWISE_TEST_MESSAGE);
+        if (!this.engine.verify(pub, PAIRWISE_TEST_MESSAGE, sig)) throw new Error('signature did not verify');
+        if (isRsaAlgorithm(material.algorithm)) {
+          const ct = this.engine.encrypt(pub, PAIRWISE_TEST_MESSAGE);
+          if (!bytesEqual(this.engine.decrypt(priv, ct), PAIRWISE_TEST_MESSAGE)) throw new Error('OAEP round trip failed');
+        }
+      } else {
+        const ct = this.engine.encrypt(priv, PAIRWISE_TEST_MESSAGE);
+        if (!bytesEqual(this.engine.decrypt(priv, ct), PAIRWISE_TEST_MESSAGE)) throw new Error('round trip failed');
+      }
+    } catch (cause) {
+      if (cause instanceof CustodyError && cause.code !== 'INTERNAL') {
+        throw new CustodyError('SELF_TEST_FAILED', `pairwise consistency test failed for ${material.algorithm}: the key pair does not match`, { cause });
+      }
+      throw new CustodyError('SELF_TEST_FAILED', `pairwise consistency test failed for ${material.algorithm}`, { cause });
+    }
+  }
+
+  // ---------------------------------------------------------------- read
+
+  get(namespace: string, id: string): KeyInfo {
+    this.vault.requireUnlocked();
+    const row = this.readKeyRow(namespace, id);
+    return this.toInfo(row, this.readVersions(row));
+  }
+
+  list(filter: KeyFilter = {}): KeyInfo[] {
+    this.vault.requireUnlocked();
+    this.purgeDue();
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.namespace !== undefined) {
+      where.push('namespace = ?');
+      args.push(filter.namespace);
+    }
+    if (filter.algorithm !== undefined) {
+      where.push('algorithm = ?');
+      args.push(filter.algorithm);
+    }
+    if (filter.state !== undefined) {
+      where.push('state = ?');
+      args.push(filter.state);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM keys ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY namespace, id`)
+      .all(...args) as KeyRow[];
+    return rows.map((row) => {
+      this.assertKeyRow(row);
+      return this.toInfo(row, this.readVersions(row));
+    });
+  }
+
+  /** The public key (SPKI DER) of a version, default the primary one. */
+  publicKey(namespace: string, id: string, version?: number): { info: KeyInfo; version: number; spki: Uint8Array } {
+    const info = this.get(namespace, id);
+    if (info.kind === 'secret') throw new CustodyError('WRONG_KEY_TYPE', `key ${namespace}/${id} is a symmetric key: it has no public key`);
+    const v = version ?? info.primaryVersion;
+    const row = this.readVersion(info, v);
+    if (row.public_key === null) throw tampered(`key ${namespace}/${id} version ${v}`);
+    return { info, version: v, spki: row.public_key };
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async rotate(namespace: string, id: string): Promise<KeyInfo> {
+    this.vault.requireUnlocked();
+    const row = this.readKeyRow(namespace, id);
+    if (row.state !== 'active') throw stateError(row, 'rotate');
+    if (row.kind === 'public') throw new CustodyError('WRONG_KEY_TYPE', `key ${namespace}/${id} is public-only: import a new key instead of rotating`);
+    const material = await this.engine.generateKey(row.algorithm as KeyAlgorithm);
+    this.pairwiseTest(material);
+    this.db.transaction(() => {
+      const current = this.readKeyRow(namespace, id);
+      if (current.state !== 'active') throw stateError(current, 'rotate');
+      const max = this.db.prepare('SELECT max(version) AS v FROM key_versions WHERE namespace = ? AND key_id = ?').get(namespace, id) as { v: number };
+      const next = max.v + 1;
+      const now = this.clock.now();
+      this.insertVersion(current, next, material, now);
+      this.writeKeyRow({ ...current, primary_version: next, updated_at: now }, false);
+    }).immediate();
+    return this.get(namespace, id);
+  }
+
+  /** Versions below `minVersion` no longer decrypt (they still verify; only the primary version ever signs). */
+  setMinDecryptVersion(namespace: string, id: string, minVersion: number): KeyInfo {
+    return this.update(namespace, id, (row) => {
+      if (!Number.isSafeInteger(minVersion) || minVersion < 1 || minVersion > row.primary_version) {
+        throw new CustodyError('INVALID_INPUT', `minimum decryption version must be between 1 and the primary version ${row.primary_version}`);
+      }
+      if (row.state === 'destroyed') throw stateError(row, 'change');
+      return { ...row, min_decrypt_version: minVersion };
+    });
+  }
+
+  disable(namespace: string, id: string): KeyInfo {
+    return this.update(namespace, id, (row) => {
+      if (row.state === 'disabled') return row;
+      if (row.state !== 'active') throw stateError(row, 'disable');
+      return { ...row, state: 'disabled' };
+    });
+  }
+
+  enable(namespace: string, id: string): KeyInfo {
+    return this.update(namespace, id, (row) => {
+      if (row.state === 'active') return row;
+      if (row.state !== 'disabled') throw stateError(row, 'enable');
+      return { ...row, state: 'active' };
+    });
+  }
+
+  scheduleDeletion(namespace: string, id: string, windowMs: number = DEFAULT_DELETION_WINDOW_MS): KeyInfo {
+    if (!Number.isSafeInteger(windowMs) || windowMs < MIN_DELETION_WINDOW_MS) {
+      throw new CustodyError('INVALID_INPUT', `the deletion window must be at least ${MIN_DELETION_WINDOW_MS / 3600_000} hours`);
+    }
+    return this.update(namespace, id, (row) => {
+      if (row.state === 'pending-deletion' || row.state === 'destroyed') throw stateError(row, 'schedule deletion of');
+      return { ...row, state_before_deletion: row.state, state: 'pending-deletion', deletion_at: this.clock.now() + windowMs };
+    });
+  }
+
+  cancelDeletion(namespace: string, id: string): KeyInfo {
+    return this.update(namespace, id, (row) => {
+      if (row.state !== 'pending-deletion') throw stateError(row, 'cancel deletion of');
+      const restored = row.state_before_deletion === 'disabled' ? 'disabled' : 'active';
+      return { ...row, state: restored, state_before_deletion: null, deletion_at: null };
+    });
+  }
+
+  /** Erase the material of every key whose deletion window has passed. Returns how many were destroyed. */
+  purgeDue(): number {
+    this.vault.requireUnlocked();
+    const now = this.clock.now();
+    const due = this.db
+      .prepare(`SELECT * FROM keys WHERE state = 'pending-deletion' AND deletion_at IS NOT NULL AND deletion_at <= ?`)
+      .all(now) as KeyRow[];
+    if (due.length === 0) return 0;
+    this.db.transaction(() => {
+      for (const row of due) {
+        this.assertKeyRow(row);
+        for (const v of this.readVersions(row)) {
+          const erased: VersionRow = { ...v, sealed_secret: null, destroyed_at: now };
+          erased.record_mac = this.vault.mac(versionMacFields(erased, row.algorithm));
+          this.db
+            .prepare('UPDATE key_versions SET sealed_secret = NULL, destroyed_at = ?, record_mac = ? WHERE namespace = ? AND key_id = ? AND version = ?')
+            .run(now, erased.record_mac, v.namespace, v.key_id, v.version);
+        }
+        this.writeKeyRow({ ...row, state: 'destroyed', state_before_deletion: null, updated_at: now }, false);
+      }
+    }).immediate();
+    for (const row of due) this.forgetHandles(row.namespace, row.id);
+    // Push the overwritten pages out of the WAL into the main file (secure_delete zeroes them there).
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return due.length;
+  }
+
+  private update(namespace: string, id: string, change: (row: KeyRow) => KeyRow): KeyInfo {
+    this.vault.requireUnlocked();
+    this.purgeDue();
+    this.db.transaction(() => {
+      const row = this.readKeyRow(namespace, id);
+      const next = change(row);
+      if (next === row) return;
+      this.writeKeyRow({ ...next, updated_at: this.clock.now() }, false);
+    }).immediate();
+    this.forgetHandles(namespace, id);
+    return this.get(namespace, id);
+  }
+
+  // ---------------------------------------------------------------- use
+
+  /**
+   * Load a key for an operation. Signing and encryption use the primary version; verification
+   * and decryption may name an older one, down to the minimum decryption version.
+   */
+  load(namespace: string, id: string, purpose: KeyPurpose, version?: number): LoadedKey {
+    this.vault.requireUnlocked();
+    const row = this.readKeyRow(namespace, id);
+    if (row.state === 'pending-deletion' && row.deletion_at !== null && row.deletion_at <= this.clock.now()) {
+      this.purgeDue();
+      return this.load(namespace, id, purpose, version);
+    }
+    if (row.state !== 'active') throw stateError(row, purpose === 'export' ? 'export' : `use (${purpose})`);
+    const alg = row.algorithm as KeyAlgorithm;
+    const kindOk =
+      purpose === 'sign' ? row.kind === 'private' : purpose === 'verify' ? row.kind !== 'secret' : purpose === 'encrypt' ? row.kind === 'secret' || isRsaAlgorithm(alg) : purpose === 'decrypt' ? row.kind === 'secret' || (isRsaAlgorithm(alg) && row.kind === 'private') : row.kind !== 'public';
+    if (!kindOk) throw new CustodyError('WRONG_KEY_TYPE', `key ${namespace}/${id} (${alg}, ${row.kind}) cannot ${purpose}`);
+    const v = version ?? row.primary_version;
+    if ((purpose === 'sign' || purpose === 'encrypt') && v !== row.primary_version) {
+      throw new CustodyError('INVALID_INPUT', `only the primary version (${row.primary_version}) of ${namespace}/${id} may ${purpose}`);
+    }
+    if (!Number.isSafeInteger(v) || v < 1 || v > row.primary_version) {
+      throw new CustodyError('NOT_FOUND', `key ${namespace}/${id} has no version ${v}`);
+    }
+    if (purpose === 'decrypt' && v < row.min_decrypt_version) {
+      throw new CustodyError('PERMISSION_DENIED', `version ${v} of ${namespace}/${id} is below the minimum decryption version ${row.min_decrypt_version}`);
+    }
+    const info = this.toInfo(row, []);
+    const versionRow = this.readVersion(info, v);
+    const cacheKey = `${namespace}\u0000${id}\u0000${v}`;
+    const cached = this.handles.get(cacheKey);
+    const needPrivate = purpose !== 'verify' && !(purpose === 'encrypt' && row.kind === 'private');
+    if (cached !== undefined && cached.mac.equals(versionRow.record_mac)) {
+      if (!needPrivate && cached.publicHandle !== undefined) return { info, version: v, publicHandle: cached.publicHandle };
+      if (needPrivate && cached.privateHandle !== undefined) return { info, version: v, privateHandle: cached.privateHandle, publicHandle: cached.publicHandle };
+    }
+    const entry: { mac: Buffer; privateHandle?: PrivateKeyHandle; publicHandle?: PublicKeyHandle } =
+      cached !== undefined && cached.mac.equals(versionRow.record_mac) ? cached : { mac: versionRow.record_mac };
+    if (versionRow.public_key !== null && entry.publicHandle === undefined && isSigningAlgorithm(alg)) {
+      entry.publicHandle = this.engine.loadPublicKey(alg, versionRow.public_key);
+    }
+    if (needPrivate && entry.privateHandle === undefined) {
+      if (versionRow.sealed_secret === null) throw tampered(`key ${namespace}/${id} version ${v} secret`);
+      const secret = this.vault.open(secretIdentity(row, v), versionRow.sealed_secret, `key ${namespace}/${id} version ${v} secret`);
+      try {
+        entry.privateHandle = this.engine.loadPrivateKey({ algorithm: alg, secret, ...(versionRow.public_key === null ? {} : { publicKey: versionRow.public_key }) });
+      } finally {
+        secret.fill(0);
+      }
+    }
+    this.handles.set(cacheKey, entry);
+    return { info, version: v, ...(entry.privateHandle === undefined ? {} : { privateHandle: entry.privateHandle }), ...(entry.publicHandle === undefined ? {} : { publicHandle: entry.publicHandle }) };
+  }
+
+  /** The decrypted material of an exportable key's primary version. The caller must wipe `secret`. */
+  exportMaterial(namespace: string, id: string): KeyMaterial {
+    this.vault.requireUnlocked();
+    const row = this.readKeyRow(namespace, id);
+    if (row.state !== 'active') throw stateError(row, 'export');
+    if (row.kind === 'public') throw new CustodyError('WRONG_KEY_TYPE', `key ${namespace}/${id} is public-only: use \`key show\``);
+    if (row.exportable !== 1) throw new CustodyError('KEY_NOT_EXPORTABLE', `key ${namespace}/${id} was not created exportable`);
+    const info = this.toInfo(row, []);
+    const v = this.readVersion(info, row.primary_version);
+    if (v.sealed_secret === null) throw tampered(`key ${namespace}/${id} version ${v.version} secret`);
+    const secret = this.vault.open(secretIdentity(row, v.version), v.sealed_secret, `key ${namespace}/${id} version ${v.version} secret`);
+    return { algorithm: row.algorithm as KeyAlgorithm, secret, ...(v.public_key === null ? {} : { publicKey: v.public_key }) };
+  }
+
+  // ---------------------------------------------------------------- rows
+
+  private readKeyRow(namespace: string, id: string): KeyRow {
+    assertName(namespace, 'namespace');
+    assertName(id, 'key id');
+    const row = this.db.prepare('SELECT * FROM keys WHERE namespace = ? AND id = ?').get(namespace, id) as KeyRow | undefined;
+    if (row === undefined) throw new CustodyError('NOT_FOUND', `no key ${namespace}/${id}`);
+    this.assertKeyRow(row);
+    return row;
+  }
+
+  private assertKeyRow(row: KeyRow): void {
+    this.vault.assertMac(row.record_mac, keyMacFields(row), `key ${row.namespace}/${row.id} record`);
+  }
+
+  private readVersions(row: KeyRow): VersionRow[] {
+    const versions = this.db
+      .prepare('SELECT * FROM key_versions WHERE namespace = ? AND key_id = ? ORDER BY version')
+      .all(row.namespace, row.id) as VersionRow[];
+    for (const v of versions) this.assertVersionRow(v, row.algorithm);
+    if (versions.length !== row.primary_version) throw tampered(`key ${row.namespace}/${row.id} versions`);
+    return versions;
+  }
+
+  private readVersion(info: KeyInfo, version: number): VersionRow {
+    const v = this.db
+      .prepare('SELECT * FROM key_versions WHERE namespace = ? AND key_id = ? AND version = ?')
+      .get(info.namespace, info.id, version) as VersionRow | undefined;
+    if (v === undefined) throw tampered(`key ${info.namespace}/${info.id} version ${version}`);
+    this.assertVersionRow(v, info.algorithm);
+    return v;
+  }
+
+  private assertVersionRow(v: VersionRow, algorithm: string): void {
+    this.vault.assertMac(v.record_mac, versionMacFields(v, algorithm), `key ${v.namespace}/${v.key_id} version ${v.version} record`);
+  }
+
+  private toInfo(row: KeyRow, versions: VersionRow[]): KeyInfo {
+    return {
+      namespace: row.namespace,
+      id: row.id,
+      algorithm: row.algorithm as KeyAlgorithm,
+      kind: row.kind as KeyKind,
+      state: row.state as KeyState,
+      exportable: row.exportable === 1,
+      origin: row.origin as KeyOrigin,
+      primaryVersion: row.primary_version,
+      minDecryptVersion: row.min_decrypt_version,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      deletionAt: row.deletion_at,
+      versions: versions.map((v) => ({ version: v.version, createdAt: v.created_at, destroyed: v.destroyed_at !== null })),
+    };
+  }
+
+  private forgetHandles(namespace: string, id: string): void {
+    const prefix = `${namespace}\u0000${id}\u0000`;
+    for (const k of this.handles.keys()) if (k.startsWith(prefix)) this.handles.delete(k);
+  }
+}
+
+function secretIdentity(row: { namespace: string; id: string; algorithm: string }, version: number): string {
+  return `${row.namespace}/${row.id}/${version}/${row.algorithm}`;
+}
+
+function keyMacFields(r: KeyRow): (string | number | null)[] {
+  return ['key', r.namespace, r.id, r.algorithm, r.kind, r.state, r.state_before_deletion, r.exportable, r.primary_version, r.min_decrypt_version, r.origin, r.created_at, r.updated_at, r.deletion_at];
+}
+
+function versionMacFields(v: VersionRow, algorithm: string): (string | number | null | Uint8Array)[] {
+  return ['key-version', v.namespace, v.key_id, v.version, algorithm, v.public_key, v.sealed_secret === null ? 0 : 1, v.created_at, v.destroyed_at];
+}
+
+function stateError(row: KeyRow, action: string): CustodyError {
+  const name = `${row.namespace}/${row.id}`;
+  switch (row.state as KeyState) {
+    case 'disabled':
+      return new CustodyError('KEY_DISABLED', `cannot ${action} key ${name}: it is disabled`);
+    case 'pending-deletion':
+      return new CustodyError('KEY_PENDING_DELETION', `cannot ${action} key ${name}: it is scheduled for deletion (cancel with \`key cancel-delete\`)`);
+    case 'destroyed':
+      return new CustodyError('KEY_DESTROYED', `cannot ${action} key ${name}: its material has been destroyed`);
+    case 'active':
+      return new CustodyError('INVALID_INPUT', `cannot ${action} key ${name}: it is active`);
+    default:
+      throw tampered(`key ${name} record`);
+  }
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}

@@ -1,0 +1,62 @@
+/**
+ * @module core/vault/migrations
+ * The schema, as an append-only list of migrations. Index i upgrades `user_version` i → i+1.
+ * Never edit a published migration: add a new one.
+ */
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: vault header, lockout counter, namespaces, keys and key versions.
+  `
+  CREATE TABLE vault_header (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    format INTEGER NOT NULL,
+    kdf_params TEXT NOT NULL,          -- JSON: {"algorithm":"argon2id","memoryKiB":..,"iterations":..,"parallelism":..}
+    kdf_salt BLOB NOT NULL,
+    passphrase_verifier BLOB NOT NULL, -- second half of the Argon2id output: tells a wrong passphrase from a damaged wrapped key
+    header_checksum BLOB NOT NULL,     -- SHA-256 over the fields above: a flipped byte is TAMPERED, not "wrong passphrase"
+    wrapped_master_key BLOB NOT NULL,  -- AES-256-GCM(kek, master key), nonce ‖ ct ‖ tag
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE lockout (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    consecutive_failures INTEGER NOT NULL,
+    locked_until INTEGER NOT NULL
+  );
+  CREATE TABLE namespaces (
+    name TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    record_mac BLOB NOT NULL
+  );
+  CREATE TABLE keys (
+    namespace TEXT NOT NULL REFERENCES namespaces(name),
+    id TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    kind TEXT NOT NULL,                -- 'private' | 'public' | 'secret'
+    state TEXT NOT NULL,               -- 'active' | 'disabled' | 'pending-deletion' | 'destroyed'
+    state_before_deletion TEXT,
+    exportable INTEGER NOT NULL,
+    primary_version INTEGER NOT NULL,
+    min_decrypt_version INTEGER NOT NULL,
+    origin TEXT NOT NULL,              -- 'generated' | 'imported'
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    deletion_at INTEGER,
+    record_mac BLOB NOT NULL,
+    PRIMARY KEY (namespace, id)
+  );
+  CREATE INDEX keys_deletion ON keys (deletion_at) WHERE deletion_at IS NOT NULL;
+  CREATE TABLE key_versions (
+    namespace TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    public_key BLOB,                   -- SPKI DER, for asymmetric keys
+    sealed_secret BLOB,                -- AES-256-GCM(master, secret, aad = namespace/id/version); NULL once destroyed
+    created_at INTEGER NOT NULL,
+    destroyed_at INTEGER,
+    record_mac BLOB NOT NULL,
+    PRIMARY KEY (namespace, key_id, version),
+    FOREIGN KEY (namespace, key_id) REFERENCES keys(namespace, id)
+  );
+  `,
+];
