@@ -10,9 +10,25 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { CustodyError } from '../../../shared/errors.js';
-import type { Provider } from './types.js';
-import { copyBytes, ed25519Pkcs8FromSeed, ed25519SpkiFromRaw } from './key-codec.js';
+import type { ImportFormat, PublicKeyFormat } from '../../../shared/algorithms.js';
+import { CustodyError, assertNever } from '../../../shared/errors.js';
+import type { KeyMaterial, Provider } from './types.js';
+import {
+  base64UrlEncode,
+  bytesEqual,
+  copyBytes,
+  ed25519Pkcs8FromSeed,
+  ed25519RawFromSpki,
+  ed25519SeedFromPkcs8,
+  ed25519SpkiFromRaw,
+  encodeJwk,
+  isPem,
+  jwkBytes,
+  jwkString,
+  parseJwk,
+  pemDecode,
+  pemEncode,
+} from './key-codec.js';
 
 export const ED25519_SEED_LENGTH = 32;
 export const ED25519_PUBLIC_LENGTH = 32;
@@ -139,5 +155,104 @@ export function ed25519Verify(key: Ed25519PublicKey, message: Uint8Array, signat
     return ed25519.verify(signature, message, key.raw, { zip215: false });
   } catch {
     return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import / export (canonical: the 32-byte seed; SPKI DER per RFC 8410 §4)
+// ---------------------------------------------------------------------------------------------
+
+/** JWK "alg" values that name Ed25519 (RFC 8037 §3.1 "EdDSA", RFC 9864 "Ed25519"). */
+const JWK_ALGS = new Set(['EdDSA', 'Ed25519']);
+
+function privateMaterial(seed: Uint8Array, provider: Provider, claimedPublic?: Uint8Array): KeyMaterial {
+  assertSeed(seed);
+  const publicKey = ed25519PublicFromSeed(seed, provider);
+  if (claimedPublic !== undefined && !bytesEqual(claimedPublic, publicKey)) {
+    throw new CustodyError('INVALID_INPUT', 'the Ed25519 public key in the input does not match its private key');
+  }
+  return { algorithm: 'ed25519', secret: copyBytes(seed), publicKey: ed25519SpkiFromRaw(publicKey) };
+}
+
+function publicMaterial(raw: Uint8Array): KeyMaterial {
+  assertEd25519PublicKey(raw);
+  return { algorithm: 'ed25519', publicKey: ed25519SpkiFromRaw(raw) };
+}
+
+function importJwk(data: Uint8Array, provider: Provider): KeyMaterial {
+  const jwk = parseJwk(data);
+  const kty = jwkString(jwk, 'kty');
+  const crv = jwkString(jwk, 'crv');
+  if (kty !== 'OKP' || crv !== 'Ed25519') {
+    throw new CustodyError('WRONG_KEY_TYPE', `expected an OKP JWK with crv Ed25519 (RFC 8037), got kty ${kty ?? 'missing'} crv ${crv ?? 'missing'}`);
+  }
+  const alg = jwkString(jwk, 'alg');
+  if (alg !== undefined && !JWK_ALGS.has(alg)) throw new CustodyError('WRONG_KEY_TYPE', `JWK alg ${alg} does not fit ed25519 (expected EdDSA or Ed25519)`);
+  const x = jwkBytes(jwk, 'x', ED25519_PUBLIC_LENGTH);
+  if (jwk['d'] === undefined) return publicMaterial(x);
+  return privateMaterial(jwkBytes(jwk, 'd', ED25519_SEED_LENGTH), provider, x);
+}
+
+export function ed25519Import(format: ImportFormat, data: Uint8Array, provider: Provider): KeyMaterial {
+  switch (format) {
+    case 'raw':
+      return privateMaterial(data, provider);
+    case 'pkcs8': {
+      const { seed, publicKey } = ed25519SeedFromPkcs8(isPem(data) ? pemDecode(data, 'PRIVATE KEY') : data);
+      return privateMaterial(seed, provider, publicKey);
+    }
+    case 'spki':
+      return publicMaterial(ed25519RawFromSpki(isPem(data) ? pemDecode(data, 'PUBLIC KEY') : data));
+    case 'jwk':
+      return importJwk(data, provider);
+    default:
+      return assertNever(format, 'import format');
+  }
+}
+
+/** Canonical SPKI from SPKI DER/PEM or the raw 32-byte key (validated). */
+export function ed25519ParsePublicKey(data: Uint8Array): Uint8Array {
+  let raw: Uint8Array;
+  if (isPem(data)) raw = ed25519RawFromSpki(pemDecode(data, 'PUBLIC KEY'));
+  else if (data.length === ED25519_PUBLIC_LENGTH) raw = data;
+  else raw = ed25519RawFromSpki(data);
+  assertEd25519PublicKey(raw);
+  return ed25519SpkiFromRaw(raw);
+}
+
+/** The validated raw public key from an Ed25519 SPKI. */
+export function ed25519RawFromValidSpki(spki: Uint8Array): Uint8Array {
+  const raw = ed25519RawFromSpki(spki);
+  assertEd25519PublicKey(raw);
+  return raw;
+}
+
+export function ed25519ExportPublic(spki: Uint8Array, format: PublicKeyFormat): Uint8Array {
+  const raw = ed25519RawFromValidSpki(spki);
+  switch (format) {
+    case 'der':
+      return ed25519SpkiFromRaw(raw);
+    case 'pem':
+      return pemEncode(ed25519SpkiFromRaw(raw), 'PUBLIC KEY');
+    case 'jwk':
+      return encodeJwk([['kty', 'OKP'], ['crv', 'Ed25519'], ['x', base64UrlEncode(raw)]]);
+    case 'raw':
+      return copyBytes(raw);
+    default:
+      return assertNever(format, 'public key format');
+  }
+}
+
+export function ed25519ExportPrivate(seed: Uint8Array, format: 'pkcs8' | 'jwk' | 'raw', provider: Provider): Uint8Array {
+  assertSeed(seed);
+  switch (format) {
+    case 'raw':
+      return copyBytes(seed);
+    case 'pkcs8':
+      return ed25519Pkcs8FromSeed(seed);
+    case 'jwk':
+      return encodeJwk([['kty', 'OKP'], ['crv', 'Ed25519'], ['x', base64UrlEncode(ed25519PublicFromSeed(seed, provider))], ['d', base64UrlEncode(seed)]]);
+    default:
+      return assertNever(format, 'private key format');
   }
 }

@@ -25,7 +25,7 @@ import type { RuntimeCapabilities } from './probe.js';
 import { randomBytes } from './random.js';
 import type { Provider } from './types.js';
 
-/** GCM nonce length used by the public API: 96 bits, the length SP 800-38D §8.2.1 recommends. */
+/** GCM nonce length used by the public API: 96 bits, the length SP 800-38D §5.2.1.1 recommends (random: §8.2.2). */
 export const GCM_NONCE_BYTES = 12;
 /** GCM tag length: the full 128 bits (SP 800-38D §5.2.1.2). Shorter tags are never produced or accepted. */
 export const GCM_TAG_BYTES = 16;
@@ -239,7 +239,7 @@ function gcmDecrypt(provider: Provider, key: Uint8Array, iv: Uint8Array, ciphert
         decipher.setAuthTag(ciphertextAndTag.subarray(split));
         decipher.setAAD(aad);
         parts.push(decipher.update(ciphertextAndTag.subarray(0, split)));
-        // final() throws when the tag does not verify (SP 800-38D §7.2 step 8: output FAIL).
+        // final() throws when the tag does not verify (SP 800-38D §7.2: output FAIL).
         parts.push(decipher.final());
       } catch {
         for (const part of parts) part.fill(0);

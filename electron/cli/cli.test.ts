@@ -1,0 +1,271 @@
+/**
+ * The `custos` CLI: commands in-process through runCli (fast), the real executable through a
+ * child process (exit codes, stdin, batch), and interoperability with the openssl binary.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run.js';
+import type { CliIo } from './io.js';
+import { tempDir } from '../../test/helpers.js';
+
+const PASS = 'correct horse battery staple';
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+  json: () => Record<string, unknown>;
+}
+
+function fakeIo(env: Record<string, string>, stdin = ''): CliIo & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    env,
+    platform: process.platform,
+    writeOut(text: string) {
+      io.out += text;
+    },
+    writeErr(text: string) {
+      io.err += text;
+    },
+    readStdin: () => Promise.resolve(new TextEncoder().encode(stdin)),
+    async *stdinLines() {
+      yield* stdin.split('\n');
+    },
+    promptHidden: () => Promise.resolve(undefined),
+  };
+  return io;
+}
+
+async function cli(dataDir: string, argv: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  const io = fakeIo({ CUSTOS_PASSPHRASE: PASS, ...opts.env }, opts.stdin);
+  const code = await runCli(['--data-dir', dataDir, ...argv], io);
+  return { code, out: io.out, err: io.err, json: () => JSON.parse(io.out) as Record<string, unknown> };
+}
+
+async function initVault(): Promise<string> {
+  const dir = tempDir();
+  const r = await cli(dir, ['init', '--kdf-memory-kib', '1024', '--kdf-iterations', '1']);
+  expect(r.code, r.err).toBe(0);
+  return dir;
+}
+
+function openssl(args: string[], input?: Buffer): { status: number; stdout: Buffer; stderr: string } {
+  const r = spawnSync('openssl', args, { input });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+describe('custos CLI', () => {
+  it('init, status, passwd, key lifecycle with --json', async () => {
+    const dir = tempDir();
+    expect((await cli(dir, ['--json', 'status'])).json()).toMatchObject({ initialized: false });
+    expect((await cli(dir, ['key', 'list'])).code).toBe(1);
+    expect((await cli(dir, ['init', '--kdf-memory-kib', '1024', '--kdf-iterations', '1'])).code).toBe(0);
+    const again = await cli(dir, ['init']);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('VAULT_ALREADY_INITIALIZED');
+    expect((await cli(dir, ['status', '--json'])).json()).toMatchObject({ initialized: true, kdf: { memoryKiB: 1024, iterations: 1, parallelism: 1 } });
+
+    const gen = await cli(dir, ['key', 'generate', '--id', 'signer', '--alg', 'ed25519', '--json']);
+    expect(gen.json()).toMatchObject({ namespace: 'default', id: 'signer', algorithm: 'ed25519', state: 'active', primaryVersion: 1 });
+    expect((await cli(dir, ['key', 'rotate', '--id', 'signer', '--json'])).json()).toMatchObject({ primaryVersion: 2 });
+    expect((await cli(dir, ['key', 'disable', '--id', 'signer', '--json'])).json()).toMatchObject({ state: 'disabled' });
+    const refused = await cli(dir, ['sign', '--id', 'signer', '--data-hex', '00']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/KEY_DISABLED/);
+    expect((await cli(dir, ['key', 'enable', '--id', 'signer', '--json'])).json()).toMatchObject({ state: 'active' });
+    expect((await cli(dir, ['key', 'delete', '--id', 'signer', '--json'])).json()).toMatchObject({ state: 'pending-deletion' });
+    expect((await cli(dir, ['key', 'cancel-delete', '--id', 'signer', '--json'])).json()).toMatchObject({ state: 'active' });
+    expect((await cli(dir, ['ns', 'create', 'ops'])).code).toBe(0);
+    expect((await cli(dir, ['key', 'generate', '--ns', 'ops', '--id', 'aes', '--alg', 'aes-256-gcm'])).code).toBe(0);
+    const list = (await cli(dir, ['key', 'list', '--json'])).json() as { keys: { namespace: string; id: string }[] };
+    expect(list.keys.map((k) => `${k.namespace}/${k.id}`)).toEqual(['default/signer', 'ops/aes']);
+    expect((await cli(dir, ['key', 'list'])).out).toContain('ops              aes');
+
+    // passwd with the new passphrase from the environment.
+    const pw = await cli(dir, ['passwd'], { env: { CUSTOS_NEW_PASSPHRASE: 'another long passphrase' } });
+    expect(pw.code, pw.err).toBe(0);
+    expect((await cli(dir, ['key', 'list'])).code).toBe(1);
+    expect((await cli(dir, ['key', 'list'], { env: { CUSTOS_PASSPHRASE: 'another long passphrase' } })).code).toBe(0);
+    const pf = join(dir, 'pass.txt');
+    writeFileSync(pf, 'another long passphrase\n');
+    expect((await cli(dir, ['--passphrase-file', pf, 'key', 'list'], { env: {} })).code).toBe(0);
+  });
+
+  it('sign, verify, encrypt, decrypt, hash, kdf, random', async () => {
+    const dir = await initVault();
+    await cli(dir, ['key', 'generate', '--id', 'ec', '--alg', 'ecdsa-p256']);
+    const sig = (await cli(dir, ['sign', '--id', 'ec', '--data-hex', '68656c6c6f', '--sig-format', 'raw'])).out.trim();
+    expect(sig).toMatch(/^[0-9a-f]{128}$/);
+    expect((await cli(dir, ['verify', '--id', 'ec', '--data-hex', '68656c6c6f', '--sig-hex', sig, '--sig-format', 'raw'])).code).toBe(0);
+    const bad = await cli(dir, ['verify', '--id', 'ec', '--data-hex', '68656c6c6e', '--sig-hex', sig, '--sig-format', 'raw', '--json']);
+    expect(bad.code).toBe(1);
+    expect(bad.json()).toEqual({ valid: false, keyVersion: 1 });
+    // Verify with the public key alone, as a SEC1 point (no unlock needed).
+    const raw = (await cli(dir, ['key', 'show', '--id', 'ec', '--format', 'raw', '--json'])).json() as { publicKey: { value: string } };
+    expect((await cli(dir, ['verify', '--alg', 'ecdsa-p256', '--public-key-hex', raw.publicKey.value, '--data-hex', '68656c6c6f', '--sig-hex', sig, '--sig-format', 'raw'], { env: {} })).code).toBe(0);
+
+    await cli(dir, ['key', 'generate', '--id', 'box', '--alg', 'aes-256-gcm']);
+    const ct = (await cli(dir, ['encrypt', '--id', 'box', '--data-hex', 'cafe', '--aad-hex', '01', '--json'])).json() as { ciphertext: string };
+    expect(ct.ciphertext).toHaveLength((12 + 2 + 16) * 2);
+    expect((await cli(dir, ['decrypt', '--id', 'box', '--data-hex', ct.ciphertext, '--aad-hex', '01'])).out.trim()).toBe('cafe');
+    const tamperedAad = await cli(dir, ['decrypt', '--id', 'box', '--data-hex', ct.ciphertext, '--aad-hex', '02']);
+    expect(tamperedAad.code).toBe(1);
+    expect(tamperedAad.err).toContain('DECRYPTION_FAILED');
+
+    expect((await cli(dir, ['hash', '--alg', 'sha256', '--data-hex', '616263'])).out.trim()).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect((await cli(dir, ['hash', '--alg', 'keccak256', '--data-hex', ''])).out.trim()).toBe('c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470');
+    // RFC 5869 A.1
+    const hkdf = await cli(dir, ['kdf', '--alg', 'hkdf-sha256', '--ikm-hex', '0b'.repeat(22), '--salt-hex', '000102030405060708090a0b0c', '--info-hex', 'f0f1f2f3f4f5f6f7f8f9', '--length', '42']);
+    expect(hkdf.out.trim()).toBe('3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865');
+    const rnd = (await cli(dir, ['random', '32', '--json'])).json() as { random: string };
+    expect(rnd.random).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('rejects bad input with typed errors and usage errors with exit 2', async () => {
+    const dir = await initVault();
+    const cases: [string[], number, string][] = [
+      [['key', 'generate', '--id', 'x', '--alg', 'rsa-1024'], 1, 'INVALID_INPUT'],
+      [['key', 'import', '--id', 'x', '--alg', 'aes-256-gcm', '--format', 'raw', '--material-hex', '0011'], 1, ''],
+      [['sign', '--id', 'nope', '--data-hex', '00'], 1, 'NOT_FOUND'],
+      [['sign', '--id', 'nope', '--data-hex', 'zz'], 1, 'INVALID_INPUT'],
+      [['hash', '--alg', 'md5', '--data-hex', '00'], 1, 'INVALID_INPUT'],
+      [['sign', '--id', 'x'], 2, 'usage'],
+      [['sign', '--id', 'x', '--in', 'a', '--data-hex', '00'], 2, 'usage'],
+      [['frobnicate'], 2, 'usage'],
+      [['key'], 2, 'usage'],
+      [['key', 'list', '--bogus'], 2, 'usage'],
+    ];
+    for (const [argv, code, text] of cases) {
+      const r = await cli(dir, argv);
+      expect(r.code, argv.join(' ')).toBe(code);
+      expect(r.err).toContain(text);
+    }
+    expect((await cli(dir, ['--json', 'sign', '--id', 'nope', '--data-hex', '00'])).json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no key default/nope' } });
+  });
+
+  it('batch: JSON Lines in, one line out per request, bad lines do not stop it', async () => {
+    const dir = await initVault();
+    const lines = [
+      { argv: ['key', 'generate', '--id', 'b1', '--alg', 'ed25519'] },
+      { argv: ['sign', '--id', 'b1', '--data-hex', '00'] },
+      'not json',
+      { argv: ['sign', '--id', 'missing', '--data-hex', '00'] },
+      { argv: ['init'] },
+      { argv: ['hash', '--alg', 'sha256', '--data-hex', ''] },
+    ].map((l) => (typeof l === 'string' ? l : JSON.stringify(l)));
+    const r = await cli(dir, ['batch'], { stdin: lines.join('\n') + '\n' });
+    const out = r.out.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; error?: { code: string }; signature?: string; digest?: string });
+    expect(out).toHaveLength(6);
+    expect(out.map((o) => o.ok)).toEqual([true, true, false, false, false, true]);
+    expect(out[1]?.signature).toMatch(/^[0-9a-f]{128}$/);
+    expect(out[2]?.error?.code).toBe('INVALID_INPUT');
+    expect(out[3]?.error?.code).toBe('NOT_FOUND');
+    expect(out[5]?.digest).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(r.code).toBe(1);
+  });
+
+  it('the real executable: exit codes, stdin input, batch over a pipe', () => {
+    const dir = tempDir();
+    const env = { ...process.env, CUSTOS_PASSPHRASE: PASS, CUSTOS_DATA_DIR: dir };
+    const run = (args: string[], input?: string) => spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, input, encoding: 'utf8' });
+    expect(run(['init', '--kdf-memory-kib', '1024', '--kdf-iterations', '1']).status).toBe(0);
+    expect(run(['key', 'generate', '--id', 'p', '--alg', 'ecdsa-secp256k1']).status).toBe(0);
+    const signed = run(['sign', '--id', 'p', '--in', '-', '--json'], 'from stdin');
+    expect(signed.status).toBe(0);
+    const { signature } = JSON.parse(signed.stdout) as { signature: string };
+    expect(run(['verify', '--id', 'p', '--in', '-', '--sig-hex', signature], 'from stdin').status).toBe(0);
+    expect(run(['verify', '--id', 'p', '--in', '-', '--sig-hex', signature], 'tampered').status).toBe(1);
+    expect(run(['nonsense']).status).toBe(2);
+    const batch = run(['batch'], '{"argv":["random","4"]}\n{"argv":["sign","--id","p","--data-hex","00"]}\n');
+    expect(batch.status).toBe(0);
+    expect(batch.stdout.trim().split('\n')).toHaveLength(2);
+    const wrong = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'key', 'list'], { env: { ...env, CUSTOS_PASSPHRASE: 'wrong wrong wrong' }, encoding: 'utf8' });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain('PASSPHRASE_INCORRECT');
+    expect(wrong.stderr).not.toContain('at '); // no stack trace
+  });
+});
+
+describe('OpenSSL interoperability', () => {
+  const cases: { alg: string; sign: string[]; osslVerify: (pub: string, sig: string, data: string) => string[]; osslSign?: (key: string, data: string) => string[] }[] = [
+    { alg: 'ed25519', sign: [], osslVerify: (pub, sig, data) => ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', data, '-sigfile', sig] },
+    { alg: 'ecdsa-p256', sign: [], osslVerify: (pub, sig, data) => ['dgst', '-sha256', '-verify', pub, '-signature', sig, data] },
+    { alg: 'ecdsa-p384', sign: [], osslVerify: (pub, sig, data) => ['dgst', '-sha384', '-verify', pub, '-signature', sig, data] },
+    { alg: 'ecdsa-p521', sign: [], osslVerify: (pub, sig, data) => ['dgst', '-sha512', '-verify', pub, '-signature', sig, data] },
+    { alg: 'rsa-2048', sign: ['--scheme', 'pkcs1v15'], osslVerify: (pub, sig, data) => ['dgst', '-sha256', '-verify', pub, '-signature', sig, data] },
+    {
+      alg: 'rsa-2048',
+      sign: ['--scheme', 'pss'],
+      osslVerify: (pub, sig, data) => ['dgst', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-verify', pub, '-signature', sig, data],
+    },
+  ];
+
+  it.each(cases)('custos $alg $sign signatures verify with openssl', async ({ alg, sign, osslVerify }) => {
+    const dir = await initVault();
+    await cli(dir, ['key', 'generate', '--id', 'k', '--alg', alg]);
+    const data = join(dir, 'data.bin');
+    writeFileSync(data, 'interoperability test message');
+    const pub = join(dir, 'pub.pem');
+    expect((await cli(dir, ['key', 'show', '--id', 'k', '--format', 'pem', '--out', pub])).code).toBe(0);
+    expect(readFileSync(pub, 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    const sig = join(dir, 'sig.bin');
+    expect((await cli(dir, ['sign', '--id', 'k', '--in', data, '--out', sig, ...sign])).code).toBe(0);
+    const r = openssl(osslVerify(pub, sig, data));
+    expect(r.status, r.stderr + r.stdout.toString()).toBe(0);
+    expect(r.stdout.toString()).toMatch(/Verified OK|Signature Verified Successfully/);
+  });
+
+  it.each([
+    { alg: 'ed25519', gen: ['genpkey', '-algorithm', 'ed25519'], sign: (key: string, data: string, sig: string) => ['pkeyutl', '-sign', '-inkey', key, '-rawin', '-in', data, '-out', sig], opts: [] as string[] },
+    { alg: 'ecdsa-p256', gen: ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], sign: (key: string, data: string, sig: string) => ['dgst', '-sha256', '-sign', key, '-out', sig, data], opts: [] },
+    { alg: 'ecdsa-p384', gen: ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'], sign: (key: string, data: string, sig: string) => ['dgst', '-sha384', '-sign', key, '-out', sig, data], opts: [] },
+    { alg: 'ecdsa-p521', gen: ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-521'], sign: (key: string, data: string, sig: string) => ['dgst', '-sha512', '-sign', key, '-out', sig, data], opts: [] },
+    { alg: 'rsa-2048', gen: ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], sign: (key: string, data: string, sig: string) => ['dgst', '-sha256', '-sign', key, '-out', sig, data], opts: ['--scheme', 'pkcs1v15'] },
+    {
+      alg: 'rsa-2048',
+      gen: ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+      sign: (key: string, data: string, sig: string) => ['dgst', '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32', '-sign', key, '-out', sig, data],
+      opts: ['--scheme', 'pss'],
+    },
+  ])('openssl $alg $opts signatures verify with custos verify, and the key imports', async ({ alg, gen, sign, opts }) => {
+    const dir = await initVault();
+    const key = join(dir, 'key.pem');
+    const pub = join(dir, 'pub.pem');
+    const data = join(dir, 'data.bin');
+    const sig = join(dir, 'sig.bin');
+    writeFileSync(data, 'signed by openssl');
+    expect(openssl([...gen, '-out', key]).status).toBe(0);
+    expect(openssl(['pkey', '-in', key, '-pubout', '-out', pub]).status).toBe(0);
+    expect(openssl(sign(key, data, sig)).status).toBe(0);
+    // With the public key file alone.
+    const r = await cli(dir, ['verify', '--alg', alg, '--public-key', pub, '--in', data, '--sig', sig, ...opts]);
+    expect(r.code, r.err).toBe(0);
+    // With the key imported (private PKCS#8 PEM) and as a verify-only SPKI key.
+    expect((await cli(dir, ['key', 'import', '--id', 'priv', '--alg', alg, '--format', 'pkcs8', '--in', key])).code).toBe(0);
+    expect((await cli(dir, ['key', 'import', '--id', 'pub', '--alg', alg, '--format', 'spki', '--in', pub])).code).toBe(0);
+    expect((await cli(dir, ['verify', '--id', 'pub', '--in', data, '--sig', sig, ...opts])).code).toBe(0);
+    expect((await cli(dir, ['verify', '--id', 'priv', '--in', data, '--sig', sig, ...opts])).code).toBe(0);
+    // Tampered data fails.
+    writeFileSync(data, 'signed by someone else');
+    expect((await cli(dir, ['verify', '--id', 'pub', '--in', data, '--sig', sig, ...opts])).code).toBe(1);
+  });
+
+  it('openssl decrypts what custos encrypts with RSA-OAEP', async () => {
+    const dir = await initVault();
+    await cli(dir, ['key', 'generate', '--id', 'r', '--alg', 'rsa-2048', '--exportable']);
+    const keyFile = join(dir, 'r.pem');
+    expect((await cli(dir, ['key', 'export', '--id', 'r', '--out', keyFile])).code).toBe(0);
+    const ct = join(dir, 'ct.bin');
+    expect((await cli(dir, ['encrypt', '--id', 'r', '--data-hex', Buffer.from('oaep works').toString('hex'), '--out', ct])).code).toBe(0);
+    const r = openssl(['pkeyutl', '-decrypt', '-inkey', keyFile, '-in', ct, '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.toString()).toBe('oaep works');
+    expect(execFileSync('openssl', ['version']).toString()).toMatch(/OpenSSL 3/);
+  });
+});
