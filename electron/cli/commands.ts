@@ -21,7 +21,7 @@ import type { Custodian } from '../core/custodian.js';
 import type { KdfParams } from '../core/crypto/types.js';
 import { DEFAULT_NAMESPACE, KEY_STATES, type KeyInfo } from '../core/keys/key-store.js';
 import { DEFAULT_KDF } from '../core/vault/vault.js';
-import { Args, UsageError, type OptionSpecs } from './args.js';
+import { UsageError, type Args, type OptionSpecs } from './args.js';
 import { pemToDerIfArmoured, parseHex, readFileBytes, toHex, writeFileBytes } from './io.js';
 
 export interface CommandResult {

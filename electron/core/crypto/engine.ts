@@ -241,8 +241,8 @@ class Engine implements CryptoEngine {
   readonly #aes: Readonly<Record<SymmetricKeyAlgorithm, Provider>>;
   readonly #hashes: Readonly<Record<HashAlgorithm, Provider>>;
   readonly #kdfs: Readonly<Record<KdfAlgorithm, Provider>>;
-  readonly #privateKeys = new WeakMap<PrivateKeyHandle, InternalPrivateKey>();
-  readonly #publicKeys = new WeakMap<PublicKeyHandle, InternalPublicKey>();
+  readonly #privateKeys = new WeakMap<object, InternalPrivateKey>();
+  readonly #publicKeys = new WeakMap<object, InternalPublicKey>();
 
   constructor(caps: RuntimeCapabilities, forceNoble: boolean) {
     this.#signing = Object.freeze(signingProviders(caps, forceNoble));

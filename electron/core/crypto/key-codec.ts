@@ -67,9 +67,14 @@ export function leftPad(bytes: Uint8Array, length: number): Uint8Array {
   return out;
 }
 
-/** A fresh Uint8Array copy (also turns a Node Buffer into a plain Uint8Array). */
+/**
+ * A fresh, plain Uint8Array copy. Also turns a Node Buffer into a Uint8Array that owns its own
+ * ArrayBuffer (a Buffer may be a view into node's shared pool; `slice` would keep its species).
+ */
 export function copyBytes(bytes: Uint8Array): Uint8Array {
-  return Uint8Array.prototype.slice.call(bytes);
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -122,7 +122,8 @@ function parsePublicDer(der: Uint8Array): KeyObject {
 }
 
 function spkiOf(key: KeyObject): Uint8Array {
-  return copyBytes(createPublicKey(key).export({ format: 'der', type: 'spki' }));
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  return copyBytes(pub.export({ format: 'der', type: 'spki' }));
 }
 
 function pkcs8Of(key: KeyObject): Uint8Array {

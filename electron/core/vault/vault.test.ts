@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openCustodian } from '../custodian.js';
 import { databasePath, SCHEMA_VERSION } from './database.js';
-import { FakeClock, FAST_KDF, PASSPHRASE, tempDir, unlockedCustodian } from '../../../test/helpers.js';
+import { FakeClock, FAST_KDF, PASSPHRASE, tempDir } from '../../../test/helpers.js';
 import { CustodyError } from '../../../shared/errors.js';
 
 const WRONG = new TextEncoder().encode('not the passphrase');
@@ -24,12 +24,13 @@ function flip(dataDir: string, table: string, column: string, where: string, byt
   const row = db.prepare(`SELECT ${column} AS v FROM ${table} WHERE ${where}`).get() as { v: Buffer | string | number };
   let next: Buffer | string | number;
   if (Buffer.isBuffer(row.v)) {
-    next = Buffer.from(row.v);
-    (next as Buffer)[byteIndex % next.length] ^= 0x01;
+    const b = Buffer.from(row.v);
+    b.writeUInt8(b.readUInt8(byteIndex % b.length) ^ 0x01, byteIndex % b.length);
+    next = b;
   } else if (typeof row.v === 'number') next = row.v ^ 1;
   else {
     const b = Buffer.from(row.v, 'utf8');
-    b[byteIndex % b.length] ^= 0x01;
+    b.writeUInt8(b.readUInt8(byteIndex % b.length) ^ 0x01, byteIndex % b.length);
     next = b.toString('utf8');
   }
   db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${where}`).run(next);
