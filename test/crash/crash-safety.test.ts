@@ -68,6 +68,7 @@ describe('crash safety', () => {
       c.close();
     }
     // The test means something only if the children got real work done between kills.
+    console.log(`crash safety: ${KILLS} kills, ${reported} operations reported committed, all present`);
     expect(reported).toBeGreaterThan(KILLS);
   });
 });

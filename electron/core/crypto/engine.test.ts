@@ -5,7 +5,7 @@
  * and hash/kdf/random dispatch. Per-algorithm detail lives in ed25519/ecdsa/rsa tests.
  */
 import { describe, expect, it } from 'vitest';
-import { HASH_ALGORITHMS, KDF_ALGORITHMS, KEY_ALGORITHMS, SIGNING_KEY_ALGORITHMS, SYMMETRIC_KEY_ALGORITHMS, isRsaAlgorithm } from '../../../shared/algorithms.js';
+import { HASH_ALGORITHMS, KDF_ALGORITHMS, KEY_ALGORITHMS, SYMMETRIC_KEY_ALGORITHMS, isRsaAlgorithm, type SigningKeyAlgorithm } from '../../../shared/algorithms.js';
 import { CustodyError } from '../../../shared/errors.js';
 import { createCryptoEngine, runSelfTest } from './index.js';
 import { bytesToHex, hexToBytes, utf8Decode, utf8Encode } from './key-codec.js';
@@ -126,7 +126,7 @@ describe('key handles', () => {
           expect(codeOf(() => engine.sign(priv, message))).toBe('WRONG_KEY_TYPE');
           continue;
         }
-        const pub = engine.loadPublicKey(algorithm as (typeof SIGNING_KEY_ALGORITHMS)[number], material.publicKey as Uint8Array);
+        const pub = engine.loadPublicKey(algorithm as SigningKeyAlgorithm, material.publicKey as Uint8Array);
         expect(engine.verify(pub, message, engine.sign(priv, message))).toBe(true);
         if (isRsaAlgorithm(algorithm)) {
           expect(bytesToHex(engine.decrypt(priv, engine.encrypt(pub, message)))).toBe(bytesToHex(message));

@@ -233,3 +233,36 @@ describe('the facade hides nothing it should not', () => {
     c.close();
   });
 });
+
+describe('two processes on one vault', () => {
+  it('a change made through another connection is seen by the next operation', async () => {
+    const dataDir = tempDir();
+    const a = await unlockedCustodian({ dataDir });
+    await a.generateKey('default', 'k', 'ed25519');
+    a.sign({ namespace: 'default', keyId: 'k', data: MSG }); // warm every cache
+    const { openCustodian } = await import('../custodian.js');
+    const { PASSPHRASE } = await import('../../../test/helpers.js');
+    const b = await openCustodian({ dataDir });
+    await b.unlock(PASSPHRASE);
+    b.disableKey('default', 'k');
+    expect(code(() => a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('KEY_DISABLED');
+    b.enableKey('default', 'k');
+    await b.rotateKey('default', 'k');
+    expect(a.sign({ namespace: 'default', keyId: 'k', data: MSG }).keyVersion).toBe(2);
+    b.close();
+    a.close();
+  });
+
+  it('a row altered behind an open custodian is TAMPERED at the next use, even with warm caches', async () => {
+    const dataDir = tempDir();
+    const a = await unlockedCustodian({ dataDir });
+    await a.generateKey('default', 'k', 'ed25519');
+    a.sign({ namespace: 'default', keyId: 'k', data: MSG });
+    const db = new Database(databasePath(dataDir));
+    db.prepare("UPDATE keys SET exportable = 1 WHERE id = 'k'").run();
+    db.close();
+    expect(code(() => a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('TAMPERED');
+    expect(code(() => a.exportKey('default', 'k', 'raw'))).toBe('TAMPERED');
+    a.close();
+  });
+});
