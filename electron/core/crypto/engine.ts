@@ -64,7 +64,7 @@ import {
   ed25519LoadPrivate,
   ed25519LoadPublic,
   ed25519ParsePublicKey,
-  ed25519RawFromValidSpki,
+
   ed25519Sign,
   ed25519Verify,
   nodeHasEd25519,
@@ -73,7 +73,7 @@ import {
 } from './ed25519.js';
 import { hashProvider, hashWith } from './hash.js';
 import { kdfProvider, deriveKey } from './kdf.js';
-import { base64UrlEncode, bytesEqual, copyBytes, ecSpkiFromPoint, ed25519SpkiFromRaw, encodeJwk, jwkBytes, jwkString, parseJwk } from './key-codec.js';
+import { base64UrlEncode, bytesEqual, copyBytes, ecSpkiFromPoint, ed25519RawFromSpki, ed25519SpkiFromRaw, encodeJwk, jwkBytes, jwkString, parseJwk } from './key-codec.js';
 import { probeRuntime, type RuntimeCapabilities } from './probe.js';
 import { randomBytes } from './random.js';
 import {
@@ -212,6 +212,15 @@ function assertEd25519Options(options: SignOptions): void {
   if (options.prehashed === true) throw new CustodyError('UNSUPPORTED', 'Ed25519 cannot sign a prehashed digest (Ed25519ph is not offered)');
 }
 
+/** The raw key inside an Ed25519 SPKI, or undefined when it is not one (the caller's comparison then fails). */
+function rawEd25519OrUndefined(spki: Uint8Array): Uint8Array | undefined {
+  try {
+    return ed25519RawFromSpki(spki);
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Provider selection
 // ---------------------------------------------------------------------------------------------
@@ -340,7 +349,7 @@ class Engine implements CryptoEngine {
       if (publicKey !== undefined) derivedSpki = ecSpkiFromPoint(curve, ec.point);
       key = ec;
     } else {
-      const ed = ed25519LoadPrivate(secret, this.#signing.ed25519);
+      const ed = ed25519LoadPrivate(secret, this.#signing.ed25519, publicKey === undefined ? undefined : rawEd25519OrUndefined(publicKey));
       if (publicKey !== undefined) derivedSpki = ed25519SpkiFromRaw(ed.publicKey);
       key = ed;
     }
@@ -362,7 +371,8 @@ class Engine implements CryptoEngine {
       const curve = ECDSA_CURVES[algorithm];
       key = ecdsaLoadPublic(curve, ecPointFromValidSpki(curve, spki), this.#signing[algorithm]);
     } else {
-      key = ed25519LoadPublic(ed25519RawFromValidSpki(spki), this.#signing.ed25519);
+      // ed25519LoadPublic validates the point where the provider needs it (see there).
+      key = ed25519LoadPublic(ed25519RawFromSpki(spki), this.#signing.ed25519);
     }
     const handle: PublicKeyHandle = Object.freeze({ algorithm, provider: key.kind === 'rsa' ? 'node' : key.provider });
     this.#publicKeys.set(handle, key);
