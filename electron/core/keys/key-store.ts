@@ -199,8 +199,7 @@ export class KeyStore {
     const material = await this.engine.generateKey(algorithm);
     this.pairwiseTest(material);
     // Concurrent generations share one durable transaction (group commit).
-    await this.commits.run(() => this.insertKeyRows(namespace, id, material, 'generated', options.exportable === true));
-    return this.get(namespace, id);
+    return this.commits.run(() => this.insertKeyRows(namespace, id, material, 'generated', options.exportable === true));
   }
 
   import(namespace: string, id: string, algorithm: KeyAlgorithm, format: ImportFormat, data: Uint8Array, options: { exportable?: boolean } = {}): KeyInfo {
@@ -208,8 +207,7 @@ export class KeyStore {
     this.assertNewKey(namespace, id);
     const material = this.engine.importKey(algorithm, format, data);
     if (material.secret !== undefined) this.pairwiseTest(material);
-    this.db.transaction(() => this.insertKeyRows(namespace, id, material, 'imported', options.exportable === true)).immediate();
-    return this.get(namespace, id);
+    return this.db.transaction(() => this.insertKeyRows(namespace, id, material, 'imported', options.exportable === true)).immediate();
   }
 
   private assertNewKey(namespace: string, id: string): void {
@@ -221,7 +219,7 @@ export class KeyStore {
   }
 
   /** Runs inside a write transaction. */
-  private insertKeyRows(namespace: string, id: string, material: KeyMaterial, origin: KeyOrigin, exportable: boolean): void {
+  private insertKeyRows(namespace: string, id: string, material: KeyMaterial, origin: KeyOrigin, exportable: boolean): KeyInfo {
     const kind: KeyKind = isSymmetricAlgorithm(material.algorithm) ? 'secret' : material.secret === undefined ? 'public' : 'private';
     const now = this.clock.now();
     const row: KeyRow = {
@@ -245,10 +243,10 @@ export class KeyStore {
       throw new CustodyError('ALREADY_EXISTS', `key ${namespace}/${id} already exists`);
     }
     this.writeKeyRow(row, true);
-    this.insertVersion(row, 1, material, now);
+    return this.toInfo(row, [this.insertVersion(row, 1, material, now)]);
   }
 
-  private insertVersion(key: KeyRow, version: number, material: KeyMaterial, now: number): void {
+  private insertVersion(key: KeyRow, version: number, material: KeyMaterial, now: number): VersionRow {
     const sealed = material.secret === undefined ? null : Buffer.from(this.vault.seal(secretIdentity(key, version), material.secret));
     const v: VersionRow = {
       namespace: key.namespace,
@@ -266,6 +264,7 @@ export class KeyStore {
          VALUES (@namespace, @key_id, @version, @public_key, @sealed_secret, @created_at, @destroyed_at, @record_mac)`,
       )
       .run(v);
+    return v;
   }
 
   private writeKeyRow(row: KeyRow, insert: boolean): void {
