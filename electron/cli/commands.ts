@@ -378,12 +378,14 @@ export const COMMANDS: readonly Command[] = [
     words: ['key', 'export'],
     summary: 'export the private material of a key created --exportable',
     usage: 'custos key export --id ID [--ns NS] [--format pkcs8|jwk|raw] [--out FILE]',
-    options: { ...id, ...ns, ...out, format: { type: 'string', description: 'pkcs8 (PEM, default), jwk, raw (hex)', placeholder: 'F' } },
+    options: { ...id, ...ns, ...out, format: { type: 'string', description: 'pkcs8 (PEM; default for key pairs), jwk, raw (hex; default for AES keys)', placeholder: 'F' } },
     async run(ctx) {
-      const format = ctx.args.choice('format', ['pkcs8', 'jwk', 'raw'] as const) ?? 'pkcs8';
+      const requested = ctx.args.choice('format', ['pkcs8', 'jwk', 'raw'] as const);
       const c = await ctx.unlocked();
       const namespace = nsOf(ctx.args);
       const keyId = ctx.args.requireString('id');
+      // Symmetric keys have no PKCS#8 form: their default is raw.
+      const format = requested ?? (c.getKey(namespace, keyId).kind === 'secret' ? 'raw' : 'pkcs8');
       const bytes = c.exportKey(namespace, keyId, format);
       const rendered = format === 'pkcs8' ? derToPem(bytes, 'PRIVATE KEY') : format === 'jwk' ? Buffer.from(bytes).toString('utf8') : toHex(bytes);
       bytes.fill(0);

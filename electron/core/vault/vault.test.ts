@@ -123,6 +123,24 @@ describe('lockout', () => {
   });
 });
 
+describe('every passphrase check meets the lockout', () => {
+  it('wrong current passphrases in changePassphrase count, and unlocking an unlocked vault still checks', async () => {
+    const clock = new FakeClock();
+    const c = await openCustodian({ dataDir: tempDir(), kdf: FAST_KDF, clock });
+    await c.init(PASSPHRASE);
+    expect(await codeOf(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT');
+    expect(c.status().unlocked).toBe(true); // a failed re-authentication does not lock
+    const next = new TextEncoder().encode('a whole new passphrase');
+    for (let i = 0; i < 4; i++) expect(await codeOf(c.changePassphrase(WRONG, next))).toBe('PASSPHRASE_INCORRECT');
+    expect(c.status()).toMatchObject({ consecutiveFailures: 5, lockedUntil: clock.t + 30_000 });
+    expect(await codeOf(c.changePassphrase(PASSPHRASE, next))).toBe('LOCKED_OUT');
+    clock.advance(30_000);
+    await c.changePassphrase(PASSPHRASE, next);
+    expect(c.status().consecutiveFailures).toBe(0);
+    c.close();
+  });
+});
+
 describe('tamper detection', () => {
   async function vaultWithKeys(): Promise<string> {
     const dataDir = tempDir();

@@ -138,12 +138,26 @@ export class Vault {
   }
 
   /**
-   * Unlock with the passphrase. The attempt is counted *before* the (slow) derivation and only
-   * forgiven after success, so killing the process mid-attempt does not reset the counter.
+   * Unlock with the passphrase. On a vault that is already unlocked this re-authenticates: the
+   * passphrase is still checked (and counted), the master key is kept.
    */
   async unlock(passphrase: Uint8Array): Promise<void> {
+    const master = await this.authenticate(passphrase);
+    try {
+      if (!this.isUnlocked()) this.setMaster(Buffer.from(master) as MasterKey);
+    } finally {
+      master.fill(0);
+    }
+  }
+
+  /**
+   * Check a passphrase and return the unwrapped master key (the caller wipes it). Every path that
+   * takes a passphrase comes through here, so every guess meets the lockout. The attempt is
+   * counted *before* the (slow) derivation and only forgiven after success, so killing the
+   * process mid-attempt does not reset the counter.
+   */
+  private async authenticate(passphrase: Uint8Array): Promise<Uint8Array> {
     const header = this.requireHeader();
-    if (this.isUnlocked()) return;
     const now = this.clock.now();
     const lock = this.readLockout();
     if (lock.locked_until > now) {
@@ -160,7 +174,7 @@ export class Vault {
     try {
       if (!timingSafeEqual(verifier, header.passphrase_verifier)) {
         const after = this.readLockout();
-        const wait = after.locked_until > this.clock.now() ? ` ; further attempts are delayed ${Math.ceil((after.locked_until - this.clock.now()) / 1000)} s` : '';
+        const wait = after.locked_until > this.clock.now() ? `; further attempts are delayed ${Math.ceil((after.locked_until - this.clock.now()) / 1000)} s` : '';
         throw new CustodyError('PASSPHRASE_INCORRECT', `wrong passphrase (${failures} consecutive failure${failures === 1 ? '' : 's'})${wait}`, {
           details: { consecutiveFailures: failures },
         });
@@ -173,8 +187,7 @@ export class Vault {
       }
       if (master.length !== 32) throw tampered('wrapped master key');
       this.db.prepare('UPDATE lockout SET consecutive_failures = 0, locked_until = 0 WHERE id = 1').run();
-      this.setMaster(Buffer.from(master) as MasterKey);
-      master.fill(0);
+      return master;
     } finally {
       kek.fill(0);
     }
@@ -193,36 +206,23 @@ export class Vault {
   /** Re-wrap the master key under a new passphrase; no stored secret is re-encrypted. */
   async changePassphrase(current: Uint8Array, next: Uint8Array, kdf?: KdfSettings): Promise<void> {
     assertPassphrase(next);
-    const header = this.requireHeader();
-    const oldKdf = this.parseKdf(header);
-    this.assertHeaderIntact(header);
-    const { kek: oldKek, verifier: oldVerifier } = await this.deriveKek(current, header.kdf_salt, oldKdf);
-    let master: Uint8Array;
-    try {
-      if (!timingSafeEqual(oldVerifier, header.passphrase_verifier)) {
-        throw new CustodyError('PASSPHRASE_INCORRECT', 'the current passphrase is wrong');
-      }
-      try {
-        master = this.engine.openAes256Gcm(oldKek, header.wrapped_master_key, MASTER_KEY_AAD);
-      } catch (cause) {
-        throw tampered('wrapped master key', cause);
-      }
-    } finally {
-      oldKek.fill(0);
-    }
-    const newKdf = kdf ?? oldKdf;
+    const newKdf = kdf ?? this.parseKdf(this.requireHeader());
     assertKdfSettings(newKdf);
-    const salt = this.engine.random(16);
-    const { kek, verifier } = await this.deriveKek(next, salt, newKdf);
-    const wrapped = this.engine.sealAes256Gcm(kek, master, MASTER_KEY_AAD);
-    kek.fill(0);
-    master.fill(0);
-    const kdfJson = JSON.stringify(newKdf);
-    this.db
-      .prepare(
-        `UPDATE vault_header SET kdf_params = ?, kdf_salt = ?, passphrase_verifier = ?, header_checksum = ?, wrapped_master_key = ?, updated_at = ? WHERE id = 1`,
-      )
-      .run(kdfJson, salt, verifier, headerChecksum(HEADER_FORMAT, kdfJson, salt, verifier), wrapped, this.clock.now());
+    const master = await this.authenticate(current);
+    try {
+      const salt = this.engine.random(16);
+      const { kek, verifier } = await this.deriveKek(next, salt, newKdf);
+      const wrapped = this.engine.sealAes256Gcm(kek, master, MASTER_KEY_AAD);
+      kek.fill(0);
+      const kdfJson = JSON.stringify(newKdf);
+      this.db
+        .prepare(
+          `UPDATE vault_header SET kdf_params = ?, kdf_salt = ?, passphrase_verifier = ?, header_checksum = ?, wrapped_master_key = ?, updated_at = ? WHERE id = 1`,
+        )
+        .run(kdfJson, salt, verifier, headerChecksum(HEADER_FORMAT, kdfJson, salt, verifier), wrapped, this.clock.now());
+    } finally {
+      master.fill(0);
+    }
   }
 
   /** Envelope-encrypt a secret; `identity` (namespace, key id, version) is bound as associated data. */
