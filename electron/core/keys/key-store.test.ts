@@ -28,9 +28,13 @@ function snapshot(dataDir: string): string {
   return dump.join('\n');
 }
 
-describe('generate and use every algorithm', () => {
+describe.each([
+  ['node:crypto where present', false],
+  ['noble forced (the Electron/BoringSSL fallback)', true],
+])('generate and use every algorithm — %s', (_name, forceNoble) => {
   it.each(KEY_ALGORITHMS.filter((a) => a !== 'rsa-4096' && a !== 'rsa-3072'))('%s', async (alg) => {
-    const c = await unlockedCustodian();
+    const c = await unlockedCustodian({ crypto: { forceNoble } });
+    if (forceNoble && !alg.startsWith('rsa-')) expect(c.status().providers[alg]).toBe('noble');
     const k = await c.generateKey('default', 'k', alg);
     expect(k).toMatchObject({ algorithm: alg, state: 'active', primaryVersion: 1, exportable: false, origin: 'generated' });
     if ((SIGNING_KEY_ALGORITHMS as readonly string[]).includes(alg)) {
@@ -264,5 +268,35 @@ describe('two processes on one vault', () => {
     expect(code(() => a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('TAMPERED');
     expect(code(() => a.exportKey('default', 'k', 'raw'))).toBe('TAMPERED');
     a.close();
+  });
+});
+
+describe('runtimes share one vault', () => {
+  it('keys written under node:crypto work under the noble fallback and back (CLI on Node, app on Electron)', async () => {
+    const { openCustodian } = await import('../custodian.js');
+    const { PASSPHRASE } = await import('../../../test/helpers.js');
+    const dataDir = tempDir();
+    const onNode = await unlockedCustodian({ dataDir });
+    const algs = ['ed25519', 'ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ecdsa-secp256k1', 'aes-256-gcm', 'aes-256-cbc'] as const;
+    const sigs = new Map<string, Uint8Array>();
+    const cts = new Map<string, Uint8Array>();
+    for (const alg of algs) {
+      await onNode.generateKey('default', alg, alg);
+      if (alg.startsWith('aes')) cts.set(alg, onNode.encrypt({ namespace: 'default', keyId: alg, data: MSG }).ciphertext);
+      else sigs.set(alg, onNode.sign({ namespace: 'default', keyId: alg, data: MSG }).signature);
+    }
+    onNode.close();
+    const onNoble = await openCustodian({ dataDir, crypto: { forceNoble: true } });
+    await onNoble.unlock(PASSPHRASE);
+    for (const alg of algs) {
+      if (alg.startsWith('aes')) {
+        expect(Buffer.from(onNoble.decrypt({ namespace: 'default', keyId: alg, data: cts.get(alg)! }).plaintext)).toEqual(Buffer.from(MSG));
+      } else {
+        expect(onNoble.verify({ namespace: 'default', keyId: alg, data: MSG, signature: sigs.get(alg)! }).valid, alg).toBe(true);
+        const again = onNoble.sign({ namespace: 'default', keyId: alg, data: MSG }).signature;
+        expect(onNoble.verify({ namespace: 'default', keyId: alg, data: MSG, signature: again }).valid).toBe(true);
+      }
+    }
+    onNoble.close();
   });
 });
