@@ -106,6 +106,10 @@ describe('custos CLI', () => {
     const bad = await cli(dir, ['verify', '--id', 'ec', '--data-hex', '68656c6c6e', '--sig-hex', sig, '--sig-format', 'raw', '--json']);
     expect(bad.code).toBe(1);
     expect(bad.json()).toEqual({ valid: false, keyVersion: 1 });
+    expect(bad.err).toContain('VERIFICATION_FAILED');
+    const malformed = await cli(dir, ['verify', '--id', 'ec', '--data-hex', '68656c6c6f', '--sig-hex', '3006020101020101']);
+    expect(malformed.code).toBe(1);
+    expect(malformed.err).toContain('VERIFICATION_FAILED');
     // Verify with the public key alone, as a SEC1 point (no unlock needed).
     const raw = (await cli(dir, ['key', 'show', '--id', 'ec', '--format', 'raw', '--json'])).json() as { publicKey: { value: string } };
     expect((await cli(dir, ['verify', '--alg', 'ecdsa-p256', '--public-key-hex', raw.publicKey.value, '--data-hex', '68656c6c6f', '--sig-hex', sig, '--sig-format', 'raw'], { env: {} })).code).toBe(0);

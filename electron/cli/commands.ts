@@ -3,7 +3,7 @@
  * The `custos` command table. Each command maps its options onto one facade call and its
  * result back to text or JSON; no crypto or storage logic lives here. Trusts the facade.
  */
-import { CustodyError } from '../../shared/errors.js';
+import { CustodyError, type ErrorInfo } from '../../shared/errors.js';
 import {
   HASH_ALGORITHMS,
   IMPORT_FORMATS,
@@ -29,8 +29,9 @@ export interface CommandResult {
   readonly json: Record<string, unknown>;
   /** What a person sees without `--json`. */
   readonly text: string;
-  /** Non-zero for a computed "no" (an invalid signature): exit 1 without an error. */
+  /** Non-zero for a computed "no" (an invalid signature): exit 1, with `failure` on stderr. */
   readonly exitCode?: number;
+  readonly failure?: ErrorInfo;
 }
 
 export interface CommandContext {
@@ -451,7 +452,9 @@ export const COMMANDS: readonly Command[] = [
         const c = await ctx.open();
         valid = c.verifyWithPublicKey({ algorithm: alg, publicKey, data, signature, ...params }).valid;
       }
-      return { json: { valid, ...extra }, text: valid ? 'signature valid' : 'signature INVALID', exitCode: valid ? 0 : 1 };
+      if (valid) return { json: { valid, ...extra }, text: 'signature valid' };
+      // Malformed and wrong signatures alike are a "no" (Wycheproof treats both as invalid).
+      return { json: { valid, ...extra }, text: 'signature INVALID', exitCode: 1, failure: { code: 'VERIFICATION_FAILED', message: 'the signature does not verify' } };
     },
   },
   {

@@ -170,6 +170,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (selected.command === 'batch') return await runBatch(session, io);
     const result = await runOne(session, selected.command, args, false);
     io.writeOut((json ? JSON.stringify(result.json) : result.text) + '\n');
+    if (result.failure !== undefined) io.writeErr(errorLine(result.failure));
     return result.exitCode ?? EXIT_OK;
   } catch (error) {
     if (error instanceof UsageError) {
