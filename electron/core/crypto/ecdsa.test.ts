@@ -8,25 +8,16 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SIGNATURE_FORMATS, SIGNATURE_HASHES, type SignatureHash } from '../../../shared/algorithms.js';
-import { CustodyError } from '../../../shared/errors.js';
 import { createCryptoEngine } from './engine.js';
 import { ECDSA_CURVES, ecdsaLoadPublic, ecdsaVerify, parseEcdsaSignature, type EcdsaAlgorithm } from './ecdsa.js';
 import { bytesToHex, decodeEcdsaDer, encodeEcdsaDer, hexToBytes, utf8Decode, utf8Encode } from './key-codec.js';
 import type { CryptoEngine, Provider } from './types.js';
+import { codeOf } from '../../../test/support.js';
 
 const PROVIDERS: readonly Provider[] = ['node', 'noble'];
 const engines: Record<Provider, CryptoEngine> = { node: createCryptoEngine(), noble: createCryptoEngine({ forceNoble: true }) };
 const CURVES = Object.keys(ECDSA_CURVES) as EcdsaAlgorithm[];
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CustodyError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 // ---------------------------------------------------------------------------------------------
 // Wycheproof

@@ -6,24 +6,15 @@
 import { createPrivateKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CustodyError } from '../../../shared/errors.js';
 import { createCryptoEngine } from './engine.js';
 import { ed25519LoadPrivate, ed25519LoadPublic, ed25519Sign, ed25519Verify, isValidEd25519PublicKey } from './ed25519.js';
 import { bytesToHex, hexToBytes, utf8Decode, utf8Encode } from './key-codec.js';
 import type { CryptoEngine, Provider } from './types.js';
+import { codeOf } from '../../../test/support.js';
 
 const PROVIDERS: readonly Provider[] = ['node', 'noble'];
 const engines: Record<Provider, CryptoEngine> = { node: createCryptoEngine(), noble: createCryptoEngine({ forceNoble: true }) };
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CustodyError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 function vectorFile<T>(path: string): T {
   return JSON.parse(readFileSync(new URL(`../../../test/vectors/${path}`, import.meta.url), 'utf8')) as T;

@@ -10,19 +10,11 @@ import { CustodyError } from '../../../shared/errors.js';
 import { createCryptoEngine, runSelfTest } from './index.js';
 import { bytesToHex, hexToBytes, utf8Decode, utf8Encode } from './key-codec.js';
 import type { CryptoEngine, KeyMaterial, PrivateKeyHandle, Provider } from './types.js';
+import { codeOf } from '../../../test/support.js';
 
 const PROVIDERS: readonly Provider[] = ['node', 'noble'];
 const engines: Record<Provider, CryptoEngine> = { node: createCryptoEngine(), noble: createCryptoEngine({ forceNoble: true }) };
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CustodyError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 async function asyncCodeOf(p: Promise<unknown>): Promise<string> {
   try {

@@ -13,20 +13,12 @@ import { createCryptoEngine } from './engine.js';
 import { bytesToHex, hexToBytes, utf8Decode, utf8Encode } from './key-codec.js';
 import { emsaPssEncode, emsaPssVerify, maxOaepPlaintext, rsaLoadPrivate, rsaOaepDecrypt, type RsaAlgorithm } from './rsa.js';
 import type { CryptoEngine, KeyMaterial, Provider } from './types.js';
+import { codeOf } from '../../../test/support.js';
 
 const engines: Record<Provider, CryptoEngine> = { node: createCryptoEngine(), noble: createCryptoEngine({ forceNoble: true }) };
 const engine = engines.node;
 const SIZES: readonly RsaAlgorithm[] = ['rsa-2048', 'rsa-3072', 'rsa-4096'];
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CustodyError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 function vectorFile<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../../../test/vectors/wycheproof/${name}`, import.meta.url), 'utf8')) as T;

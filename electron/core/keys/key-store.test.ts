@@ -2,22 +2,12 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { generateKeyPairSync, createPublicKey, verify as nodeVerify, createHash } from 'node:crypto';
 import { KEY_ALGORITHMS, SIGNING_KEY_ALGORITHMS, type KeyAlgorithm } from '../../../shared/algorithms.js';
-import { CustodyError } from '../../../shared/errors.js';
+import { codeOf } from '../../../test/support.js';
 import { databasePath } from '../vault/database.js';
 import { FakeClock, tempDir, unlockedCustodian } from '../../../test/helpers.js';
 import type { Custodian } from '../custodian.js';
 
 const MSG = new TextEncoder().encode('custos key store test');
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CustodyError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 /** Every row of every table: to prove a refused operation changed nothing. */
 function snapshot(dataDir: string): string {
@@ -75,9 +65,9 @@ describe('key lifecycle', () => {
     expect(c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext }).keyVersion).toBe(1);
     expect(c.decrypt({ namespace: 'default', keyId: 'a', data: ct2.ciphertext }).keyVersion).toBe(2);
     c.setMinDecryptVersion('default', 'a', 2);
-    expect(code(() => c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext }))).toBe('DECRYPTION_FAILED');
-    expect(code(() => c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext, keyVersion: 1 }))).toBe('PERMISSION_DENIED');
-    expect(code(() => c.setMinDecryptVersion('default', 'a', 3))).toBe('INVALID_INPUT');
+    expect(codeOf(() => c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext }))).toBe('DECRYPTION_FAILED');
+    expect(codeOf(() => c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext, keyVersion: 1 }))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => c.setMinDecryptVersion('default', 'a', 3))).toBe('INVALID_INPUT');
     c.close();
   });
 
@@ -85,8 +75,8 @@ describe('key lifecycle', () => {
     const c = await unlockedCustodian();
     await c.generateKey('default', 'k', 'ed25519');
     expect(c.disableKey('default', 'k').state).toBe('disabled');
-    expect(code(() => c.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('KEY_DISABLED');
-    expect(code(() => c.verify({ namespace: 'default', keyId: 'k', data: MSG, signature: new Uint8Array(64) }))).toBe('KEY_DISABLED');
+    expect(codeOf(() => c.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('KEY_DISABLED');
+    expect(codeOf(() => c.verify({ namespace: 'default', keyId: 'k', data: MSG, signature: new Uint8Array(64) }))).toBe('KEY_DISABLED');
     await expect(c.rotateKey('default', 'k')).rejects.toMatchObject({ code: 'KEY_DISABLED' });
     expect(c.enableKey('default', 'k').state).toBe('active');
     expect(c.sign({ namespace: 'default', keyId: 'k', data: MSG }).signature.length).toBe(64);
@@ -104,15 +94,15 @@ describe('key lifecycle', () => {
     expect(pending.state).toBe('pending-deletion');
     expect(pending.deletionAt).toBe(clock.t + 7 * 24 * 3600 * 1000);
     expect(c.cancelKeyDeletion('default', 'kept').state).toBe('disabled'); // back to the state it had
-    expect(code(() => c.scheduleKeyDeletion('default', 'gone', 3600_000))).toBe('INVALID_INPUT'); // under a day
+    expect(codeOf(() => c.scheduleKeyDeletion('default', 'gone', 3600_000))).toBe('INVALID_INPUT'); // under a day
     c.scheduleKeyDeletion('default', 'gone', 2 * 24 * 3600 * 1000);
-    expect(code(() => c.sign({ namespace: 'default', keyId: 'gone', data: MSG }))).toBe('KEY_PENDING_DELETION');
+    expect(codeOf(() => c.sign({ namespace: 'default', keyId: 'gone', data: MSG }))).toBe('KEY_PENDING_DELETION');
     clock.advance(2 * 24 * 3600 * 1000 - 1);
     expect(c.getKey('default', 'gone').state).toBe('pending-deletion');
     clock.advance(1);
-    expect(code(() => c.sign({ namespace: 'default', keyId: 'gone', data: MSG }))).toBe('KEY_DESTROYED');
+    expect(codeOf(() => c.sign({ namespace: 'default', keyId: 'gone', data: MSG }))).toBe('KEY_DESTROYED');
     expect(c.getKey('default', 'gone')).toMatchObject({ state: 'destroyed', versions: [{ version: 1, destroyed: true }] });
-    expect(code(() => c.cancelKeyDeletion('default', 'gone'))).toBe('KEY_DESTROYED');
+    expect(codeOf(() => c.cancelKeyDeletion('default', 'gone'))).toBe('KEY_DESTROYED');
     c.close();
     const db = new Database(databasePath(dataDir), { readonly: true });
     const rows = db.prepare('SELECT key_id, sealed_secret FROM key_versions ORDER BY key_id').all() as { key_id: string; sealed_secret: Buffer | null }[];
@@ -124,7 +114,7 @@ describe('key lifecycle', () => {
   it('export only for exportable keys, and the export is the same key', async () => {
     const c = await unlockedCustodian();
     await c.generateKey('default', 'locked', 'ecdsa-p256');
-    expect(code(() => c.exportKey('default', 'locked', 'pkcs8'))).toBe('KEY_NOT_EXPORTABLE');
+    expect(codeOf(() => c.exportKey('default', 'locked', 'pkcs8'))).toBe('KEY_NOT_EXPORTABLE');
     await c.generateKey('default', 'open', 'ecdsa-p256', { exportable: true });
     const pkcs8 = c.exportKey('default', 'open', 'pkcs8');
     c.importKey('default', 'copy', 'ecdsa-p256', 'pkcs8', pkcs8);
@@ -139,7 +129,7 @@ describe('key lifecycle', () => {
     const c = await unlockedCustodian();
     await expect(c.generateKey('team', 'k', 'ed25519')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     c.createNamespace('team');
-    expect(code(() => c.createNamespace('team'))).toBe('ALREADY_EXISTS');
+    expect(codeOf(() => c.createNamespace('team'))).toBe('ALREADY_EXISTS');
     await c.generateKey('team', 'k', 'ed25519');
     await c.generateKey('default', 'k', 'ed25519');
     expect(c.listKeys({ namespace: 'team' }).map((k) => `${k.namespace}/${k.id}`)).toEqual(['team/k']);
@@ -171,7 +161,7 @@ describe('import', () => {
     expect(pubInfo.kind).toBe('public');
     const sig = c.sign({ namespace: 'default', keyId: 'ed-raw', data: MSG }).signature;
     expect(c.verify({ namespace: 'default', keyId: 'ed-pub', data: MSG, signature: sig }).valid).toBe(true);
-    expect(code(() => c.sign({ namespace: 'default', keyId: 'ed-pub', data: MSG }))).toBe('WRONG_KEY_TYPE');
+    expect(codeOf(() => c.sign({ namespace: 'default', keyId: 'ed-pub', data: MSG }))).toBe('WRONG_KEY_TYPE');
     await expect(c.rotateKey('default', 'ed-pub')).rejects.toMatchObject({ code: 'WRONG_KEY_TYPE' });
 
     const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
@@ -203,7 +193,7 @@ describe('import', () => {
       ['RSA option on Ed25519', () => c.sign({ namespace: 'default', keyId: 'exists', data: MSG, scheme: 'pss' })],
       ['malformed signature', () => c.verify({ namespace: 'default', keyId: 'exists', data: MSG, signature: new Uint8Array(3) })],
     ];
-    const codes = Object.fromEntries(cases.map(([name, fn]) => [name, code(fn)]));
+    const codes = Object.fromEntries(cases.map(([name, fn]) => [name, codeOf(fn)]));
     expect(codes).toEqual({
       'wrong curve': 'WRONG_KEY_TYPE',
       'wrong key type': 'WRONG_KEY_TYPE',
@@ -249,7 +239,7 @@ describe('two processes on one vault', () => {
     const b = await openCustodian({ dataDir });
     await b.unlock(PASSPHRASE);
     b.disableKey('default', 'k');
-    expect(code(() => a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('KEY_DISABLED');
+    expect(codeOf(() => a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('KEY_DISABLED');
     b.enableKey('default', 'k');
     await b.rotateKey('default', 'k');
     expect(a.sign({ namespace: 'default', keyId: 'k', data: MSG }).keyVersion).toBe(2);
@@ -265,8 +255,8 @@ describe('two processes on one vault', () => {
     const db = new Database(databasePath(dataDir));
     db.prepare("UPDATE keys SET exportable = 1 WHERE id = 'k'").run();
     db.close();
-    expect(code(() => a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('TAMPERED');
-    expect(code(() => a.exportKey('default', 'k', 'raw'))).toBe('TAMPERED');
+    expect(codeOf(() => a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('TAMPERED');
+    expect(codeOf(() => a.exportKey('default', 'k', 'raw'))).toBe('TAMPERED');
     a.close();
   });
 });

@@ -4,19 +4,9 @@ import { openCustodian } from '../custodian.js';
 import { databasePath, SCHEMA_VERSION } from './database.js';
 import { FakeClock, FAST_KDF, PASSPHRASE, tempDir } from '../../../test/helpers.js';
 import { CustodyError } from '../../../shared/errors.js';
+import { codeOf, codeOfAsync } from '../../../test/support.js';
 
 const WRONG = new TextEncoder().encode('not the passphrase');
-
-async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string> {
-  try {
-    if (typeof p === 'function') p();
-    else await p;
-  } catch (error) {
-    if (error instanceof CustodyError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 /** Flip one bit of one byte in a BLOB or TEXT column, behind the vault's back. */
 function flip(dataDir: string, table: string, column: string, where: string, byteIndex = 5): void {
@@ -42,24 +32,24 @@ describe('vault lifecycle', () => {
     const dataDir = tempDir();
     const c = await openCustodian({ dataDir, kdf: FAST_KDF });
     expect(c.status().initialized).toBe(false);
-    expect(await codeOf(c.unlock(PASSPHRASE))).toBe('VAULT_NOT_INITIALIZED');
+    expect(await codeOfAsync(c.unlock(PASSPHRASE))).toBe('VAULT_NOT_INITIALIZED');
     await c.init(PASSPHRASE);
     expect(c.status()).toMatchObject({ initialized: true, unlocked: true, schemaVersion: SCHEMA_VERSION, kdf: FAST_KDF });
-    expect(await codeOf(c.init(PASSPHRASE))).toBe('VAULT_ALREADY_INITIALIZED');
+    expect(await codeOfAsync(c.init(PASSPHRASE))).toBe('VAULT_ALREADY_INITIALIZED');
     await c.generateKey('default', 'k1', 'ed25519');
     c.lock();
     expect(c.status().unlocked).toBe(false);
-    expect(await codeOf(() => c.listKeys())).toBe('VAULT_LOCKED');
-    expect(await codeOf(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT');
+    expect(codeOf(() => c.listKeys())).toBe('VAULT_LOCKED');
+    expect(await codeOfAsync(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT');
     await c.unlock(PASSPHRASE);
     expect(c.listKeys().map((k) => k.id)).toEqual(['k1']);
 
     const next = new TextEncoder().encode('a whole new passphrase');
-    expect(await codeOf(c.changePassphrase(WRONG, next))).toBe('PASSPHRASE_INCORRECT');
+    expect(await codeOfAsync(c.changePassphrase(WRONG, next))).toBe('PASSPHRASE_INCORRECT');
     await c.changePassphrase(PASSPHRASE, next);
     c.close();
     const again = await openCustodian({ dataDir, kdf: FAST_KDF });
-    expect(await codeOf(again.unlock(PASSPHRASE))).toBe('PASSPHRASE_INCORRECT');
+    expect(await codeOfAsync(again.unlock(PASSPHRASE))).toBe('PASSPHRASE_INCORRECT');
     await again.unlock(next);
     // The master key did not change: the key sealed before the change still signs.
     expect(again.sign({ namespace: 'default', keyId: 'k1', data: new Uint8Array([1]) }).signature.length).toBe(64);
@@ -68,8 +58,8 @@ describe('vault lifecycle', () => {
 
   it('refuses short passphrases and weak KDF parameters', async () => {
     const c = await openCustodian({ dataDir: tempDir(), kdf: FAST_KDF });
-    expect(await codeOf(c.init(new TextEncoder().encode('short')))).toBe('INVALID_INPUT');
-    expect(await codeOf(c.init(PASSPHRASE, { ...FAST_KDF, memoryKiB: 64 }))).toBe('INVALID_INPUT');
+    expect(await codeOfAsync(c.init(new TextEncoder().encode('short')))).toBe('INVALID_INPUT');
+    expect(await codeOfAsync(c.init(PASSPHRASE, { ...FAST_KDF, memoryKiB: 64 }))).toBe('INVALID_INPUT');
     expect(c.status().initialized).toBe(false);
     c.close();
   });
@@ -99,12 +89,12 @@ describe('lockout', () => {
     const c = await openCustodian({ dataDir, kdf: FAST_KDF, clock, lockout });
     await c.init(PASSPHRASE);
     c.lock();
-    for (let i = 1; i <= 4; i++) expect(await codeOf(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT');
+    for (let i = 1; i <= 4; i++) expect(await codeOfAsync(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT');
     expect(c.status().lockedUntil).toBe(0);
-    expect(await codeOf(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT'); // 5th failure starts the delay
+    expect(await codeOfAsync(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT'); // 5th failure starts the delay
     expect(c.status().lockedUntil).toBe(clock.t + 30_000);
     // Even the right passphrase is refused while locked out.
-    expect(await codeOf(c.unlock(PASSPHRASE))).toBe('LOCKED_OUT');
+    expect(await codeOfAsync(c.unlock(PASSPHRASE))).toBe('LOCKED_OUT');
     c.close();
 
     // A restart does not reset anything.
@@ -114,7 +104,7 @@ describe('lockout', () => {
     expect(err).toBeInstanceOf(CustodyError);
     expect((err as CustodyError).details.retryAfterMs).toBe(30_000);
     clock.advance(30_000);
-    expect(await codeOf(reopened.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT'); // 6th: 60 s
+    expect(await codeOfAsync(reopened.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT'); // 6th: 60 s
     expect(reopened.status().lockedUntil).toBe(clock.t + 60_000);
     clock.advance(60_000);
     await reopened.unlock(PASSPHRASE);
@@ -128,12 +118,12 @@ describe('every passphrase check meets the lockout', () => {
     const clock = new FakeClock();
     const c = await openCustodian({ dataDir: tempDir(), kdf: FAST_KDF, clock });
     await c.init(PASSPHRASE);
-    expect(await codeOf(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT');
+    expect(await codeOfAsync(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT');
     expect(c.status().unlocked).toBe(true); // a failed re-authentication does not lock
     const next = new TextEncoder().encode('a whole new passphrase');
-    for (let i = 0; i < 4; i++) expect(await codeOf(c.changePassphrase(WRONG, next))).toBe('PASSPHRASE_INCORRECT');
+    for (let i = 0; i < 4; i++) expect(await codeOfAsync(c.changePassphrase(WRONG, next))).toBe('PASSPHRASE_INCORRECT');
     expect(c.status()).toMatchObject({ consecutiveFailures: 5, lockedUntil: clock.t + 30_000 });
-    expect(await codeOf(c.changePassphrase(PASSPHRASE, next))).toBe('LOCKED_OUT');
+    expect(await codeOfAsync(c.changePassphrase(PASSPHRASE, next))).toBe('LOCKED_OUT');
     clock.advance(30_000);
     await c.changePassphrase(PASSPHRASE, next);
     expect(c.status().consecutiveFailures).toBe(0);
