@@ -23,9 +23,9 @@ import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import type { ImportFormat, PublicKeyFormat, SignatureFormat, SignatureHash } from '../../../shared/algorithms.js';
 import { CustodyError, assertNever } from '../../../shared/errors.js';
+import { hashWith } from './hash.js';
 import type { KeyMaterial, Provider } from './types.js';
 import {
   base64UrlEncode,
@@ -86,16 +86,7 @@ export const ECDSA_CURVES: Readonly<Record<EcdsaAlgorithm, EcdsaCurve>> = Object
 export const HASH_LENGTH: Readonly<Record<SignatureHash, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 
 function nobleHash(hash: SignatureHash, data: Uint8Array): Uint8Array {
-  switch (hash) {
-    case 'sha256':
-      return sha256(data);
-    case 'sha384':
-      return sha384(data);
-    case 'sha512':
-      return sha512(data);
-    default:
-      return assertNever(hash, 'hash');
-  }
+  return hashWith('noble', hash, data);
 }
 
 export interface EcdsaPrivateKey {
