@@ -19,13 +19,14 @@
  *  - Prehashed signing always uses noble (`prehash: false`): node:crypto has no way to sign a
  *    caller-supplied digest with ECDSA (crypto.sign(null, …) hashes with SHA-256 for EC keys).
  */
-import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { ImportFormat, PublicKeyFormat, SignatureFormat, SignatureHash } from '../../../shared/algorithms.js';
 import { CustodyError, assertNever } from '../../../shared/errors.js';
 import { hashWith } from './hash.js';
+import { nodeGenerateJwk } from './node-keygen.js';
 import type { KeyMaterial, Provider } from './types.js';
 import {
   base64UrlEncode,
@@ -159,8 +160,8 @@ function ecJwkPublic(c: EcdsaCurve, point: Uint8Array): { kty: 'EC'; crv: string
 
 export function ecdsaGenerate(c: EcdsaCurve, provider: Provider): { scalar: Uint8Array; point: Uint8Array } {
   if (provider === 'node') {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: c.nodeName });
-    const jwk = privateKey.export({ format: 'jwk' });
+    // Encoded by the keygen job itself: see node-keygen.ts for the Node 20 deadlock this avoids.
+    const jwk = nodeGenerateJwk('ec', c.nodeName);
     if (jwk.d === undefined || jwk.x === undefined || jwk.y === undefined) throw new CustodyError('INTERNAL', 'EC key export lacks members');
     const pad = (b64: string): Uint8Array => {
       const raw = Uint8Array.from(Buffer.from(b64, 'base64url'));

@@ -8,6 +8,7 @@
  * providers: S < L, canonical encodings of A and R (noble with `zip215: false`; OpenSSL checks
  * S < L and the Wycheproof vectors pin the rest).
  */
+import { nodeGenerateJwk } from './node-keygen.js';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { ImportFormat, PublicKeyFormat } from '../../../shared/algorithms.js';
@@ -124,8 +125,8 @@ function nodePrivateKeyObject(seed: Uint8Array, publicRaw: Uint8Array | undefine
 /** A fresh key pair: the seed from the provider's CSPRNG. */
 export function ed25519Generate(provider: Provider): { seed: Uint8Array; publicKey: Uint8Array } {
   if (provider === 'node') {
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const jwk = privateKey.export({ format: 'jwk' });
+    // Encoded by the keygen job itself: see node-keygen.ts for the Node 20 deadlock this avoids.
+    const jwk = nodeGenerateJwk('ed25519');
     if (jwk.d === undefined || jwk.x === undefined) throw new CustodyError('INTERNAL', 'Ed25519 key export lacks members');
     // RFC 8037 §2: d is the 32-byte seed, x the 32-byte public key A.
     return { seed: Uint8Array.from(Buffer.from(jwk.d, 'base64url')), publicKey: Uint8Array.from(Buffer.from(jwk.x, 'base64url')) };

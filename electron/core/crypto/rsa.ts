@@ -148,13 +148,24 @@ export function rsaSpkiOfPrivate(key: RsaPrivateKey): Uint8Array {
 /** Key generation runs on libuv's thread pool (async generateKeyPair), off the event loop. */
 export function rsaGenerate(algorithm: RsaAlgorithm): Promise<{ pkcs8: Uint8Array; spki: Uint8Array }> {
   return new Promise((resolve, reject) => {
-    generateKeyPair('rsa', { modulusLength: RSA_MODULUS_BITS[algorithm], publicExponent: 0x10001 }, (error, publicKey, privateKey) => {
-      if (error !== null) {
-        reject(new CustodyError('INTERNAL', 'RSA key generation failed', { cause: error }));
-        return;
-      }
-      resolve({ pkcs8: pkcs8Of(privateKey), spki: copyBytes(publicKey.export({ format: 'der', type: 'spki' })) });
-    });
+    // DER encoded inside the keygen job: exporting the returned KeyObjects instead can deadlock on
+    // Node 20 when GC finalises the job that shares their mutex (see node-keygen.ts).
+    generateKeyPair(
+      'rsa',
+      {
+        modulusLength: RSA_MODULUS_BITS[algorithm],
+        publicExponent: 0x10001,
+        publicKeyEncoding: { type: 'spki', format: 'der' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+      },
+      (error, spki, pkcs8) => {
+        if (error !== null) {
+          reject(new CustodyError('INTERNAL', 'RSA key generation failed', { cause: error }));
+          return;
+        }
+        resolve({ pkcs8: copyBytes(pkcs8), spki: copyBytes(spki) });
+      },
+    );
   });
 }
 
