@@ -196,6 +196,43 @@ describe('custos CLI', () => {
   });
 });
 
+describe('configuration', () => {
+  it('custos.yaml sets the vault defaults; validate and show report it; env overrides win; errors name the key', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'custos.yaml'), 'security:\n  kdf:\n    memory_kib: 2048\n    iterations: 1\n  key_deletion_window_days: 3\n');
+    const valid = await cli(dir, ['config', 'validate', '--json']);
+    expect(valid.code, valid.err).toBe(0);
+    expect(valid.json()).toMatchObject({ valid: true, file: join(dir, 'custos.yaml'), preset: 'production' });
+    expect((await cli(dir, ['init'])).code).toBe(0);
+    expect((await cli(dir, ['status', '--json'])).json()).toMatchObject({ kdf: { memoryKiB: 2048, iterations: 1 } });
+    await cli(dir, ['key', 'generate', '--id', 'k', '--alg', 'ed25519']);
+    const del = (await cli(dir, ['key', 'delete', '--id', 'k', '--json'])).json() as { deletionAt: string; updatedAt: string };
+    expect(Date.parse(del.deletionAt) - Date.parse(del.updatedAt)).toBe(3 * 24 * 3600 * 1000);
+
+    const shown = await cli(dir, ['config', 'show'], { env: { CUSTOS_SECURITY__KDF__ITERATIONS: '4' } });
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toContain('memory_kib: 2048');
+    expect(shown.out).toContain('iterations: 4');
+    expect(shown.out).toContain('CUSTOS_SECURITY__KDF__ITERATIONS');
+    expect(shown.out).not.toContain(PASS);
+
+    writeFileSync(join(dir, 'custos.yaml'), 'security:\n  kdf:\n    memory_kib: 512\n');
+    const bad = await cli(dir, ['config', 'validate']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('INVALID_INPUT');
+    expect(bad.err).toContain('security.kdf.memory_kib');
+    // A bad configuration stops every command, not only `config`.
+    expect((await cli(dir, ['key', 'list'])).code).toBe(1);
+    const typo = await cli(dir, ['config', 'validate'], { env: { CUSTOS_SECURITY__KDF__MEMORY: '1' } });
+    expect(typo.err).toContain('CUSTOS_SECURITY__KDF__MEMORY');
+    const other = join(dir, 'other.yaml');
+    writeFileSync(other, 'server:\n  bind: 0.0.0.0\n');
+    const nonLoopback = await cli(dir, ['--config', other, 'config', 'validate']);
+    expect(nonLoopback.code).toBe(1);
+    expect(nonLoopback.err).toContain('server.bind');
+  });
+});
+
 describe('OpenSSL interoperability', () => {
   const cases: { alg: string; sign: string[]; osslVerify: (pub: string, sig: string, data: string) => string[]; osslSign?: (key: string, data: string) => string[] }[] = [
     { alg: 'ed25519', sign: [], osslVerify: (pub, sig, data) => ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', data, '-sigfile', sig] },

@@ -20,7 +20,8 @@ import {
 import type { Custodian } from '../core/custodian.js';
 import type { KdfParams } from '../core/crypto/types.js';
 import { DEFAULT_NAMESPACE, KEY_STATES, type KeyInfo } from '../core/keys/key-store.js';
-import { DEFAULT_KDF } from '../core/vault/vault.js';
+import { coreSettingsFrom, effectiveConfigYaml, type LoadedConfig } from '../core/config/index.js';
+import { parse as parseYaml } from 'yaml';
 import { UsageError, type Args, type OptionSpecs } from './args.js';
 import { pemToDerIfArmoured, parseHex, readFileBytes, toHex, writeFileBytes } from './io.js';
 
@@ -38,6 +39,8 @@ export interface CommandContext {
   readonly args: Args;
   /** The facade with the vault opened (not necessarily unlocked). */
   open(): Promise<Custodian>;
+  /** The effective configuration. */
+  config(): LoadedConfig;
   /** The facade with the vault unlocked (asks for the passphrase once). */
   unlocked(): Promise<Custodian>;
   /** A passphrase: `kind` 'current' reads CUSTOS_PASSPHRASE / --passphrase-file, 'new' reads CUSTOS_NEW_PASSPHRASE / --new-passphrase-file. */
@@ -147,7 +150,12 @@ function keyText(k: KeyInfo): string {
   return lines.join('\n');
 }
 
-function keyCommand(words: string[], summary: string, action: (c: Custodian, ns: string, id: string, args: Args) => KeyInfo | Promise<KeyInfo>, extra: OptionSpecs = {}): Command {
+function keyCommand(
+  words: string[],
+  summary: string,
+  action: (c: Custodian, ns: string, id: string, args: Args, ctx: CommandContext) => KeyInfo | Promise<KeyInfo>,
+  extra: OptionSpecs = {},
+): Command {
   return {
     words,
     summary,
@@ -155,7 +163,7 @@ function keyCommand(words: string[], summary: string, action: (c: Custodian, ns:
     options: { ...id, ...ns, ...extra },
     async run(ctx) {
       const c = await ctx.unlocked();
-      const k = await action(c, nsOf(ctx.args), ctx.args.requireString('id'), ctx.args);
+      const k = await action(c, nsOf(ctx.args), ctx.args.requireString('id'), ctx.args, ctx);
       return { json: keyJson(k), text: keyText(k) };
     },
   };
@@ -169,20 +177,21 @@ export const COMMANDS: readonly Command[] = [
     summary: 'create a new vault in the data directory',
     usage: 'custos init [--kdf-memory-kib N] [--kdf-iterations N] [--kdf-parallelism N]',
     options: {
-      'kdf-memory-kib': { type: 'int', description: 'Argon2id memory in KiB (default 65536 = 64 MiB; at least 1024)', placeholder: 'N' },
-      'kdf-iterations': { type: 'int', description: 'Argon2id passes (default 3)', placeholder: 'N' },
-      'kdf-parallelism': { type: 'int', description: 'Argon2id lanes (default 1)', placeholder: 'N' },
+      'kdf-memory-kib': { type: 'int', description: 'Argon2id memory in KiB (default security.kdf.memory_kib = 65536; at least 1024)', placeholder: 'N' },
+      'kdf-iterations': { type: 'int', description: 'Argon2id passes (default security.kdf.iterations = 3)', placeholder: 'N' },
+      'kdf-parallelism': { type: 'int', description: 'Argon2id lanes (default security.kdf.parallelism = 1)', placeholder: 'N' },
     },
     async run(ctx) {
       const c = await ctx.open();
       if (c.status().initialized) throw new CustodyError('VAULT_ALREADY_INITIALIZED', `${c.dataDir} already holds a vault`);
       const passphrase = await ctx.passphrase('current', true);
       const a = ctx.args;
+      const configured = coreSettingsFrom(ctx.config().config).kdf;
       await c.init(passphrase, {
         algorithm: 'argon2id',
-        memoryKiB: a.int('kdf-memory-kib') ?? DEFAULT_KDF.memoryKiB,
-        iterations: a.int('kdf-iterations') ?? DEFAULT_KDF.iterations,
-        parallelism: a.int('kdf-parallelism') ?? DEFAULT_KDF.parallelism,
+        memoryKiB: a.int('kdf-memory-kib') ?? configured.memoryKiB,
+        iterations: a.int('kdf-iterations') ?? configured.iterations,
+        parallelism: a.int('kdf-parallelism') ?? configured.parallelism,
       });
       passphrase.fill(0);
       const s = c.status();
@@ -231,6 +240,31 @@ export const COMMANDS: readonly Command[] = [
       current.fill(0);
       next.fill(0);
       return { json: { changed: true }, text: 'passphrase changed' };
+    },
+  },
+  {
+    words: ['config', 'validate'],
+    summary: 'check the configuration (file, preset, CUSTOS_<SECTION>__<KEY> overrides); exit 1 naming the key if it is wrong',
+    usage: 'custos config validate [--config FILE] [--preset NAME]',
+    options: {},
+    async run(ctx) {
+      const { source } = ctx.config();
+      return {
+        json: { valid: true, file: source.file ?? null, preset: source.preset, envOverrides: source.env },
+        text: `configuration valid (file: ${source.file ?? 'none'}, preset: ${source.preset}${source.env.length > 0 ? `, overrides: ${source.env.join(', ')}` : ''})`,
+      };
+    },
+  },
+  {
+    words: ['config', 'show'],
+    summary: 'print the effective configuration as YAML (no secrets)',
+    usage: 'custos config show [--config FILE] [--preset NAME]',
+    options: {},
+    async run(ctx) {
+      const loaded = ctx.config();
+      const text = effectiveConfigYaml(loaded);
+      // The JSON form is the same redacted document, parsed back.
+      return { json: { config: parseYaml(text) as unknown, source: { file: loaded.source.file ?? null, preset: loaded.source.preset, env: loaded.source.env } }, text: text.trimEnd() };
     },
   },
   {
@@ -358,11 +392,11 @@ export const COMMANDS: readonly Command[] = [
   keyCommand(
     ['key', 'delete'],
     'schedule deletion: the material is erased after the window (default 7 days)',
-    (c, n, i, args) => {
+    (c, n, i, args, ctx) => {
       const days = args.int('window-days');
-      return c.scheduleKeyDeletion(n, i, days === undefined ? undefined : days * 24 * 3600 * 1000);
+      return c.scheduleKeyDeletion(n, i, days === undefined ? coreSettingsFrom(ctx.config().config).deletionWindowMs : days * 24 * 3600 * 1000);
     },
-    { 'window-days': { type: 'int', description: 'days before the material is erased (default 7, at least 1)', placeholder: 'N' } },
+    { 'window-days': { type: 'int', description: 'days before the material is erased (default security.key_deletion_window_days = 7, at least 1)', placeholder: 'N' } },
   ),
   keyCommand(['key', 'cancel-delete'], 'cancel a scheduled deletion', (c, n, i) => c.cancelKeyDeletion(n, i)),
   keyCommand(

@@ -9,11 +9,14 @@ import { openCustodian, type Custodian } from '../core/custodian.js';
 import { Args, parseArgs, UsageError, type OptionSpecs } from './args.js';
 import { COMMANDS, type Command, type CommandContext, type CommandResult } from './commands.js';
 import { defaultDataDir, obtainPassphrase, type CliIo } from './io.js';
+import { coreSettingsFrom, loadConfig, type LoadedConfig, type PresetName } from '../core/config/index.js';
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   'data-dir': { type: 'string', description: 'the data directory (else CUSTOS_DATA_DIR, else the platform app-data dir)', placeholder: 'DIR' },
   json: { type: 'boolean', description: 'print machine-readable JSON' },
   'passphrase-file': { type: 'string', description: 'read the passphrase from FILE (else CUSTOS_PASSPHRASE, else a prompt)', placeholder: 'FILE' },
+  config: { type: 'string', description: 'the configuration file (else custos.yaml in the data directory, if present)', placeholder: 'FILE' },
+  preset: { type: 'string', description: 'configuration preset: production, development, test', placeholder: 'NAME' },
   help: { type: 'boolean', description: 'show help' },
 };
 
@@ -28,14 +31,38 @@ class Session {
   /** A failed unlock is not retried within one process: a batch must not burn the lockout counter line by line. */
   private unlockFailure: unknown;
 
+  private loaded: LoadedConfig | undefined;
+
   constructor(
     readonly io: CliIo,
     readonly dataDir: string,
     readonly passphraseFile: string | undefined,
+    private readonly configFile: string | undefined,
+    private readonly preset: string | undefined,
   ) {}
 
+  /** The effective configuration (file, preset, CUSTOS_<SECTION>__<KEY> overrides), loaded once. */
+  config(): LoadedConfig {
+    this.loaded ??= loadConfig({
+      dataDir: this.dataDir,
+      ...(this.configFile === undefined ? {} : { file: this.configFile }),
+      ...(this.preset === undefined ? {} : { preset: this.preset as PresetName }),
+      env: this.io.env,
+    });
+    return this.loaded;
+  }
+
   async open(): Promise<Custodian> {
-    this.custodian ??= await openCustodian({ dataDir: this.dataDir, crypto: { forceNoble: this.io.env.CUSTOS_FORCE_NOBLE === '1' } });
+    if (this.custodian === undefined) {
+      const { config } = this.config();
+      const { kdf, lockout } = coreSettingsFrom(config);
+      this.custodian = await openCustodian({
+        dataDir: config.storage.data_dir ?? this.dataDir,
+        kdf,
+        lockout,
+        crypto: { forceNoble: this.io.env.CUSTOS_FORCE_NOBLE === '1' },
+      });
+    }
     return this.custodian;
   }
 
@@ -111,7 +138,7 @@ export function helpText(): string {
     ...COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(26)} ${c.summary}`),
     `  ${'batch'.padEnd(26)} run JSON Lines {"argv": [...]} from stdin in one process`,
     '',
-    'environment: CUSTOS_DATA_DIR, CUSTOS_PASSPHRASE, CUSTOS_NEW_PASSPHRASE, CUSTOS_FORCE_NOBLE=1',
+    'environment: CUSTOS_DATA_DIR, CUSTOS_PASSPHRASE, CUSTOS_NEW_PASSPHRASE, CUSTOS_FORCE_NOBLE=1, CUSTOS_<SECTION>__<KEY> (config overrides)',
     'exit codes: 0 ok, 1 refused or failed, 2 usage',
     'run `custos <command> --help` for its options',
   ];
@@ -135,6 +162,7 @@ async function runOne(session: Session, command: Command, args: Args, inBatch: b
     args,
     inBatch,
     open: () => session.open(),
+    config: () => session.config(),
     unlocked: () => session.unlocked(),
     readStdin: () => session.io.readStdin(),
     passphrase: (kind, confirm) =>
@@ -166,7 +194,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT_OK;
     }
     const dataDir = args.string('data-dir') ?? io.env.CUSTOS_DATA_DIR ?? defaultDataDir(io.env, io.platform);
-    session = new Session(io, dataDir, args.string('passphrase-file'));
+    session = new Session(io, dataDir, args.string('passphrase-file'), args.string('config'), args.string('preset'));
     if (selected.command === 'batch') return await runBatch(session, io);
     const result = await runOne(session, selected.command, args, false);
     io.writeOut((json ? JSON.stringify(result.json) : result.text) + '\n');
