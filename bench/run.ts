@@ -11,6 +11,8 @@ import { openCustodian, type Custodian } from '../electron/core/custodian.js';
 import type { SigningKeyAlgorithm } from '../shared/algorithms.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
+/** Callers in flight for facade operations: every answer waits for its durable audit event, so one caller measures fsync latency, not the custodian. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '64');
 
 function measure(fn: () => void, seconds = SECONDS): number {
   const warm = performance.now() + 200;
@@ -22,6 +24,23 @@ function measure(fn: () => void, seconds = SECONDS): number {
     for (let i = 0; i < 16; i++) fn();
     n += 16;
   }
+  return (n * 1000) / (performance.now() - start);
+}
+
+/** ops/s of an async operation with `concurrency` callers in flight (durable audit group-commits them). */
+async function measureConcurrent(fn: () => Promise<unknown>, concurrency: number, seconds = SECONDS): Promise<number> {
+  await fn();
+  let n = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await fn();
+        n++;
+      }
+    }),
+  );
   return (n * 1000) / (performance.now() - start);
 }
 
@@ -59,7 +78,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   await c.init(passphrase);
   const initMs = performance.now() - t0;
-  c.lock();
+  await c.lock();
   const t1 = performance.now();
   await c.unlock(passphrase);
   const unlockMs = performance.now() - t1;
@@ -71,26 +90,26 @@ async function main(): Promise<void> {
 
   for (const alg of ['ed25519', 'ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ecdsa-secp256k1', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const) {
     await c.generateKey('default', alg, alg, { exportable: true });
-    const pkcs8 = c.exportKey('default', alg, 'pkcs8');
+    const pkcs8 = await c.exportKey('default', alg, 'pkcs8');
     const priv: KeyObject = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
     const pub: KeyObject = createPublicKey(priv);
     const hash = HASH[alg];
     const seconds = SECONDS;
-    const facadeSign = measure(() => c.sign({ namespace: 'default', keyId: alg, data: msg }), seconds);
+    const facadeSign = await measureConcurrent(() => c.sign({ namespace: 'default', keyId: alg, data: msg }), CONCURRENCY, seconds);
     const rawSign = measure(() => nodeSign(hash, msg, priv), seconds);
     row(`sign ${alg}`, facadeSign, rawSign, facadeSign / rawSign);
-    const sig = c.sign({ namespace: 'default', keyId: alg, data: msg }).signature;
-    const facadeVerify = measure(() => c.verify({ namespace: 'default', keyId: alg, data: msg, signature: sig }), seconds);
+    const sig = (await c.sign({ namespace: 'default', keyId: alg, data: msg })).signature;
+    const facadeVerify = await measureConcurrent(() => c.verify({ namespace: 'default', keyId: alg, data: msg, signature: sig }), CONCURRENCY, seconds);
     const rawVerify = measure(() => nodeVerify(hash, msg, pub, sig), seconds);
     row(`verify ${alg}`, facadeVerify, rawVerify, facadeVerify / rawVerify);
   }
 
   await c.generateKey('default', 'aes', 'aes-256-gcm', { exportable: true });
-  const aesKey = Buffer.from(c.exportKey('default', 'aes', 'raw'));
+  const aesKey = Buffer.from(await c.exportKey('default', 'aes', 'raw'));
   for (const size of [1024, 1024 * 1024]) {
     const data = randomBytes(size);
     const mib = size / (1024 * 1024);
-    const facade = measure(() => c.encrypt({ namespace: 'default', keyId: 'aes', data }));
+    const facade = await measureConcurrent(() => c.encrypt({ namespace: 'default', keyId: 'aes', data }), size > 65536 ? 4 : CONCURRENCY);
     const raw = measure(() => {
       const cipher = createCipheriv('aes-256-gcm', aesKey, randomBytes(12));
       cipher.update(data);
@@ -115,12 +134,55 @@ async function main(): Promise<void> {
     console.log(`| ${alg} | ${fmt(engineRate)} | ${fmt(sequential)} | ${fmt(concurrent)} |`);
   }
 
+  console.log('\n| durable audit events (hash chain + group commit; each a crypto.hash call) | events/s |');
+  console.log('|---|---|');
+  const tiny = new Uint8Array(1);
+  for (const concurrency of [1, 16, 64]) {
+    const rate = await measureConcurrent(() => c.hash('sha256', tiny), concurrency);
+    console.log(`| concurrency ${concurrency} | ${Math.round(rate).toLocaleString('en-US')} |`);
+  }
+  await verifyMillion();
+
   console.log('\n| vault (Argon2id m=64 MiB, t=3, p=1) | ms |');
   console.log('|---|---|');
   console.log(`| init | ${initMs.toFixed(0)} |`);
   console.log(`| unlock | ${unlockMs.toFixed(0)} |`);
-  c.close();
+  await c.close();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * Time to verify 1,000,000 audit events (chain + Merkle tree + checkpoint signatures). The events
+ * are written directly through the audit log inside large transactions to build the fixture fast.
+ */
+async function verifyMillion(): Promise<void> {
+  const count = Number(process.env.BENCH_AUDIT_EVENTS ?? '1000000');
+  const dir = mkdtempSync(join(tmpdir(), 'custos-bench-audit-'));
+  const passphrase = new TextEncoder().encode('benchmark passphrase');
+  const c = await openCustodian({ dataDir: dir, kdf: { algorithm: 'argon2id', memoryKiB: 1024, iterations: 1, parallelism: 1 }, audit: { checkpointEveryEvents: 100_000, checkpointEverySeconds: 3600 } });
+  await c.init(passphrase);
+  const internals = c as unknown as { audit: { appendInTransaction(e: object): number; checkpoint(): unknown }; db: { transaction(fn: () => void): () => void } };
+  const t0 = performance.now();
+  const batch = 50_000;
+  for (let done = 1; done < count; done += batch) {
+    internals.db.transaction(() => {
+      for (let i = 0; i < batch && done + i < count; i++) {
+        internals.audit.appendInTransaction({ principal: 'bench', namespace: 'default', action: 'crypto.sign', keyId: 'k', keyVersion: 1, result: 'ok', requestId: String(done + i).padStart(24, '0'), client: { transport: 'bench' }, details: { algorithm: 'ed25519', dataSha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' } });
+      }
+    })();
+    if ((done + batch) % 100_000 < batch) internals.audit.checkpoint();
+  }
+  internals.audit.checkpoint();
+  const buildMs = performance.now() - t0;
+  const t1 = performance.now();
+  const report = await c.auditVerify(true);
+  const verifyMs = performance.now() - t1;
+  console.log(`| write ${count.toLocaleString('en-US')} events in 50k-event transactions (fixture) | ${Math.round((count * 1000) / buildMs).toLocaleString('en-US')} |`);
+  console.log(`\n| verify ${report.size.toLocaleString('en-US')} events from the start (${report.checkpointsVerified} signed checkpoints) | ${(verifyMs / 1000).toFixed(2)} s |`);
+  console.log('|---|---|');
+  if (!report.ok) throw new Error(`benchmark log failed verification: ${report.reason}`);
+  await c.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 await main();

@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './run.js';
 import type { CliIo } from './io.js';
 import { tempDir } from '../../test/helpers.js';
+import Database from 'better-sqlite3';
+import { databasePath } from '../core/vault/database.js';
 
 const PASS = 'correct horse battery staple';
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -193,6 +195,61 @@ describe('custos CLI', () => {
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toContain('PASSPHRASE_INCORRECT');
     expect(wrong.stderr).not.toContain('at '); // no stack trace
+  });
+});
+
+describe('audit commands', () => {
+  it('list, tail, checkpoint, prove + check-proof offline, consistency, export + verify --file, tamper + acknowledge', async () => {
+    const dir = await initVault();
+    await cli(dir, ['key', 'generate', '--id', 'k', '--alg', 'ed25519']);
+    for (let i = 0; i < 5; i++) await cli(dir, ['sign', '--id', 'k', '--data-hex', '0' + i]);
+    await cli(dir, ['sign', '--id', 'missing', '--data-hex', '00']);
+    const list = (await cli(dir, ['audit', 'list', '--action', 'crypto.sign', '--json'])).json() as { events: { result: string }[] };
+    expect(list.events.map((e) => e.result)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'NOT_FOUND']);
+    const tail = await cli(dir, ['audit', 'tail', '--limit', '3']);
+    expect(tail.out.trim().split('\n')).toHaveLength(3);
+
+    const cp1 = (await cli(dir, ['audit', 'checkpoint', '--json'])).json() as { checkpoint: { size: number } };
+    await cli(dir, ['sign', '--id', 'k', '--data-hex', 'ff']);
+    const cp2 = (await cli(dir, ['audit', 'checkpoint', '--json'])).json() as { checkpoint: { size: number } };
+    const status = (await cli(dir, ['audit', 'status', '--json'])).json() as { publicKey: string };
+    const pem = join(dir, 'audit.pem');
+    writeFileSync(pem, status.publicKey);
+
+    const proof = join(dir, 'proof.json');
+    const cpFile = join(dir, 'cp.txt');
+    expect((await cli(dir, ['audit', 'prove', '--seq', '3', '--tree-size', String(cp2.checkpoint.size), '--out', proof, '--checkpoint-out', cpFile])).code).toBe(0);
+    // check-proof needs no vault at all: run it against an empty data dir.
+    const empty = tempDir();
+    const ok = await cli(empty, ['audit', 'check-proof', proof, '--checkpoint', cpFile, '--public-key', pem], { env: {} });
+    expect(ok.code, ok.err).toBe(0);
+    const forged = JSON.parse(readFileSync(proof, 'utf8')) as { seq: number; leafIndex: number };
+    writeFileSync(proof, JSON.stringify({ ...forged, leafIndex: forged.leafIndex + 1, seq: forged.seq + 1 }));
+    expect((await cli(empty, ['audit', 'check-proof', proof, '--checkpoint', cpFile, '--public-key', pem], { env: {} })).code).toBe(1);
+
+    const cons = join(dir, 'cons.json');
+    expect((await cli(dir, ['audit', 'consistency', '--from', String(cp1.checkpoint.size), '--to', String(cp2.checkpoint.size), '--out', cons])).code).toBe(0);
+
+    const exported = join(dir, 'audit.jsonl');
+    expect((await cli(dir, ['audit', 'export', '--out', exported])).code).toBe(0);
+    expect((await cli(empty, ['audit', 'verify', '--file', exported, '--public-key', pem], { env: {} })).code).toBe(0);
+    writeFileSync(exported, readFileSync(exported, 'utf8').replace('"seq":4,', '"seq":40,'));
+    const badExport = await cli(empty, ['audit', 'verify', '--file', exported, '--public-key', pem, '--json'], { env: {} });
+    expect(badExport.code).toBe(1);
+    expect(badExport.json()).toMatchObject({ ok: false, firstBadSeq: 4 });
+
+    expect((await cli(dir, ['audit', 'verify', '--full'])).code).toBe(0);
+    const db = new Database(databasePath(dir));
+    db.prepare("UPDATE audit_events SET principal = 'mallory' WHERE seq = 2").run();
+    db.close();
+    const verify = await cli(dir, ['audit', 'verify', '--full', '--json']);
+    expect(verify.code).toBe(1);
+    expect(verify.json()).toMatchObject({ ok: false, firstBadSeq: 2 });
+    expect(verify.err).toContain('TAMPERED');
+    const refused = await cli(dir, ['sign', '--id', 'k', '--data-hex', '00']);
+    expect(refused.err).toContain('TAMPERED');
+    expect((await cli(dir, ['audit', 'acknowledge'])).code).toBe(0);
+    expect((await cli(dir, ['sign', '--id', 'k', '--data-hex', '00'])).code).toBe(0);
   });
 });
 

@@ -22,6 +22,11 @@ import type { KdfParams } from '../core/crypto/types.js';
 import { DEFAULT_NAMESPACE, KEY_STATES, type KeyInfo } from '../core/keys/key-store.js';
 import { coreSettingsFrom, effectiveConfigYaml, type LoadedConfig } from '../core/config/index.js';
 import { parse as parseYaml } from 'yaml';
+import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { parseCanonicalEvent, type AuditEvent } from '../core/audit/event.js';
+import { verifyCheckpoint, type Checkpoint } from '../core/audit/checkpoint.js';
+import { verifyExport } from '../core/audit/export-verify.js';
+import { checkConsistencyFile, checkInclusionFile, parseProofFile } from '../core/audit/proof-file.js';
 import { UsageError, type Args, type OptionSpecs } from './args.js';
 import { pemToDerIfArmoured, parseHex, readFileBytes, toHex, writeFileBytes } from './io.js';
 
@@ -277,7 +282,7 @@ export const COMMANDS: readonly Command[] = [
       const name = ctx.args.positionals[0];
       if (name === undefined) throw new UsageError('name the namespace: custos ns create NAME');
       const c = await ctx.unlocked();
-      c.createNamespace(name);
+      await c.createNamespace(name);
       return { json: { namespace: name, created: true }, text: `namespace ${name} created` };
     },
   },
@@ -288,7 +293,7 @@ export const COMMANDS: readonly Command[] = [
     options: {},
     async run(ctx) {
       const c = await ctx.unlocked();
-      const list = c.listNamespaces();
+      const list = await c.listNamespaces();
       return {
         json: { namespaces: list.map((n) => ({ name: n.name, createdAt: iso(n.createdAt), keys: n.keyCount })) },
         text: list.map((n) => `${n.name.padEnd(24)} ${String(n.keyCount).padStart(5)} keys`).join('\n'),
@@ -333,7 +338,7 @@ export const COMMANDS: readonly Command[] = [
       const data = which === 'in' ? readFileBytes(ctx.args.requireString('in'), 'key') : parseHex(ctx.args.requireString('material-hex'), '--material-hex');
       const c = await ctx.unlocked();
       try {
-        const k = c.importKey(nsOf(ctx.args), ctx.args.requireString('id'), alg, format, data, { exportable: ctx.args.flag('exportable') });
+        const k = await c.importKey(nsOf(ctx.args), ctx.args.requireString('id'), alg, format, data, { exportable: ctx.args.flag('exportable') });
         return { json: keyJson(k), text: keyText(k) };
       } finally {
         data.fill(0);
@@ -354,7 +359,7 @@ export const COMMANDS: readonly Command[] = [
       const state = ctx.args.choice('state', KEY_STATES);
       const nsFilter = ctx.args.string('ns');
       const c = await ctx.unlocked();
-      const keys = c.listKeys({ ...(nsFilter === undefined ? {} : { namespace: nsFilter }), ...(alg === undefined ? {} : { algorithm: alg }), ...(state === undefined ? {} : { state }) });
+      const keys = await c.listKeys({ ...(nsFilter === undefined ? {} : { namespace: nsFilter }), ...(alg === undefined ? {} : { algorithm: alg }), ...(state === undefined ? {} : { state }) });
       const header = `${'NAMESPACE'.padEnd(16)} ${'ID'.padEnd(28)} ${'ALGORITHM'.padEnd(16)} ${'STATE'.padEnd(17)} VERSION`;
       return {
         json: { keys: keys.map(keyJson) },
@@ -372,10 +377,10 @@ export const COMMANDS: readonly Command[] = [
       const c = await ctx.unlocked();
       const namespace = nsOf(ctx.args);
       const keyId = ctx.args.requireString('id');
-      const info = c.getKey(namespace, keyId);
+      const info = await c.getKey(namespace, keyId);
       if (info.kind === 'secret') return { json: keyJson(info), text: keyText(info) };
       const v = ctx.args.int('key-version');
-      const pub = c.publicKey(namespace, keyId, format, v);
+      const pub = await c.publicKey(namespace, keyId, format, v);
       const path = ctx.args.string('out');
       if (path !== undefined) writeFileBytes(path, pub.publicKey);
       const rendered = format === 'pem' || format === 'jwk' ? Buffer.from(pub.publicKey).toString('utf8') : toHex(pub.publicKey);
@@ -420,8 +425,8 @@ export const COMMANDS: readonly Command[] = [
       const namespace = nsOf(ctx.args);
       const keyId = ctx.args.requireString('id');
       // Symmetric keys have no PKCS#8 form: their default is raw.
-      const format = requested ?? (c.getKey(namespace, keyId).kind === 'secret' ? 'raw' : 'pkcs8');
-      const bytes = c.exportKey(namespace, keyId, format);
+      const format = requested ?? ((await c.getKey(namespace, keyId)).kind === 'secret' ? 'raw' : 'pkcs8');
+      const bytes = await c.exportKey(namespace, keyId, format);
       const rendered = format === 'pkcs8' ? derToPem(bytes, 'PRIVATE KEY') : format === 'jwk' ? Buffer.from(bytes).toString('utf8') : toHex(bytes);
       bytes.fill(0);
       const path = ctx.args.string('out');
@@ -441,7 +446,7 @@ export const COMMANDS: readonly Command[] = [
       const data = await readData(ctx);
       const params = signParams(ctx.args);
       const c = await ctx.unlocked();
-      const r = c.sign({ namespace: nsOf(ctx.args), keyId: ctx.args.requireString('id'), data, ...params });
+      const r = await c.sign({ namespace: nsOf(ctx.args), keyId: ctx.args.requireString('id'), data, ...params });
       return bytesResult(ctx.args, 'signature', r.signature, { keyVersion: r.keyVersion, algorithm: r.algorithm });
     },
   },
@@ -475,7 +480,7 @@ export const COMMANDS: readonly Command[] = [
         if (args.has('public-key') || args.has('public-key-hex')) throw new UsageError('--public-key goes with --alg, not --id');
         const c = await ctx.unlocked();
         const v = args.int('key-version');
-        const r = c.verify({ namespace: nsOf(args), keyId: args.requireString('id'), data, signature, ...params, ...(v === undefined ? {} : { keyVersion: v }) });
+        const r = await c.verify({ namespace: nsOf(args), keyId: args.requireString('id'), data, signature, ...params, ...(v === undefined ? {} : { keyVersion: v }) });
         valid = r.valid;
         extra = { keyVersion: r.keyVersion };
       } else {
@@ -484,7 +489,7 @@ export const COMMANDS: readonly Command[] = [
         const publicKey =
           pkWhich === 'public-key' ? pemToDerIfArmoured(readFileBytes(args.requireString('public-key'), 'public key')) : parseHex(args.requireString('public-key-hex'), '--public-key-hex');
         const c = await ctx.open();
-        valid = c.verifyWithPublicKey({ algorithm: alg, publicKey, data, signature, ...params }).valid;
+        valid = (await c.verifyWithPublicKey({ algorithm: alg, publicKey, data, signature, ...params })).valid;
       }
       if (valid) return { json: { valid, ...extra }, text: 'signature valid' };
       // Malformed and wrong signatures alike are a "no" (Wycheproof treats both as invalid).
@@ -500,7 +505,7 @@ export const COMMANDS: readonly Command[] = [
       const data = await readData(ctx);
       const aadHex = ctx.args.string('aad-hex');
       const c = await ctx.unlocked();
-      const r = c.encrypt({ namespace: nsOf(ctx.args), keyId: ctx.args.requireString('id'), data, ...(aadHex === undefined ? {} : { aad: parseHex(aadHex, '--aad-hex') }) });
+      const r = await c.encrypt({ namespace: nsOf(ctx.args), keyId: ctx.args.requireString('id'), data, ...(aadHex === undefined ? {} : { aad: parseHex(aadHex, '--aad-hex') }) });
       return bytesResult(ctx.args, 'ciphertext', r.ciphertext, { keyVersion: r.keyVersion });
     },
   },
@@ -514,7 +519,7 @@ export const COMMANDS: readonly Command[] = [
       const aadHex = ctx.args.string('aad-hex');
       const v = ctx.args.int('key-version');
       const c = await ctx.unlocked();
-      const r = c.decrypt({
+      const r = await c.decrypt({
         namespace: nsOf(ctx.args),
         keyId: ctx.args.requireString('id'),
         data,
@@ -534,7 +539,7 @@ export const COMMANDS: readonly Command[] = [
       if (alg === undefined) throw new UsageError('--alg is required');
       const data = await readData(ctx);
       const c = await ctx.open();
-      return bytesResult(ctx.args, 'digest', c.hash(alg, data), { algorithm: alg });
+      return bytesResult(ctx.args, 'digest', await c.hash(alg, data), { algorithm: alg });
     },
   },
   {
@@ -602,7 +607,187 @@ export const COMMANDS: readonly Command[] = [
       const n = ctx.args.positionals[0];
       if (n === undefined || !/^\d+$/.test(n)) throw new UsageError('give the number of bytes: custos random N');
       const c = await ctx.open();
-      return bytesResult(ctx.args, 'random', c.random(Number(n)), {}, true);
+      return bytesResult(ctx.args, 'random', await c.random(Number(n)), {}, true);
+    },
+  },
+  {
+    words: ['audit', 'status'],
+    summary: 'audit log size, last checkpoint, verification state and the audit public key',
+    usage: 'custos audit status',
+    options: {},
+    async run(ctx) {
+      const c = await ctx.open();
+      const s = c.auditStatus();
+      const text = [
+        `events       ${s.size}`,
+        `checkpoint   ${s.lastCheckpoint === null ? 'none yet' : `size ${s.lastCheckpoint.size} at ${iso(s.lastCheckpoint.createdAt)}`}`,
+        `verified     up to event ${s.verifiedSize}`,
+        `state        ${s.tampered === null ? 'intact' : `TAMPERED at event ${s.tampered.seq ?? '?'}: ${s.tampered.reason}`} (violations: ${s.violations})`,
+        `origin       ${s.origin ?? 'none yet (unlock once)'}`,
+      ].join('\n');
+      return { json: { ...s }, text };
+    },
+  },
+  {
+    words: ['audit', 'list'],
+    summary: 'list audit events (filters and paging)',
+    usage: 'custos audit list [--from ISO] [--to ISO] [--ns NS] [--principal P] [--action A] [--result R] [--after SEQ] [--limit N]',
+    options: {
+      from: { type: 'string', description: 'events at or after this time (ISO 8601)', placeholder: 'ISO' },
+      to: { type: 'string', description: 'events at or before this time (ISO 8601)', placeholder: 'ISO' },
+      ns: { type: 'string', description: 'only this namespace', placeholder: 'NS' },
+      principal: { type: 'string', description: 'only this principal', placeholder: 'P' },
+      action: { type: 'string', description: 'only this action, e.g. crypto.sign', placeholder: 'A' },
+      result: { type: 'string', description: 'only this result: ok or an error code', placeholder: 'R' },
+      after: { type: 'int', description: 'events after this sequence number (paging)', placeholder: 'SEQ' },
+      limit: { type: 'int', description: 'at most N events (default 100, at most 10000)', placeholder: 'N' },
+    },
+    async run(ctx) {
+      const c = await ctx.unlocked();
+      const events = await c.auditQuery(auditFilter(ctx.args, false));
+      return { json: { events }, text: events.map(eventLine).join('\n') };
+    },
+  },
+  {
+    words: ['audit', 'tail'],
+    summary: 'the newest audit events',
+    usage: 'custos audit tail [--limit N]',
+    options: { limit: { type: 'int', description: 'how many (default 20)', placeholder: 'N' } },
+    async run(ctx) {
+      const c = await ctx.unlocked();
+      const events = (await c.auditQuery({ descending: true, limit: ctx.args.int('limit') ?? 20 })).reverse();
+      return { json: { events }, text: events.map(eventLine).join('\n') };
+    },
+  },
+  {
+    words: ['audit', 'verify'],
+    summary: 'verify the audit log (from the last verified point, or --full), or an export offline (--file, --public-key)',
+    usage: 'custos audit verify [--full] | custos audit verify --file FILE --public-key KEY.pem',
+    options: {
+      full: { type: 'boolean', description: 'verify every event from the first' },
+      file: { type: 'string', description: 'an export written by `custos audit export` (no vault needed)', placeholder: 'FILE' },
+      'public-key': { type: 'string', description: 'the audit public key (SPKI PEM) the export must be signed by', placeholder: 'FILE' },
+    },
+    async run(ctx) {
+      const file = ctx.args.string('file');
+      if (file !== undefined) {
+        const pem = Buffer.from(readFileBytes(ctx.args.requireString('public-key'), 'public key')).toString('utf8');
+        const lines = Buffer.from(readFileBytes(file, 'export')).toString('utf8').split('\n');
+        const r = verifyExport(lines, pem);
+        return verifyResult(r.ok, { ...r }, r.ok ? `export verified: ${r.events} events, ${r.checkpointsVerified} signed checkpoints` : `export INVALID at event ${r.firstBadSeq}: ${r.reason}`);
+      }
+      const c = await ctx.unlocked();
+      const r = await c.auditVerify(ctx.args.flag('full'));
+      return verifyResult(r.ok, { ...r }, r.ok ? `audit log verified: events ${r.checkedFrom}..${r.size}, ${r.checkpointsVerified} signed checkpoints` : `audit log TAMPERED at event ${r.firstBadSeq}: ${r.reason}`);
+    },
+  },
+  {
+    words: ['audit', 'checkpoint'],
+    summary: 'sign a checkpoint at the current size now',
+    usage: 'custos audit checkpoint',
+    options: {},
+    async run(ctx) {
+      const c = await ctx.unlocked();
+      const cp = await c.auditCheckpoint();
+      return { json: { checkpoint: cp }, text: cp === null ? 'no checkpoint (empty or damaged log)' : cp.note.trimEnd() };
+    },
+  },
+  {
+    words: ['audit', 'checkpoints'],
+    summary: 'list signed checkpoints',
+    usage: 'custos audit checkpoints',
+    options: {},
+    async run(ctx) {
+      const c = await ctx.unlocked();
+      const cps = await c.auditCheckpoints();
+      return { json: { checkpoints: cps.map((cp) => ({ ...cp, createdAt: iso(cp.createdAt) })) }, text: cps.map((cp) => `${String(cp.size).padStart(8)}  ${iso(cp.createdAt)}`).join('\n') };
+    },
+  },
+  {
+    words: ['audit', 'prove'],
+    summary: 'inclusion proof of an event against a signed checkpoint (JSON; checkpoint with --checkpoint-out)',
+    usage: 'custos audit prove --seq N [--tree-size SIZE] [--out FILE] [--checkpoint-out FILE]',
+    options: {
+      seq: { type: 'int', description: 'the event', placeholder: 'N' },
+      'tree-size': { type: 'int', description: 'the checkpoint to prove against (default: the latest)', placeholder: 'SIZE' },
+      out: { type: 'string', description: 'write the proof JSON to FILE', placeholder: 'FILE' },
+      'checkpoint-out': { type: 'string', description: 'write the signed checkpoint to FILE', placeholder: 'FILE' },
+    },
+    async run(ctx) {
+      const seq = ctx.args.int('seq');
+      if (seq === undefined) throw new UsageError('--seq is required');
+      const c = await ctx.unlocked();
+      const size = ctx.args.int('tree-size');
+      const r = await c.auditInclusionProof(seq, size);
+      return proofOutput(ctx.args, r.proof, r.checkpoint);
+    },
+  },
+  {
+    words: ['audit', 'consistency'],
+    summary: 'consistency proof between two signed checkpoints',
+    usage: 'custos audit consistency --from SIZE --to SIZE [--out FILE]',
+    options: {
+      from: { type: 'int', description: 'the older checkpoint size', placeholder: 'SIZE' },
+      to: { type: 'int', description: 'the newer checkpoint size', placeholder: 'SIZE' },
+      out: { type: 'string', description: 'write the proof JSON to FILE', placeholder: 'FILE' },
+    },
+    async run(ctx) {
+      const from = ctx.args.int('from');
+      const to = ctx.args.int('to');
+      if (from === undefined || to === undefined) throw new UsageError('--from and --to are required');
+      const c = await ctx.unlocked();
+      const r = await c.auditConsistencyProof(from, to);
+      return proofOutput(ctx.args, r.proof, undefined);
+    },
+  },
+  {
+    words: ['audit', 'check-proof'],
+    summary: 'check a proof offline against signed checkpoints and the audit public key (no vault needed)',
+    usage: 'custos audit check-proof PROOF.json --checkpoint CP.txt [--checkpoint-to CP2.txt] --public-key KEY.pem',
+    options: {
+      checkpoint: { type: 'string', description: 'the signed checkpoint (for consistency: the older one)', placeholder: 'FILE' },
+      'checkpoint-to': { type: 'string', description: 'for a consistency proof: the newer checkpoint', placeholder: 'FILE' },
+      'public-key': { type: 'string', description: 'the audit public key (SPKI PEM)', placeholder: 'FILE' },
+    },
+    maxPositionals: 1,
+    async run(ctx) {
+      const path = ctx.args.positionals[0];
+      if (path === undefined) throw new UsageError('name the proof file');
+      const proof = parseProofFile(Buffer.from(readFileBytes(path, 'proof')).toString('utf8'));
+      const pem = Buffer.from(readFileBytes(ctx.args.requireString('public-key'), 'public key')).toString('utf8');
+      const read = (name: string): Checkpoint => verifyCheckpointWithPem(Buffer.from(readFileBytes(ctx.args.requireString(name), 'checkpoint')).toString('utf8'), pem);
+      let result = proof.type === 'custos.audit.inclusion.v1' ? checkInclusionFile(proof, read('checkpoint')) : checkConsistencyFile(proof, read('checkpoint'), read('checkpoint-to'));
+      // The proof binds the event bytes; the sequence number the file claims must be the one inside them.
+      if (result.ok && proof.type === 'custos.audit.inclusion.v1' && parseCanonicalEvent(Buffer.from(proof.event, 'base64')).seq !== proof.seq) {
+        result = { ok: false, reason: `the event inside the proof is not event ${proof.seq}` };
+      }
+      return verifyResult(result.ok, result.ok ? { valid: true } : { valid: false, reason: result.reason }, result.ok ? 'proof valid' : `proof INVALID: ${result.reason}`);
+    },
+  },
+  {
+    words: ['audit', 'export'],
+    summary: 'write the audit log as JSON Lines with its signed checkpoints',
+    usage: 'custos audit export --out FILE',
+    options: { out: { type: 'string', description: 'the export file', placeholder: 'FILE' } },
+    async run(ctx) {
+      const out = ctx.args.requireString('out');
+      const c = await ctx.unlocked();
+      const lines: string[] = [];
+      const n = await c.auditExport((l) => lines.push(l));
+      writeFileBytes(out, lines.join('\n') + '\n');
+      const pem = c.auditStatus().publicKey;
+      return { json: { out, lines: n, publicKey: pem }, text: `wrote ${n} lines to ${out}` };
+    },
+  },
+  {
+    words: ['audit', 'acknowledge'],
+    summary: 'clear the TAMPERED state after investigating (audited)',
+    usage: 'custos audit acknowledge',
+    options: {},
+    async run(ctx) {
+      const c = await ctx.unlocked();
+      await c.auditAcknowledge();
+      return { json: { acknowledged: true }, text: 'acknowledged: signing and decryption are allowed again' };
     },
   },
 ];
@@ -626,4 +811,66 @@ function algorithmOption<T extends string>(args: Args, choices: readonly T[]): T
 function derToPem(der: Uint8Array, label: string): string {
   const b64 = Buffer.from(der).toString('base64');
   return `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+}
+
+function auditFilter(args: Args, descending: boolean) {
+  const time = (name: string): number | undefined => {
+    const v = args.string(name);
+    if (v === undefined) return undefined;
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) throw new CustodyError('INVALID_INPUT', `--${name} is not an ISO 8601 time`);
+    return t;
+  };
+  const f: Record<string, string | number | boolean> = {};
+  const set = (k: string, v: string | number | undefined): void => {
+    if (v !== undefined) f[k] = v;
+  };
+  set('from', time('from'));
+  set('to', time('to'));
+  set('namespace', args.string('ns'));
+  set('principal', args.string('principal'));
+  set('action', args.string('action'));
+  set('result', args.string('result'));
+  set('afterSeq', args.int('after'));
+  set('limit', args.int('limit'));
+  if (descending) f.descending = true;
+  return f;
+}
+
+function eventLine(e: AuditEvent): string {
+  const target = e.namespace === null ? '' : ` ${e.namespace}${e.keyId === null ? '' : `/${e.keyId}`}${e.keyVersion === null ? '' : `@v${e.keyVersion}`}`;
+  return `${String(e.seq).padStart(7)}  ${new Date(e.time).toISOString()}  ${e.principal.padEnd(10)} ${e.action.padEnd(24)} ${e.result.padEnd(18)}${target}`;
+}
+
+function verifyResult(ok: boolean, json: Record<string, unknown>, text: string): CommandResult {
+  if (ok) return { json, text };
+  return { json, text, exitCode: 1, failure: { code: 'TAMPERED', message: text } };
+}
+
+function proofOutput(args: Args, proof: object, checkpoint: string | undefined): CommandResult {
+  const text = JSON.stringify(proof, null, 2);
+  const out = args.string('out');
+  if (out !== undefined) writeFileBytes(out, text + '\n');
+  const cpOut = args.string('checkpoint-out');
+  if (cpOut !== undefined && checkpoint !== undefined) writeFileBytes(cpOut, checkpoint);
+  return { json: { proof, ...(checkpoint === undefined ? {} : { checkpoint }) }, text: out === undefined ? text : `proof written to ${out}${cpOut === undefined ? '' : `, checkpoint to ${cpOut}`}` };
+}
+
+/** Verify a checkpoint note against an audit public key PEM (the key name is derived from the key). */
+function verifyCheckpointWithPem(note: string, pem: string): Checkpoint {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch (cause) {
+    throw new CustodyError('INVALID_INPUT', 'the public key is not a PEM public key', { cause });
+  }
+  const raw = Uint8Array.from(Buffer.from(String(key.export({ format: 'jwk' }).x), 'base64url'));
+  const name = `custos-audit-${Buffer.from(raw.subarray(0, 4)).toString('hex')}`;
+  return verifyCheckpoint(note, name, raw, (m, sig) => {
+    try {
+      return nodeVerify(null, m, key, sig);
+    } catch {
+      return false;
+    }
+  });
 }

@@ -60,6 +60,7 @@ class Session {
         dataDir: config.storage.data_dir ?? this.dataDir,
         kdf,
         lockout,
+        audit: { checkpointEveryEvents: config.audit.checkpoint_every_events, checkpointEverySeconds: config.audit.checkpoint_every_seconds },
         crypto: { forceNoble: this.io.env.CUSTOS_FORCE_NOBLE === '1' },
       });
     }
@@ -86,9 +87,10 @@ class Session {
     return c;
   }
 
-  close(): void {
-    this.custodian?.close();
+  async close(): Promise<void> {
+    const c = this.custodian;
     this.custodian = undefined;
+    await c?.close();
   }
 }
 
@@ -212,7 +214,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (json) io.writeOut(JSON.stringify({ error: info }) + '\n');
     return EXIT_FAILED;
   } finally {
-    session?.close();
+    try {
+      await session?.close();
+    } catch (error) {
+      io.writeErr(errorLine(toErrorInfo(error)));
+    }
   }
 }
 

@@ -37,7 +37,7 @@ describe('crash safety', () => {
     const dataDir = tempDir();
     const init = await openCustodian({ dataDir, kdf: FAST_KDF });
     await init.init(PASSPHRASE);
-    init.close();
+    await init.close();
 
     const expectedVersion = new Map<string, number>();
     let reported = 0;
@@ -54,7 +54,7 @@ describe('crash safety', () => {
       const c = await openCustodian({ dataDir, kdf: FAST_KDF });
       expect(c.integrityCheck()).toBe('ok');
       await c.unlock(PASSPHRASE);
-      const present = new Map(c.listKeys().map((k) => [k.id, k]));
+      const present = new Map((await c.listKeys()).map((k) => [k.id, k]));
       for (const [id, version] of expectedVersion) {
         const k = present.get(id);
         expect(k, `reported key ${id} is missing after kill ${i}`).toBeDefined();
@@ -62,10 +62,10 @@ describe('crash safety', () => {
       }
       // Every key present (reported or not) is whole: its primary version loads and works.
       for (const k of present.values()) {
-        if (k.kind === 'secret') c.encrypt({ namespace: 'default', keyId: k.id, data: new Uint8Array([1]) });
-        else c.sign({ namespace: 'default', keyId: k.id, data: new Uint8Array([1]) });
+        if (k.kind === 'secret') (await c.encrypt({ namespace: 'default', keyId: k.id, data: new Uint8Array([1]) }));
+        else (await c.sign({ namespace: 'default', keyId: k.id, data: new Uint8Array([1]) }));
       }
-      c.close();
+      await c.close();
     }
     // The test means something only if the children got real work done between kills.
     console.log(`crash safety: ${KILLS} kills, ${reported} operations reported committed, all present`);

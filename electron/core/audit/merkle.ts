@@ -5,9 +5,9 @@
  * inclusion and consistency proofs with their verifiers.
  *
  * Pure and storage-free: leaves arrive as leaf hashes through a getter, so the caller decides
- * where they live (the SQLite event table). Every function holds O(log n) hashes at most, and no
- * recursion is deeper than the tree height, so a log of millions of events needs no more memory
- * than its getter does. Generating a root or a proof costs O(n) hashes of the covered range,
+ * where they live (the SQLite event table). Every function holds O(log n) hashes at most and
+ * nothing recurses, so a log of millions of events needs no more memory than its getter does.
+ * Generating a root or a proof costs O(n) hashes of the covered range (each leaf is read once),
  * since no interior nodes are stored.
  *
  * Trusts: node:crypto's SHA-256 (OpenSSL in Node, BoringSSL in Electron). Trusts nothing it is
@@ -48,7 +48,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   return nodeHashUnsafe(left, right);
 }
 
-/** The root of the empty tree, RFC 9162 §2.1.1: MTH({}) = SHA-256() = e3b0c442…b855. */
+/** The root of the empty tree, RFC 9162 §2.1.1: MTH({}) = SHA-256() = e3b0c442…b855. Shared: never mutate it. */
 export const EMPTY_ROOT: Uint8Array = plain(sha256(new Uint8Array(0)));
 
 /**
@@ -59,7 +59,7 @@ export const EMPTY_ROOT: Uint8Array = plain(sha256(new Uint8Array(0)));
  */
 export class MerkleAccumulator {
   #size = 0;
-  /** Perfect-subtree roots, left to right; stack[i] covers 2^(bit i from the top) leaves. */
+  /** Perfect-subtree roots, left to right: one per set bit of #size, the largest first. */
   readonly #stack: Uint8Array[] = [];
 
   /** Append one leaf hash (32 bytes; `leafHash(event)`, not the event itself). */
@@ -110,7 +110,7 @@ export class MerkleAccumulator {
     const acc = new MerkleAccumulator();
     state.hashes.forEach((hex, i) => {
       if (typeof hex !== 'string' || !HEX_HASH.test(hex)) throw new CustodyError('INVALID_INPUT', `accumulator state: hashes[${i}] is not 64 lowercase hex characters`);
-      acc.#stack.push(plain(Buffer.from(hex, 'hex')));
+      acc.#stack.push(Uint8Array.from(Buffer.from(hex, 'hex')));
     });
     acc.#size = state.size;
     return acc;
@@ -118,7 +118,8 @@ export class MerkleAccumulator {
 }
 
 /**
- * MTH(D[0:size]), RFC 9162 §2.1.1, reading each leaf hash once in order through `leafAt`.
+ * MTH(D[0:size]), RFC 9162 §2.1.1, reading each leaf hash once, in increasing index order,
+ * through `leafAt`.
  * @throws CustodyError INVALID_INPUT for a bad size or a leafAt result that is not 32 bytes.
  */
 export function rootOf(size: number, leafAt: (index: number) => Uint8Array): Uint8Array {
@@ -128,7 +129,8 @@ export function rootOf(size: number, leafAt: (index: number) => Uint8Array): Uin
 
 /**
  * The audit path of leaf `index` in the tree of `size` leaves, RFC 9162 §2.1.3.1 (PATH(m, D[n])),
- * ordered from the leaf's sibling up to the child of the root. Never reads leaf `index` itself.
+ * ordered from the leaf's sibling up to the child of the root. Reads every other leaf once, in
+ * increasing index order, and never leaf `index` itself.
  * @throws CustodyError INVALID_INPUT unless 0 ≤ index < size.
  */
 export function inclusionProof(index: number, size: number, leafAt: (index: number) => Uint8Array): Uint8Array[] {
@@ -138,26 +140,27 @@ export function inclusionProof(index: number, size: number, leafAt: (index: numb
   // PATH(m, D[lo:hi]) = PATH(m, left) : MTH(right) when m is in the left part, and so on. Walk
   // down from the root, collecting the sibling subtree at each level; the proof lists them from
   // the bottom up, so reverse at the end.
-  const siblings: Uint8Array[] = [];
+  const siblings: Range[] = [];
   let lo = 0;
   let hi = size;
   while (hi - lo > 1) {
     const k = largestPowerOfTwoBelow(hi - lo);
     if (index < lo + k) {
-      siblings.push(subtreeRoot(lo + k, hi, leafAt));
+      siblings.push([lo + k, hi]);
       hi = lo + k;
     } else {
-      siblings.push(subtreeRoot(lo, lo + k, leafAt));
+      siblings.push([lo, lo + k]);
       lo += k;
     }
   }
-  return siblings.reverse();
+  return rangeRoots(siblings.reverse(), leafAt);
 }
 
 /**
  * The consistency proof between the trees of `size1` and `size2` leaves, RFC 9162 §2.1.4.1
  * (PROOF(m, D[n]) = SUBPROOF(m, D[n], true)), ordered as the RFC lists it. Empty when the sizes
  * are equal. A proof from the empty tree is refused, as verifyConsistency would refuse it.
+ * Reads each leaf of [0, size2) at most once, in increasing index order.
  * @throws CustodyError INVALID_INPUT unless 1 ≤ size1 ≤ size2.
  */
 export function consistencyProof(size1: number, size2: number, leafAt: (index: number) => Uint8Array): Uint8Array[] {
@@ -168,7 +171,7 @@ export function consistencyProof(size1: number, size2: number, leafAt: (index: n
   // SUBPROOF(m, D[lo:hi], b): while m < n, descend into the part that holds the first m leaves
   // and remember the other part's root; at m = n, add MTH(D[lo:hi]) unless this is the original
   // (b = true) tree. The RFC lists the deepest node first.
-  const siblings: Uint8Array[] = [];
+  const siblings: Range[] = [];
   let lo = 0;
   let hi = size2;
   let m = size1;
@@ -176,18 +179,18 @@ export function consistencyProof(size1: number, size2: number, leafAt: (index: n
   while (m < hi - lo) {
     const k = largestPowerOfTwoBelow(hi - lo);
     if (m <= k) {
-      siblings.push(subtreeRoot(lo + k, hi, leafAt));
+      siblings.push([lo + k, hi]);
       hi = lo + k;
     } else {
-      siblings.push(subtreeRoot(lo, lo + k, leafAt));
+      siblings.push([lo, lo + k]);
       lo += k;
       m -= k;
       original = false;
     }
   }
-  const proof = original ? [] : [subtreeRoot(lo, hi, leafAt)];
-  for (let i = siblings.length - 1; i >= 0; i--) proof.push(siblings[i] as Uint8Array);
-  return proof;
+  const ranges: Range[] = original ? [] : [[lo, hi]];
+  for (let i = siblings.length - 1; i >= 0; i--) ranges.push(siblings[i] as Range);
+  return rangeRoots(ranges, leafAt);
 }
 
 /**
@@ -280,6 +283,24 @@ function nodeHashUnsafe(left: Uint8Array, right: Uint8Array): Uint8Array {
   NODE_INPUT.set(left, 1);
   NODE_INPUT.set(right, 1 + HASH_SIZE);
   return plain(sha256(NODE_INPUT));
+}
+
+/** A half-open leaf range [lo, hi). */
+type Range = readonly [lo: number, hi: number];
+
+/**
+ * The roots of disjoint leaf ranges, returned in the order given but computed in ascending
+ * order of their leaves, so that leafAt sees strictly increasing indices (a caller can serve it
+ * from one forward database cursor).
+ */
+function rangeRoots(ranges: readonly Range[], leafAt: (index: number) => Uint8Array): Uint8Array[] {
+  const roots: Uint8Array[] = new Array<Uint8Array>(ranges.length);
+  const order = ranges.map((_, i) => i).sort((a, b) => (ranges[a] as Range)[0] - (ranges[b] as Range)[0]);
+  for (const i of order) {
+    const [lo, hi] = ranges[i] as Range;
+    roots[i] = subtreeRoot(lo, hi, leafAt);
+  }
+  return roots;
 }
 
 /**

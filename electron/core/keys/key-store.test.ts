@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { generateKeyPairSync, createPublicKey, verify as nodeVerify, createHash } from 'node:crypto';
 import { KEY_ALGORITHMS, SIGNING_KEY_ALGORITHMS, type KeyAlgorithm } from '../../../shared/algorithms.js';
-import { codeOf } from '../../../test/support.js';
+import { codeOfAsync } from '../../../test/support.js';
 import { databasePath } from '../vault/database.js';
 import { FakeClock, tempDir, unlockedCustodian } from '../../../test/helpers.js';
 import type { Custodian } from '../custodian.js';
@@ -28,18 +28,18 @@ describe.each([
     const k = await c.generateKey('default', 'k', alg);
     expect(k).toMatchObject({ algorithm: alg, state: 'active', primaryVersion: 1, exportable: false, origin: 'generated' });
     if ((SIGNING_KEY_ALGORITHMS as readonly string[]).includes(alg)) {
-      const { signature } = c.sign({ namespace: 'default', keyId: 'k', data: MSG });
-      expect(c.verify({ namespace: 'default', keyId: 'k', data: MSG, signature }).valid).toBe(true);
+      const { signature } = (await c.sign({ namespace: 'default', keyId: 'k', data: MSG }));
+      expect((await c.verify({ namespace: 'default', keyId: 'k', data: MSG, signature })).valid).toBe(true);
       // Independent check: node:crypto verifies with the exported SPKI.
-      const spki = c.publicKey('default', 'k', 'der').publicKey;
+      const spki = (await c.publicKey('default', 'k', 'der')).publicKey;
       const pub = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
       const hash = alg === 'ed25519' ? null : alg === 'ecdsa-p384' ? 'sha384' : alg === 'ecdsa-p521' ? 'sha512' : 'sha256';
       expect(nodeVerify(hash, MSG, pub, signature)).toBe(true);
     } else {
-      const { ciphertext } = c.encrypt({ namespace: 'default', keyId: 'k', data: MSG });
-      expect(Buffer.from(c.decrypt({ namespace: 'default', keyId: 'k', data: ciphertext }).plaintext)).toEqual(Buffer.from(MSG));
+      const { ciphertext } = (await c.encrypt({ namespace: 'default', keyId: 'k', data: MSG }));
+      expect(Buffer.from((await c.decrypt({ namespace: 'default', keyId: 'k', data: ciphertext })).plaintext)).toEqual(Buffer.from(MSG));
     }
-    c.close();
+    await c.close();
   });
 });
 
@@ -47,40 +47,40 @@ describe('key lifecycle', () => {
   it('rotation: new version signs, old versions still verify and decrypt, minimum decryption version', async () => {
     const c = await unlockedCustodian();
     await c.generateKey('default', 's', 'ecdsa-secp256k1');
-    const v1sig = c.sign({ namespace: 'default', keyId: 's', data: MSG });
+    const v1sig = (await c.sign({ namespace: 'default', keyId: 's', data: MSG }));
     const rotated = await c.rotateKey('default', 's');
     expect(rotated.primaryVersion).toBe(2);
     expect(rotated.versions.map((v) => v.version)).toEqual([1, 2]);
-    const v2sig = c.sign({ namespace: 'default', keyId: 's', data: MSG });
+    const v2sig = (await c.sign({ namespace: 'default', keyId: 's', data: MSG }));
     expect(v2sig.keyVersion).toBe(2);
-    expect(c.verify({ namespace: 'default', keyId: 's', data: MSG, signature: v1sig.signature, keyVersion: 1 }).valid).toBe(true);
-    expect(c.verify({ namespace: 'default', keyId: 's', data: MSG, signature: v1sig.signature }).valid).toBe(false);
-    expect(c.publicKey('default', 's', 'der', 1).publicKey).not.toEqual(c.publicKey('default', 's', 'der').publicKey);
+    expect((await c.verify({ namespace: 'default', keyId: 's', data: MSG, signature: v1sig.signature, keyVersion: 1 })).valid).toBe(true);
+    expect((await c.verify({ namespace: 'default', keyId: 's', data: MSG, signature: v1sig.signature })).valid).toBe(false);
+    expect((await c.publicKey('default', 's', 'der', 1)).publicKey).not.toEqual((await c.publicKey('default', 's', 'der')).publicKey);
 
     await c.generateKey('default', 'a', 'aes-256-gcm');
-    const ct1 = c.encrypt({ namespace: 'default', keyId: 'a', data: MSG });
+    const ct1 = (await c.encrypt({ namespace: 'default', keyId: 'a', data: MSG }));
     await c.rotateKey('default', 'a');
-    const ct2 = c.encrypt({ namespace: 'default', keyId: 'a', data: MSG });
+    const ct2 = (await c.encrypt({ namespace: 'default', keyId: 'a', data: MSG }));
     expect([ct1.keyVersion, ct2.keyVersion]).toEqual([1, 2]);
-    expect(c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext }).keyVersion).toBe(1);
-    expect(c.decrypt({ namespace: 'default', keyId: 'a', data: ct2.ciphertext }).keyVersion).toBe(2);
-    c.setMinDecryptVersion('default', 'a', 2);
-    expect(codeOf(() => c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext }))).toBe('DECRYPTION_FAILED');
-    expect(codeOf(() => c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext, keyVersion: 1 }))).toBe('PERMISSION_DENIED');
-    expect(codeOf(() => c.setMinDecryptVersion('default', 'a', 3))).toBe('INVALID_INPUT');
-    c.close();
+    expect((await c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext })).keyVersion).toBe(1);
+    expect((await c.decrypt({ namespace: 'default', keyId: 'a', data: ct2.ciphertext })).keyVersion).toBe(2);
+    await c.setMinDecryptVersion('default', 'a', 2);
+    expect(await codeOfAsync(c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext }))).toBe('DECRYPTION_FAILED');
+    expect(await codeOfAsync(c.decrypt({ namespace: 'default', keyId: 'a', data: ct1.ciphertext, keyVersion: 1 }))).toBe('PERMISSION_DENIED');
+    expect(await codeOfAsync(c.setMinDecryptVersion('default', 'a', 3))).toBe('INVALID_INPUT');
+    await c.close();
   });
 
   it('disable and enable', async () => {
     const c = await unlockedCustodian();
     await c.generateKey('default', 'k', 'ed25519');
-    expect(c.disableKey('default', 'k').state).toBe('disabled');
-    expect(codeOf(() => c.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('KEY_DISABLED');
-    expect(codeOf(() => c.verify({ namespace: 'default', keyId: 'k', data: MSG, signature: new Uint8Array(64) }))).toBe('KEY_DISABLED');
+    expect((await c.disableKey('default', 'k')).state).toBe('disabled');
+    expect(await codeOfAsync(c.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('KEY_DISABLED');
+    expect(await codeOfAsync(c.verify({ namespace: 'default', keyId: 'k', data: MSG, signature: new Uint8Array(64) }))).toBe('KEY_DISABLED');
     await expect(c.rotateKey('default', 'k')).rejects.toMatchObject({ code: 'KEY_DISABLED' });
-    expect(c.enableKey('default', 'k').state).toBe('active');
-    expect(c.sign({ namespace: 'default', keyId: 'k', data: MSG }).signature.length).toBe(64);
-    c.close();
+    expect((await c.enableKey('default', 'k')).state).toBe('active');
+    expect((await c.sign({ namespace: 'default', keyId: 'k', data: MSG })).signature.length).toBe(64);
+    await c.close();
   });
 
   it('scheduled deletion: cancellable during the window, then the material is erased', async () => {
@@ -89,21 +89,21 @@ describe('key lifecycle', () => {
     const c = await unlockedCustodian({ dataDir, clock });
     await c.generateKey('default', 'gone', 'ed25519');
     await c.generateKey('default', 'kept', 'ed25519');
-    c.disableKey('default', 'kept');
-    const pending = c.scheduleKeyDeletion('default', 'kept');
+    await c.disableKey('default', 'kept');
+    const pending = (await c.scheduleKeyDeletion('default', 'kept'));
     expect(pending.state).toBe('pending-deletion');
     expect(pending.deletionAt).toBe(clock.t + 7 * 24 * 3600 * 1000);
-    expect(c.cancelKeyDeletion('default', 'kept').state).toBe('disabled'); // back to the state it had
-    expect(codeOf(() => c.scheduleKeyDeletion('default', 'gone', 3600_000))).toBe('INVALID_INPUT'); // under a day
-    c.scheduleKeyDeletion('default', 'gone', 2 * 24 * 3600 * 1000);
-    expect(codeOf(() => c.sign({ namespace: 'default', keyId: 'gone', data: MSG }))).toBe('KEY_PENDING_DELETION');
+    expect((await c.cancelKeyDeletion('default', 'kept')).state).toBe('disabled'); // back to the state it had
+    expect(await codeOfAsync(c.scheduleKeyDeletion('default', 'gone', 3600_000))).toBe('INVALID_INPUT'); // under a day
+    await c.scheduleKeyDeletion('default', 'gone', 2 * 24 * 3600 * 1000);
+    expect(await codeOfAsync(c.sign({ namespace: 'default', keyId: 'gone', data: MSG }))).toBe('KEY_PENDING_DELETION');
     clock.advance(2 * 24 * 3600 * 1000 - 1);
-    expect(c.getKey('default', 'gone').state).toBe('pending-deletion');
+    expect((await c.getKey('default', 'gone')).state).toBe('pending-deletion');
     clock.advance(1);
-    expect(codeOf(() => c.sign({ namespace: 'default', keyId: 'gone', data: MSG }))).toBe('KEY_DESTROYED');
-    expect(c.getKey('default', 'gone')).toMatchObject({ state: 'destroyed', versions: [{ version: 1, destroyed: true }] });
-    expect(codeOf(() => c.cancelKeyDeletion('default', 'gone'))).toBe('KEY_DESTROYED');
-    c.close();
+    expect(await codeOfAsync(c.sign({ namespace: 'default', keyId: 'gone', data: MSG }))).toBe('KEY_DESTROYED');
+    expect((await c.getKey('default', 'gone'))).toMatchObject({ state: 'destroyed', versions: [{ version: 1, destroyed: true }] });
+    expect(await codeOfAsync(c.cancelKeyDeletion('default', 'gone'))).toBe('KEY_DESTROYED');
+    await c.close();
     const db = new Database(databasePath(dataDir), { readonly: true });
     const rows = db.prepare('SELECT key_id, sealed_secret FROM key_versions ORDER BY key_id').all() as { key_id: string; sealed_secret: Buffer | null }[];
     db.close();
@@ -114,32 +114,32 @@ describe('key lifecycle', () => {
   it('export only for exportable keys, and the export is the same key', async () => {
     const c = await unlockedCustodian();
     await c.generateKey('default', 'locked', 'ecdsa-p256');
-    expect(codeOf(() => c.exportKey('default', 'locked', 'pkcs8'))).toBe('KEY_NOT_EXPORTABLE');
+    expect(await codeOfAsync(c.exportKey('default', 'locked', 'pkcs8'))).toBe('KEY_NOT_EXPORTABLE');
     await c.generateKey('default', 'open', 'ecdsa-p256', { exportable: true });
-    const pkcs8 = c.exportKey('default', 'open', 'pkcs8');
-    c.importKey('default', 'copy', 'ecdsa-p256', 'pkcs8', pkcs8);
-    expect(c.publicKey('default', 'copy', 'der').publicKey).toEqual(c.publicKey('default', 'open', 'der').publicKey);
-    const jwk = JSON.parse(Buffer.from(c.exportKey('default', 'open', 'jwk')).toString('utf8')) as { d?: string; crv?: string };
+    const pkcs8 = (await c.exportKey('default', 'open', 'pkcs8'));
+    await c.importKey('default', 'copy', 'ecdsa-p256', 'pkcs8', pkcs8);
+    expect((await c.publicKey('default', 'copy', 'der')).publicKey).toEqual((await c.publicKey('default', 'open', 'der')).publicKey);
+    const jwk = JSON.parse(Buffer.from((await c.exportKey('default', 'open', 'jwk'))).toString('utf8')) as { d?: string; crv?: string };
     expect(jwk.crv).toBe('P-256');
     expect(typeof jwk.d).toBe('string');
-    c.close();
+    await c.close();
   });
 
   it('namespaces isolate key ids', async () => {
     const c = await unlockedCustodian();
     await expect(c.generateKey('team', 'k', 'ed25519')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    c.createNamespace('team');
-    expect(codeOf(() => c.createNamespace('team'))).toBe('ALREADY_EXISTS');
+    await c.createNamespace('team');
+    expect(await codeOfAsync(c.createNamespace('team'))).toBe('ALREADY_EXISTS');
     await c.generateKey('team', 'k', 'ed25519');
     await c.generateKey('default', 'k', 'ed25519');
-    expect(c.listKeys({ namespace: 'team' }).map((k) => `${k.namespace}/${k.id}`)).toEqual(['team/k']);
-    expect(c.listNamespaces().map((n) => [n.name, n.keyCount])).toEqual([
+    expect((await c.listKeys({ namespace: 'team' })).map((k) => `${k.namespace}/${k.id}`)).toEqual(['team/k']);
+    expect((await c.listNamespaces()).map((n) => [n.name, n.keyCount])).toEqual([
       ['default', 1],
       ['team', 1],
     ]);
-    expect(c.listKeys({ algorithm: 'ed25519' })).toHaveLength(2);
-    expect(c.listKeys({ state: 'disabled' })).toHaveLength(0);
-    c.close();
+    expect((await c.listKeys({ algorithm: 'ed25519' }))).toHaveLength(2);
+    expect((await c.listKeys({ state: 'disabled' }))).toHaveLength(0);
+    await c.close();
   });
 });
 
@@ -147,29 +147,29 @@ describe('import', () => {
   it('PKCS#8 (PEM and DER), SPKI as verify-only, JWK, raw', async () => {
     const c = await unlockedCustodian();
     const ed = generateKeyPairSync('ed25519');
-    c.importKey('default', 'ed-pem', 'ed25519', 'pkcs8', new TextEncoder().encode(ed.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string));
-    c.importKey('default', 'ed-der', 'ed25519', 'pkcs8', ed.privateKey.export({ format: 'der', type: 'pkcs8' }));
+    await c.importKey('default', 'ed-pem', 'ed25519', 'pkcs8', new TextEncoder().encode(ed.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string));
+    await c.importKey('default', 'ed-der', 'ed25519', 'pkcs8', ed.privateKey.export({ format: 'der', type: 'pkcs8' }));
     const jwk = ed.privateKey.export({ format: 'jwk' });
-    c.importKey('default', 'ed-jwk', 'ed25519', 'jwk', new TextEncoder().encode(JSON.stringify(jwk)));
-    c.importKey('default', 'ed-raw', 'ed25519', 'raw', Buffer.from(jwk.d as string, 'base64url'));
+    await c.importKey('default', 'ed-jwk', 'ed25519', 'jwk', new TextEncoder().encode(JSON.stringify(jwk)));
+    await c.importKey('default', 'ed-raw', 'ed25519', 'raw', Buffer.from(jwk.d as string, 'base64url'));
     const spki = ed.publicKey.export({ format: 'der', type: 'spki' });
     for (const id of ['ed-pem', 'ed-der', 'ed-jwk', 'ed-raw']) {
-      expect(Buffer.from(c.publicKey('default', id, 'der').publicKey)).toEqual(spki);
+      expect(Buffer.from((await c.publicKey('default', id, 'der')).publicKey)).toEqual(spki);
     }
-    c.importKey('default', 'ed-pub', 'ed25519', 'spki', spki);
-    const pubInfo = c.getKey('default', 'ed-pub');
+    await c.importKey('default', 'ed-pub', 'ed25519', 'spki', spki);
+    const pubInfo = (await c.getKey('default', 'ed-pub'));
     expect(pubInfo.kind).toBe('public');
-    const sig = c.sign({ namespace: 'default', keyId: 'ed-raw', data: MSG }).signature;
-    expect(c.verify({ namespace: 'default', keyId: 'ed-pub', data: MSG, signature: sig }).valid).toBe(true);
-    expect(codeOf(() => c.sign({ namespace: 'default', keyId: 'ed-pub', data: MSG }))).toBe('WRONG_KEY_TYPE');
+    const sig = (await c.sign({ namespace: 'default', keyId: 'ed-raw', data: MSG })).signature;
+    expect((await c.verify({ namespace: 'default', keyId: 'ed-pub', data: MSG, signature: sig })).valid).toBe(true);
+    expect(await codeOfAsync(c.sign({ namespace: 'default', keyId: 'ed-pub', data: MSG }))).toBe('WRONG_KEY_TYPE');
     await expect(c.rotateKey('default', 'ed-pub')).rejects.toMatchObject({ code: 'WRONG_KEY_TYPE' });
 
     const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
     const d = Buffer.from(k1.privateKey.export({ format: 'jwk' }).d as string, 'base64url');
-    c.importKey('default', 'k1-raw', 'ecdsa-secp256k1', 'raw', d);
-    expect(Buffer.from(c.publicKey('default', 'k1-raw', 'der').publicKey)).toEqual(k1.publicKey.export({ format: 'der', type: 'spki' }));
-    c.importKey('default', 'aes-raw', 'aes-128-gcm', 'raw', new Uint8Array(16).fill(7));
-    c.close();
+    await c.importKey('default', 'k1-raw', 'ecdsa-secp256k1', 'raw', d);
+    expect(Buffer.from((await c.publicKey('default', 'k1-raw', 'der')).publicKey)).toEqual(k1.publicKey.export({ format: 'der', type: 'spki' }));
+    await c.importKey('default', 'aes-raw', 'aes-128-gcm', 'raw', new Uint8Array(16).fill(7));
+    await c.close();
   });
 
   it('bad input is a typed error and leaves the vault unchanged', async () => {
@@ -178,7 +178,7 @@ describe('import', () => {
     await c.generateKey('default', 'exists', 'ed25519');
     const before = snapshot(dataDir);
     const p256 = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    const cases: [string, () => unknown][] = [
+    const cases: [string, () => Promise<unknown>][] = [
       ['wrong curve', () => c.importKey('default', 'x', 'ecdsa-p384', 'pkcs8', p256.privateKey.export({ format: 'der', type: 'pkcs8' }))],
       ['wrong key type', () => c.importKey('default', 'x', 'ed25519', 'pkcs8', p256.privateKey.export({ format: 'der', type: 'pkcs8' }))],
       ['wrong AES size', () => c.importKey('default', 'x', 'aes-256-gcm', 'raw', new Uint8Array(16))],
@@ -193,7 +193,8 @@ describe('import', () => {
       ['RSA option on Ed25519', () => c.sign({ namespace: 'default', keyId: 'exists', data: MSG, scheme: 'pss' })],
       ['malformed signature', () => c.verify({ namespace: 'default', keyId: 'exists', data: MSG, signature: new Uint8Array(3) })],
     ];
-    const codes = Object.fromEntries(cases.map(([name, fn]) => [name, codeOf(fn)]));
+    const codes: Record<string, string> = {};
+    for (const [name, fn] of cases) codes[name] = await codeOfAsync(fn());
     expect(codes).toEqual({
       'wrong curve': 'WRONG_KEY_TYPE',
       'wrong key type': 'WRONG_KEY_TYPE',
@@ -209,9 +210,9 @@ describe('import', () => {
       'RSA option on Ed25519': 'INVALID_INPUT',
       'malformed signature': 'OK', // a malformed signature is a "no", not an error
     });
-    expect(c.verify({ namespace: 'default', keyId: 'exists', data: MSG, signature: new Uint8Array(3) }).valid).toBe(false);
+    expect((await c.verify({ namespace: 'default', keyId: 'exists', data: MSG, signature: new Uint8Array(3) })).valid).toBe(false);
     expect(snapshot(dataDir)).toBe(before);
-    c.close();
+    await c.close();
   });
 });
 
@@ -219,12 +220,12 @@ describe('the facade hides nothing it should not', () => {
   it('key info never carries secret material', async () => {
     const c: Custodian = await unlockedCustodian();
     await c.generateKey('default', 'k', 'aes-256-gcm', { exportable: true });
-    const secret = c.exportKey('default', 'k', 'raw');
-    const everything = JSON.stringify([c.listKeys(), c.getKey('default', 'k'), c.status()]);
+    const secret = (await c.exportKey('default', 'k', 'raw'));
+    const everything = JSON.stringify([(await c.listKeys()), (await c.getKey('default', 'k')), c.status()]);
     expect(everything).not.toContain(Buffer.from(secret).toString('hex'));
     expect(everything).not.toContain(Buffer.from(secret).toString('base64'));
     expect(createHash('sha256').update(secret).digest().length).toBe(32);
-    c.close();
+    await c.close();
   });
 });
 
@@ -233,31 +234,31 @@ describe('two processes on one vault', () => {
     const dataDir = tempDir();
     const a = await unlockedCustodian({ dataDir });
     await a.generateKey('default', 'k', 'ed25519');
-    a.sign({ namespace: 'default', keyId: 'k', data: MSG }); // warm every cache
+    (await a.sign({ namespace: 'default', keyId: 'k', data: MSG })); // warm every cache
     const { openCustodian } = await import('../custodian.js');
     const { PASSPHRASE } = await import('../../../test/helpers.js');
     const b = await openCustodian({ dataDir });
     await b.unlock(PASSPHRASE);
-    b.disableKey('default', 'k');
-    expect(codeOf(() => a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('KEY_DISABLED');
-    b.enableKey('default', 'k');
+    await b.disableKey('default', 'k');
+    expect(await codeOfAsync(a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('KEY_DISABLED');
+    await b.enableKey('default', 'k');
     await b.rotateKey('default', 'k');
-    expect(a.sign({ namespace: 'default', keyId: 'k', data: MSG }).keyVersion).toBe(2);
-    b.close();
-    a.close();
+    expect((await a.sign({ namespace: 'default', keyId: 'k', data: MSG })).keyVersion).toBe(2);
+    await b.close();
+    await a.close();
   });
 
   it('a row altered behind an open custodian is TAMPERED at the next use, even with warm caches', async () => {
     const dataDir = tempDir();
     const a = await unlockedCustodian({ dataDir });
     await a.generateKey('default', 'k', 'ed25519');
-    a.sign({ namespace: 'default', keyId: 'k', data: MSG });
+    await a.sign({ namespace: 'default', keyId: 'k', data: MSG });
     const db = new Database(databasePath(dataDir));
     db.prepare("UPDATE keys SET exportable = 1 WHERE id = 'k'").run();
     db.close();
-    expect(codeOf(() => a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('TAMPERED');
-    expect(codeOf(() => a.exportKey('default', 'k', 'raw'))).toBe('TAMPERED');
-    a.close();
+    expect(await codeOfAsync(a.sign({ namespace: 'default', keyId: 'k', data: MSG }))).toBe('TAMPERED');
+    expect(await codeOfAsync(a.exportKey('default', 'k', 'raw'))).toBe('TAMPERED');
+    await a.close();
   });
 });
 
@@ -272,21 +273,21 @@ describe('runtimes share one vault', () => {
     const cts = new Map<string, Uint8Array>();
     for (const alg of algs) {
       await onNode.generateKey('default', alg, alg);
-      if (alg.startsWith('aes')) cts.set(alg, onNode.encrypt({ namespace: 'default', keyId: alg, data: MSG }).ciphertext);
-      else sigs.set(alg, onNode.sign({ namespace: 'default', keyId: alg, data: MSG }).signature);
+      if (alg.startsWith('aes')) cts.set(alg, (await onNode.encrypt({ namespace: 'default', keyId: alg, data: MSG })).ciphertext);
+      else sigs.set(alg, (await onNode.sign({ namespace: 'default', keyId: alg, data: MSG })).signature);
     }
-    onNode.close();
+    await onNode.close();
     const onNoble = await openCustodian({ dataDir, crypto: { forceNoble: true } });
     await onNoble.unlock(PASSPHRASE);
     for (const alg of algs) {
       if (alg.startsWith('aes')) {
-        expect(Buffer.from(onNoble.decrypt({ namespace: 'default', keyId: alg, data: cts.get(alg)! }).plaintext)).toEqual(Buffer.from(MSG));
+        expect(Buffer.from((await onNoble.decrypt({ namespace: 'default', keyId: alg, data: cts.get(alg)! })).plaintext)).toEqual(Buffer.from(MSG));
       } else {
-        expect(onNoble.verify({ namespace: 'default', keyId: alg, data: MSG, signature: sigs.get(alg)! }).valid, alg).toBe(true);
-        const again = onNoble.sign({ namespace: 'default', keyId: alg, data: MSG }).signature;
-        expect(onNoble.verify({ namespace: 'default', keyId: alg, data: MSG, signature: again }).valid).toBe(true);
+        expect((await onNoble.verify({ namespace: 'default', keyId: alg, data: MSG, signature: sigs.get(alg)! })).valid, alg).toBe(true);
+        const again = (await onNoble.sign({ namespace: 'default', keyId: alg, data: MSG })).signature;
+        expect((await onNoble.verify({ namespace: 'default', keyId: alg, data: MSG, signature: again })).valid).toBe(true);
       }
     }
-    onNoble.close();
+    await onNoble.close();
   });
 });

@@ -193,13 +193,18 @@ export class KeyStore {
 
   // ---------------------------------------------------------------- create
 
-  async generate(namespace: string, id: string, algorithm: KeyAlgorithm, options: { exportable?: boolean } = {}): Promise<KeyInfo> {
+  /** `inTransaction` runs inside the write transaction with the new key (the facade appends its audit event there). */
+  async generate(namespace: string, id: string, algorithm: KeyAlgorithm, options: { exportable?: boolean } = {}, inTransaction?: (info: KeyInfo) => void): Promise<KeyInfo> {
     this.vault.requireUnlocked();
     this.assertNewKey(namespace, id);
     const material = await this.engine.generateKey(algorithm);
     this.pairwiseTest(material);
     // Concurrent generations share one durable transaction (group commit).
-    return this.commits.run(() => this.insertKeyRows(namespace, id, material, 'generated', options.exportable === true));
+    return this.commits.run(() => {
+      const info = this.insertKeyRows(namespace, id, material, 'generated', options.exportable === true);
+      inTransaction?.(info);
+      return info;
+    });
   }
 
   import(namespace: string, id: string, algorithm: KeyAlgorithm, format: ImportFormat, data: Uint8Array, options: { exportable?: boolean } = {}): KeyInfo {
@@ -320,7 +325,6 @@ export class KeyStore {
 
   list(filter: KeyFilter = {}): KeyInfo[] {
     this.vault.requireUnlocked();
-    this.purgeDue();
     const where: string[] = [];
     const args: string[] = [];
     if (filter.namespace !== undefined) {
@@ -355,7 +359,7 @@ export class KeyStore {
 
   // ---------------------------------------------------------------- lifecycle
 
-  async rotate(namespace: string, id: string): Promise<KeyInfo> {
+  async rotate(namespace: string, id: string, inTransaction?: (version: number) => void): Promise<KeyInfo> {
     this.vault.requireUnlocked();
     const row = this.readKeyRow(namespace, id);
     if (row.state !== 'active') throw stateError(row, 'rotate');
@@ -370,6 +374,7 @@ export class KeyStore {
       const now = this.clock.now();
       this.insertVersion(current, next, material, now);
       this.writeKeyRow({ ...current, primary_version: next, updated_at: now }, false);
+      inTransaction?.(next);
     }).immediate();
     this.forgetHandles(namespace, id);
     return this.get(namespace, id);
@@ -420,34 +425,42 @@ export class KeyStore {
     });
   }
 
-  /** Erase the material of every key whose deletion window has passed. Returns how many were destroyed. */
-  purgeDue(): number {
+  /**
+   * Erase the material of every key whose deletion window has passed. `inTransaction` runs in
+   * the same transaction for each destroyed key (the facade audits the destruction there).
+   * Returns the keys destroyed. Must not run inside another transaction (it checkpoints the WAL).
+   */
+  purgeDue(inTransaction?: (key: { namespace: string; id: string }) => void): { namespace: string; id: string }[] {
     this.vault.requireUnlocked();
     const now = this.clock.now();
-    const due = this.sql(`SELECT * FROM keys WHERE state = 'pending-deletion' AND deletion_at IS NOT NULL AND deletion_at <= ?`)
-      .all(now) as KeyRow[];
-    if (due.length === 0) return 0;
+    const due = this.sql(`SELECT * FROM keys WHERE state = 'pending-deletion' AND deletion_at IS NOT NULL AND deletion_at <= ?`).all(now) as KeyRow[];
+    if (due.length === 0) return [];
     this.db.transaction(() => {
       for (const row of due) {
         this.assertKeyRow(row);
         for (const v of this.readVersions(row)) {
           const erased: VersionRow = { ...v, sealed_secret: null, destroyed_at: now };
           erased.record_mac = this.vault.mac(versionMacFields(erased, row.algorithm));
-          this.sql('UPDATE key_versions SET sealed_secret = NULL, destroyed_at = ?, record_mac = ? WHERE namespace = ? AND key_id = ? AND version = ?')
-            .run(now, erased.record_mac, v.namespace, v.key_id, v.version);
+          this.sql('UPDATE key_versions SET sealed_secret = NULL, destroyed_at = ?, record_mac = ? WHERE namespace = ? AND key_id = ? AND version = ?').run(
+            now,
+            erased.record_mac,
+            v.namespace,
+            v.key_id,
+            v.version,
+          );
         }
         this.writeKeyRow({ ...row, state: 'destroyed', state_before_deletion: null, updated_at: now }, false);
+        inTransaction?.({ namespace: row.namespace, id: row.id });
       }
     }).immediate();
     for (const row of due) this.forgetHandles(row.namespace, row.id);
     // Push the overwritten pages out of the WAL into the main file (secure_delete zeroes them there).
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    return due.length;
+    if (!this.db.inTransaction) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return due.map((r) => ({ namespace: r.namespace, id: r.id }));
   }
 
   private update(namespace: string, id: string, change: (row: KeyRow) => KeyRow): KeyInfo {
     this.vault.requireUnlocked();
-    this.purgeDue();
     this.db.transaction(() => {
       const row = this.readKeyRow(namespace, id);
       const next = change(row);
@@ -483,8 +496,8 @@ export class KeyStore {
   private loadFromRows(namespace: string, id: string, purpose: KeyPurpose, version?: number): LoadedKey {
     const row = this.readKeyRow(namespace, id);
     if (row.state === 'pending-deletion' && row.deletion_at !== null && row.deletion_at <= this.clock.now()) {
-      this.purgeDue();
-      return this.loadFromRows(namespace, id, purpose, version);
+      // Its window has passed: it is destroyed whether or not the purge has run yet.
+      throw stateError({ ...row, state: 'destroyed' }, purpose === 'export' ? 'export' : `use (${purpose})`);
     }
     if (row.state !== 'active') throw stateError(row, purpose === 'export' ? 'export' : `use (${purpose})`);
     const alg = row.algorithm as KeyAlgorithm;

@@ -59,4 +59,47 @@ export const MIGRATIONS: readonly string[] = [
     FOREIGN KEY (namespace, key_id) REFERENCES keys(namespace, id)
   );
   `,
+  // 2: the audit log — events (hash-chained, Merkle leaves), signed checkpoints, verification
+  // state, and system keys (the audit signing key) sealed like every other secret.
+  `
+  CREATE TABLE audit_events (
+    seq INTEGER PRIMARY KEY,           -- 1, 2, 3, … without gaps
+    time INTEGER NOT NULL,
+    principal TEXT NOT NULL,
+    namespace TEXT,
+    action TEXT NOT NULL,
+    key_id TEXT,
+    key_version INTEGER,
+    result TEXT NOT NULL,              -- 'ok' or an error code
+    request_id TEXT NOT NULL,
+    client TEXT NOT NULL,              -- canonical JSON
+    details TEXT NOT NULL,             -- canonical JSON, never a secret
+    chain_hash BLOB NOT NULL           -- SHA-256(previous chain hash ‖ canonical event bytes)
+  );
+  CREATE INDEX audit_events_time ON audit_events (time);
+  CREATE INDEX audit_events_ns_action ON audit_events (namespace, action);
+  CREATE TABLE audit_checkpoints (
+    tree_size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    note TEXT NOT NULL                 -- C2SP signed note
+  );
+  CREATE TABLE audit_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    verified_size INTEGER NOT NULL,
+    verified_chain_hash BLOB NOT NULL,
+    tampered_seq INTEGER,
+    tampered_reason TEXT,
+    violations INTEGER NOT NULL,
+    record_mac BLOB
+  );
+  CREATE TABLE system_keys (
+    name TEXT PRIMARY KEY,
+    algorithm TEXT NOT NULL,
+    public_key BLOB NOT NULL,
+    sealed_secret BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    record_mac BLOB NOT NULL
+  );
+  `,
 ];

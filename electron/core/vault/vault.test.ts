@@ -4,7 +4,7 @@ import { openCustodian } from '../custodian.js';
 import { databasePath, SCHEMA_VERSION } from './database.js';
 import { FakeClock, FAST_KDF, PASSPHRASE, tempDir } from '../../../test/helpers.js';
 import { CustodyError } from '../../../shared/errors.js';
-import { codeOf, codeOfAsync } from '../../../test/support.js';
+import { codeOfAsync } from '../../../test/support.js';
 
 const WRONG = new TextEncoder().encode('not the passphrase');
 
@@ -37,23 +37,23 @@ describe('vault lifecycle', () => {
     expect(c.status()).toMatchObject({ initialized: true, unlocked: true, schemaVersion: SCHEMA_VERSION, kdf: FAST_KDF });
     expect(await codeOfAsync(c.init(PASSPHRASE))).toBe('VAULT_ALREADY_INITIALIZED');
     await c.generateKey('default', 'k1', 'ed25519');
-    c.lock();
+    await c.lock();
     expect(c.status().unlocked).toBe(false);
-    expect(codeOf(() => c.listKeys())).toBe('VAULT_LOCKED');
+    expect(await codeOfAsync(c.listKeys())).toBe('VAULT_LOCKED');
     expect(await codeOfAsync(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT');
     await c.unlock(PASSPHRASE);
-    expect(c.listKeys().map((k) => k.id)).toEqual(['k1']);
+    expect((await c.listKeys()).map((k) => k.id)).toEqual(['k1']);
 
     const next = new TextEncoder().encode('a whole new passphrase');
     expect(await codeOfAsync(c.changePassphrase(WRONG, next))).toBe('PASSPHRASE_INCORRECT');
     await c.changePassphrase(PASSPHRASE, next);
-    c.close();
+    await c.close();
     const again = await openCustodian({ dataDir, kdf: FAST_KDF });
     expect(await codeOfAsync(again.unlock(PASSPHRASE))).toBe('PASSPHRASE_INCORRECT');
     await again.unlock(next);
     // The master key did not change: the key sealed before the change still signs.
-    expect(again.sign({ namespace: 'default', keyId: 'k1', data: new Uint8Array([1]) }).signature.length).toBe(64);
-    again.close();
+    expect((await again.sign({ namespace: 'default', keyId: 'k1', data: new Uint8Array([1]) })).signature.length).toBe(64);
+    await again.close();
   });
 
   it('refuses short passphrases and weak KDF parameters', async () => {
@@ -61,19 +61,19 @@ describe('vault lifecycle', () => {
     expect(await codeOfAsync(c.init(new TextEncoder().encode('short')))).toBe('INVALID_INPUT');
     expect(await codeOfAsync(c.init(PASSPHRASE, { ...FAST_KDF, memoryKiB: 64 }))).toBe('INVALID_INPUT');
     expect(c.status().initialized).toBe(false);
-    c.close();
+    await c.close();
   });
 
   it('uses the default Argon2id parameters (m=64 MiB, t=3, p=1) when none are given', async () => {
     const c = await openCustodian({ dataDir: tempDir() });
     await c.init(PASSPHRASE);
     expect(c.status().kdf).toEqual({ algorithm: 'argon2id', memoryKiB: 65536, iterations: 3, parallelism: 1 });
-    c.close();
+    await c.close();
   });
 
   it('rejects a database written by a newer schema', async () => {
     const dataDir = tempDir();
-    (await openCustodian({ dataDir })).close();
+    await (await openCustodian({ dataDir })).close();
     const db = new Database(databasePath(dataDir));
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
@@ -88,14 +88,14 @@ describe('lockout', () => {
     const lockout = { freeAttempts: 5, baseDelayMs: 30_000, maxDelayMs: 3_600_000 };
     const c = await openCustodian({ dataDir, kdf: FAST_KDF, clock, lockout });
     await c.init(PASSPHRASE);
-    c.lock();
+    await c.lock();
     for (let i = 1; i <= 4; i++) expect(await codeOfAsync(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT');
     expect(c.status().lockedUntil).toBe(0);
     expect(await codeOfAsync(c.unlock(WRONG))).toBe('PASSPHRASE_INCORRECT'); // 5th failure starts the delay
     expect(c.status().lockedUntil).toBe(clock.t + 30_000);
     // Even the right passphrase is refused while locked out.
     expect(await codeOfAsync(c.unlock(PASSPHRASE))).toBe('LOCKED_OUT');
-    c.close();
+    await c.close();
 
     // A restart does not reset anything.
     const reopened = await openCustodian({ dataDir, kdf: FAST_KDF, clock, lockout });
@@ -109,7 +109,7 @@ describe('lockout', () => {
     clock.advance(60_000);
     await reopened.unlock(PASSPHRASE);
     expect(reopened.status()).toMatchObject({ consecutiveFailures: 0, lockedUntil: 0 });
-    reopened.close();
+    await reopened.close();
   });
 });
 
@@ -127,7 +127,7 @@ describe('every passphrase check meets the lockout', () => {
     clock.advance(30_000);
     await c.changePassphrase(PASSPHRASE, next);
     expect(c.status().consecutiveFailures).toBe(0);
-    c.close();
+    await c.close();
   });
 });
 
@@ -138,7 +138,7 @@ describe('tamper detection', () => {
     await c.init(PASSPHRASE);
     await c.generateKey('default', 'sig', 'ecdsa-p256');
     await c.generateKey('default', 'aes', 'aes-256-gcm');
-    c.close();
+    await c.close();
     return dataDir;
   }
 
@@ -152,7 +152,7 @@ describe('tamper detection', () => {
       if (error instanceof CustodyError) return error;
       throw error;
     } finally {
-      c.close();
+      await c.close();
     }
   }
 
@@ -190,14 +190,14 @@ describe('tamper detection', () => {
     await c.init(PASSPHRASE);
     await c.generateKey('default', 'a', 'aes-256-gcm');
     await c.generateKey('default', 'b', 'aes-256-gcm');
-    c.close();
+    await c.close();
     const db = new Database(databasePath(dataDir));
     const a = db.prepare("SELECT sealed_secret FROM key_versions WHERE key_id = 'a'").get() as { sealed_secret: Buffer };
     db.prepare("UPDATE key_versions SET sealed_secret = ? WHERE key_id = 'b'").run(a.sealed_secret);
     db.close();
     const d = await openCustodian({ dataDir, kdf: FAST_KDF });
     await d.unlock(PASSPHRASE);
-    expect(() => d.encrypt({ namespace: 'default', keyId: 'b', data: new Uint8Array(1) })).toThrow(/key default\/b version 1 secret/);
-    d.close();
+    await expect(d.encrypt({ namespace: 'default', keyId: 'b', data: new Uint8Array(1) })).rejects.toThrow(/key default\/b version 1 secret/);
+    await d.close();
   });
 });

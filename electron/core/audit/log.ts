@@ -1,0 +1,539 @@
+/**
+ * @module core/audit/log
+ * The tamper-evident audit log: one row per facade operation, a SHA-256 hash chain over the
+ * canonical event bytes, an RFC 9162 Merkle tree over the same bytes, and checkpoints signed
+ * with an Ed25519 audit key that is sealed in the vault like any other secret.
+ *
+ * Durability: `appendInTransaction` joins the caller's SQLite transaction (state change and its
+ * event commit together); `appendDurable` group-commits events of operations that change no
+ * state and resolves only after COMMIT. The chain head is read inside the write transaction, so
+ * several processes can append to one log.
+ *
+ * Trusts the vault (for the audit key and record MACs) and nothing stored in the tables.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { CustodyError } from '../../../shared/errors.js';
+import type { CryptoEngine } from '../crypto/types.js';
+import type { Sqlite } from '../vault/database.js';
+import { GroupCommit } from '../vault/group-commit.js';
+import type { Clock, Vault } from '../vault/vault.js';
+import type { Statement } from 'better-sqlite3';
+import { assertEventInput, canonicalJson, canonicalRowBytes, rowToEvent, type AuditEvent, type AuditEventInput, type AuditRow } from './event.js';
+import { consistencyProof, inclusionProof, leafHash, MerkleAccumulator } from './merkle.js';
+import { checkpointBody, signCheckpoint, verifyCheckpoint, type Checkpoint } from './checkpoint.js';
+import type { ConsistencyProofFile, InclusionProofFile } from './proof-file.js';
+import { AUDIT_ORIGIN_PREFIX } from './proof-file.js';
+
+const GENESIS = Buffer.alloc(32);
+const AUDIT_KEY = 'audit-signing';
+
+export interface AuditOptions {
+  /** Sign a checkpoint after this many new events. */
+  readonly checkpointEveryEvents: number;
+  /** … or when the last one is older than this (checked on append). */
+  readonly checkpointEverySeconds: number;
+}
+
+export const DEFAULT_AUDIT_OPTIONS: AuditOptions = { checkpointEveryEvents: 1000, checkpointEverySeconds: 300 };
+
+export interface AuditFilter {
+  readonly from?: number;
+  readonly to?: number;
+  readonly namespace?: string;
+  readonly principal?: string;
+  readonly action?: string;
+  readonly result?: string;
+  /** Events with seq greater than this (paging). */
+  readonly afterSeq?: number;
+  readonly limit?: number;
+  /** Newest first. */
+  readonly descending?: boolean;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly size: number;
+  readonly checkedFrom: number;
+  readonly checkpointsVerified: number;
+  readonly firstBadSeq?: number;
+  readonly reason?: string;
+}
+
+export interface AuditStatus {
+  readonly size: number;
+  readonly lastCheckpoint: { size: number; createdAt: number } | null;
+  readonly verifiedSize: number;
+  readonly tampered: { seq: number | null; reason: string } | null;
+  readonly violations: number;
+  readonly origin: string | null;
+  readonly publicKey: string | null;
+}
+
+interface StateRow {
+  verified_size: number;
+  verified_chain_hash: Buffer;
+  tampered_seq: number | null;
+  tampered_reason: string | null;
+  violations: number;
+  record_mac: Buffer | null;
+}
+
+export class AuditLog {
+  private readonly commits: GroupCommit;
+  private readonly statements = new Map<string, Statement>();
+  /** Merkle tree over committed events, advanced lazily from the table. */
+  private tree = new MerkleAccumulator();
+  private lastCheckpointAt = 0;
+  private checkpointing = false;
+
+  constructor(
+    private readonly db: Sqlite,
+    private readonly vault: Vault,
+    private readonly engine: CryptoEngine,
+    private readonly clock: Clock,
+    private readonly options: AuditOptions = DEFAULT_AUDIT_OPTIONS,
+  ) {
+    this.commits = new GroupCommit(db);
+  }
+
+  private sql(text: string): Statement {
+    let st = this.statements.get(text);
+    if (st === undefined) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
+  static newRequestId(): string {
+    return randomBytes(12).toString('hex');
+  }
+
+  // ------------------------------------------------------------------ append
+
+  /** Append inside the caller's open write transaction. Returns the sequence number. */
+  appendInTransaction(input: AuditEventInput): number {
+    assertEventInput(input);
+    const head = this.sql('SELECT seq, chain_hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; chain_hash: Buffer } | undefined;
+    const row: Omit<AuditRow, 'chain_hash'> = {
+      seq: (head?.seq ?? 0) + 1,
+      time: this.clock.now(),
+      principal: input.principal,
+      namespace: input.namespace,
+      action: input.action,
+      key_id: input.keyId,
+      key_version: input.keyVersion,
+      result: input.result,
+      request_id: input.requestId,
+      client: canonicalJson(input.client),
+      details: canonicalJson(input.details),
+    };
+    const chain = chainHash(head?.chain_hash ?? GENESIS, canonicalRowBytes(row));
+    this.sql(
+      `INSERT INTO audit_events (seq, time, principal, namespace, action, key_id, key_version, result, request_id, client, details, chain_hash)
+       VALUES (@seq, @time, @principal, @namespace, @action, @key_id, @key_version, @result, @request_id, @client, @details, @chain_hash)`,
+    ).run({ ...row, chain_hash: chain });
+    return row.seq;
+  }
+
+  /** Append in the next group transaction; resolves after COMMIT (durable before the answer leaves). */
+  async appendDurable(input: AuditEventInput): Promise<number> {
+    const seq = await this.commits.run(() => this.appendInTransaction(input));
+    this.maybeCheckpoint();
+    return seq;
+  }
+
+  size(): number {
+    return (this.sql('SELECT coalesce(max(seq), 0) AS n FROM audit_events').get() as { n: number }).n;
+  }
+
+  // ------------------------------------------------------------------ checkpoints
+
+  /** Sign a checkpoint when enough events or time have passed (needs the vault unlocked). */
+  maybeCheckpoint(): void {
+    if (!this.vault.isUnlocked() || this.checkpointing) return;
+    const last = this.lastCheckpoint();
+    const size = this.size();
+    const due = size - (last?.tree_size ?? 0) >= this.options.checkpointEveryEvents || (size > (last?.tree_size ?? 0) && this.clock.now() - (last?.created_at ?? this.lastCheckpointAt) >= this.options.checkpointEverySeconds * 1000);
+    if (due) this.checkpoint();
+  }
+
+  /** Sign and store a checkpoint at the current size, unless one exists for it. Needs the vault unlocked. */
+  checkpoint(): Checkpoint | undefined {
+    this.checkpointing = true;
+    try {
+      const key = this.auditKey();
+      const size = this.size();
+      if (size === 0) return undefined;
+      const existing = this.sql('SELECT note FROM audit_checkpoints WHERE tree_size = ?').get(size) as { note: string } | undefined;
+      if (existing !== undefined) return verifyCheckpoint(existing.note, key.name, key.publicRaw, (m, s) => this.verifyAudit(key.publicSpki, m, s));
+      let root: Uint8Array;
+      try {
+        root = this.rootAt(size);
+      } catch (error) {
+        // A log with a missing event has no Merkle root to sign; verification reports the gap.
+        if (error instanceof CustodyError && error.code === 'TAMPERED') return undefined;
+        throw error;
+      }
+      const body = checkpointBody(key.origin, size, root);
+      const note = signCheckpoint(body, key.name, key.publicRaw, (message) => this.signAudit(message));
+      const now = this.clock.now();
+      this.sql('INSERT OR IGNORE INTO audit_checkpoints (tree_size, root, created_at, note) VALUES (?, ?, ?, ?)').run(size, Buffer.from(root), now, note);
+      this.lastCheckpointAt = now;
+      return { origin: key.origin, size, root, note };
+    } finally {
+      this.checkpointing = false;
+    }
+  }
+
+  checkpoints(): { size: number; createdAt: number; note: string }[] {
+    return (this.sql('SELECT tree_size, created_at, note FROM audit_checkpoints ORDER BY tree_size').all() as { tree_size: number; created_at: number; note: string }[]).map((r) => ({
+      size: r.tree_size,
+      createdAt: r.created_at,
+      note: r.note,
+    }));
+  }
+
+  private lastCheckpoint(): { tree_size: number; created_at: number; note: string } | undefined {
+    return this.sql('SELECT tree_size, created_at, note FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1').get() as
+      | { tree_size: number; created_at: number; note: string }
+      | undefined;
+  }
+
+  /** Merkle root of the first `size` events (the accumulator only moves forward; older sizes recompute). */
+  rootAt(size: number): Uint8Array {
+    if (size < this.tree.size) {
+      const t = new MerkleAccumulator();
+      this.forEachRow(1, size, (row) => t.append(leafHash(canonicalRowBytes(row))));
+      return t.root();
+    }
+    this.forEachRow(this.tree.size + 1, size, (row) => this.tree.append(leafHash(canonicalRowBytes(row))));
+    return this.tree.root();
+  }
+
+  /** Visit rows fromSeq..toSeq in order, in pages (no statement stays open while `visit` runs). */
+  private forEachRow(fromSeq: number, toSeq: number, visit: (row: AuditRow) => void): void {
+    if (fromSeq > toSeq) return;
+    let expected = fromSeq;
+    for (const row of this.rowsAfter(fromSeq - 1, toSeq)) {
+      if (row.seq !== expected) throw new CustodyError('TAMPERED', `audit log: event ${expected} is missing`, { details: { record: `audit event ${expected}`, seq: expected } });
+      visit(row);
+      expected++;
+    }
+    if (expected !== toSeq + 1) throw new CustodyError('TAMPERED', `audit log: event ${expected} is missing`, { details: { record: `audit event ${expected}`, seq: expected } });
+  }
+
+  /** Rows with seq in (afterSeq, toSeq], read a page at a time. */
+  private *rowsAfter(afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER): Generator<AuditRow> {
+    let cursor = afterSeq;
+    for (;;) {
+      const page = this.sql('SELECT * FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT 4096').all(cursor, toSeq) as AuditRow[];
+      if (page.length === 0) return;
+      yield* page;
+      cursor = (page[page.length - 1] as AuditRow).seq;
+    }
+  }
+
+  // ------------------------------------------------------------------ the audit key
+
+  /** The Ed25519 audit signing key, created on first use. Needs the vault unlocked. */
+  private auditKey(): { name: string; origin: string; publicRaw: Uint8Array; publicSpki: Uint8Array } {
+    this.vault.requireUnlocked();
+    let row = this.sql('SELECT * FROM system_keys WHERE name = ?').get(AUDIT_KEY) as
+      | { name: string; algorithm: string; public_key: Buffer; sealed_secret: Buffer; created_at: number; record_mac: Buffer }
+      | undefined;
+    if (row === undefined) {
+      // Generated synchronously: the audit key must exist before the first checkpoint.
+      const material = this.engine.importKey('ed25519', 'raw', this.engine.random(32));
+      const secret = material.secret as Uint8Array;
+      const publicKey = Buffer.from(material.publicKey as Uint8Array);
+      const sealed = Buffer.from(this.vault.seal(`system/${AUDIT_KEY}/ed25519`, secret));
+      secret.fill(0);
+      const now = this.clock.now();
+      const mac = this.vault.mac(['system-key', AUDIT_KEY, 'ed25519', publicKey, now]);
+      this.sql('INSERT OR IGNORE INTO system_keys (name, algorithm, public_key, sealed_secret, created_at, record_mac) VALUES (?, ?, ?, ?, ?, ?)').run(AUDIT_KEY, 'ed25519', publicKey, sealed, now, mac);
+      row = this.sql('SELECT * FROM system_keys WHERE name = ?').get(AUDIT_KEY) as typeof row;
+      if (row === undefined) throw new CustodyError('INTERNAL', 'the audit key could not be stored');
+    }
+    this.vault.assertMac(row.record_mac, ['system-key', row.name, row.algorithm, row.public_key, row.created_at], 'audit signing key record');
+    const publicRaw = this.engine.exportPublicKey('ed25519', row.public_key, 'raw');
+    return { name: `custos-audit-${Buffer.from(publicRaw.subarray(0, 4)).toString('hex')}`, origin: this.originFor(publicRaw), publicRaw, publicSpki: row.public_key };
+  }
+
+  private originFor(publicRaw: Uint8Array): string {
+    return AUDIT_ORIGIN_PREFIX + createHash('sha256').update(publicRaw).digest('hex').slice(0, 16);
+  }
+
+  /** The audit public key as SPKI PEM (what offline verifiers need), or null before the first unlock. */
+  publicKeyPem(): string | null {
+    const row = this.sql('SELECT public_key FROM system_keys WHERE name = ?').get(AUDIT_KEY) as { public_key: Buffer } | undefined;
+    if (row === undefined) return null;
+    return new TextDecoder().decode(this.engine.exportPublicKey('ed25519', row.public_key, 'pem'));
+  }
+
+  private signAudit(message: Uint8Array): Uint8Array {
+    const row = this.sql('SELECT * FROM system_keys WHERE name = ?').get(AUDIT_KEY) as { sealed_secret: Buffer; public_key: Buffer };
+    const secret = this.vault.open(`system/${AUDIT_KEY}/ed25519`, row.sealed_secret, 'audit signing key');
+    try {
+      const handle = this.engine.loadPrivateKey({ algorithm: 'ed25519', secret, publicKey: row.public_key });
+      return this.engine.sign(handle, message);
+    } finally {
+      secret.fill(0);
+    }
+  }
+
+  private verifyAudit(spki: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    return this.engine.verify(this.engine.loadPublicKey('ed25519', spki), message, signature);
+  }
+
+  // ------------------------------------------------------------------ verification
+
+  /**
+   * Verify the chain from the last verified position (or from the start with `full`) and every
+   * checkpoint in range: its signature and its root. The first mismatch puts the log in the
+   * TAMPERED state (persisted, counted) and is reported with its sequence number.
+   */
+  verify(full = false): VerifyReport {
+    const state = this.readState();
+    const size = this.size();
+    const from = full || state === undefined ? 0 : state.verified_size;
+    let prev: Buffer = full || state === undefined ? GENESIS : state.verified_chain_hash;
+    if (from > size) return this.fail(size + 1, `the log ends at ${size} but ${from} events were verified before: the tail was truncated`, from, 0);
+    const key = this.auditKey();
+    const checkpoints = (this.sql('SELECT tree_size, root, note FROM audit_checkpoints ORDER BY tree_size').all() as { tree_size: number; root: Buffer; note: string }[]).filter(
+      (c) => full || c.tree_size > from,
+    );
+    const lastCp = checkpoints[checkpoints.length - 1];
+    if (lastCp !== undefined && lastCp.tree_size > size) {
+      return this.fail(size + 1, `a signed checkpoint covers ${lastCp.tree_size} events but the log has ${size}: events were deleted or the tail truncated`, from, 0);
+    }
+    // Re-verifying from the start needs a fresh tree; from the verified point the running tree is reused.
+    let tree: MerkleAccumulator | null = full || from !== this.tree.size ? new MerkleAccumulator() : this.tree;
+    if (tree !== this.tree && from > 0) {
+      const fresh: MerkleAccumulator = tree;
+      try {
+        this.forEachRow(1, from, (row) => fresh.append(leafHash(canonicalRowBytes(row))));
+      } catch (error) {
+        // An acknowledged gap before the verified point: the chain and signatures are still checked, roots cannot be.
+        if (!(error instanceof CustodyError) || error.code !== 'TAMPERED') throw error;
+        tree = null;
+      }
+    }
+    let cpIndex = 0;
+    let verifiedCheckpoints = 0;
+    let expected = from + 1;
+    try {
+      for (const row of this.rowsAfter(from)) {
+        if (row.seq !== expected) return this.fail(expected, row.seq > expected ? `event ${expected} is missing` : `event ${row.seq} is out of place`, from, verifiedCheckpoints);
+        const bytes = canonicalRowBytes(row);
+        const chain = chainHash(prev, bytes);
+        if (!chain.equals(row.chain_hash)) return this.fail(row.seq, `event ${row.seq} does not match the hash chain (altered, inserted or reordered)`, from, verifiedCheckpoints);
+        tree?.append(leafHash(bytes));
+        prev = chain;
+        while (cpIndex < checkpoints.length && (checkpoints[cpIndex] as { tree_size: number }).tree_size === row.seq) {
+          const cp = checkpoints[cpIndex] as { tree_size: number; root: Buffer; note: string };
+          let signed: Checkpoint;
+          try {
+            signed = verifyCheckpoint(cp.note, key.name, key.publicRaw, (m, s) => this.verifyAudit(key.publicSpki, m, s));
+          } catch {
+            return this.fail(row.seq, `the checkpoint at size ${cp.tree_size} has no valid signature by the audit key`, from, verifiedCheckpoints);
+          }
+          const root = tree?.root() ?? signed.root;
+          if (signed.size !== cp.tree_size || !Buffer.from(signed.root).equals(Buffer.from(root)) || !cp.root.equals(Buffer.from(root))) {
+            return this.fail(this.firstDivergence(cp.tree_size, signed.root), `the Merkle root at size ${cp.tree_size} does not match its signed checkpoint`, from, verifiedCheckpoints);
+          }
+          verifiedCheckpoints++;
+          cpIndex++;
+        }
+        expected++;
+      }
+    } catch (error) {
+      if (error instanceof CustodyError && error.code === 'TAMPERED') return this.fail(Number(error.details.seq ?? expected), error.message, from, verifiedCheckpoints);
+      throw error;
+    }
+    if (expected !== size + 1) return this.fail(expected, `event ${expected} is missing`, from, verifiedCheckpoints);
+    if (tree !== null && tree !== this.tree) this.tree = tree;
+    this.writeState({ verified_size: size, verified_chain_hash: prev });
+    return { ok: true, size, checkedFrom: from + 1, checkpointsVerified: verifiedCheckpoints };
+  }
+
+  /** For a root mismatch the chain was rewritten consistently: the first event whose leaf differs cannot be known without the old leaves, so name the first event after the previous verified checkpoint. */
+  private firstDivergence(size: number, _signedRoot: Uint8Array): number {
+    const previous = this.sql('SELECT max(tree_size) AS s FROM audit_checkpoints WHERE tree_size < ?').get(size) as { s: number | null };
+    return (previous.s ?? 0) + 1;
+  }
+
+  private fail(seq: number, reason: string, from: number, checkpointsVerified: number): VerifyReport {
+    const state = this.readState();
+    this.writeState({
+      verified_size: state?.verified_size ?? 0,
+      verified_chain_hash: state?.verified_chain_hash ?? GENESIS,
+      tampered_seq: seq,
+      tampered_reason: reason,
+      violations: (state?.violations ?? 0) + 1,
+    });
+    return { ok: false, size: this.size(), checkedFrom: from + 1, checkpointsVerified, firstBadSeq: seq, reason };
+  }
+
+  /** Whether the log is in the TAMPERED state (signing and decryption are refused until an Admin acknowledges). */
+  tamperedState(): { seq: number | null; reason: string } | null {
+    const s = this.readState();
+    return s?.tampered_reason === null || s?.tampered_reason === undefined ? null : { seq: s.tampered_seq, reason: s.tampered_reason };
+  }
+
+  /** An Admin's acknowledgement: clears the TAMPERED state and re-bases verification at the current end. The caller audits it. */
+  acknowledge(): void {
+    const size = this.size();
+    const head = this.sql('SELECT chain_hash FROM audit_events WHERE seq = ?').get(size) as { chain_hash: Buffer } | undefined;
+    this.tree = new MerkleAccumulator();
+    this.writeState({ verified_size: size, verified_chain_hash: head?.chain_hash ?? GENESIS, tampered_seq: null, tampered_reason: null });
+  }
+
+  status(): AuditStatus {
+    const state = this.readState();
+    const last = this.lastCheckpoint();
+    const row = this.sql('SELECT public_key FROM system_keys WHERE name = ?').get(AUDIT_KEY) as { public_key: Buffer } | undefined;
+    const publicRaw = row === undefined ? null : this.engine.exportPublicKey('ed25519', row.public_key, 'raw');
+    return {
+      size: this.size(),
+      lastCheckpoint: last === undefined ? null : { size: last.tree_size, createdAt: last.created_at },
+      verifiedSize: state?.verified_size ?? 0,
+      tampered: this.tamperedState(),
+      violations: state?.violations ?? 0,
+      origin: publicRaw === null ? null : this.originFor(publicRaw),
+      publicKey: this.publicKeyPem(),
+    };
+  }
+
+  private readState(): StateRow | undefined {
+    const s = this.sql('SELECT * FROM audit_state WHERE id = 1').get() as StateRow | undefined;
+    if (s === undefined) return undefined;
+    if (this.vault.isUnlocked()) {
+      // An attacker who moved verified_size forward could skip verification: the row is MACed.
+      if (s.record_mac === null) throw new CustodyError('TAMPERED', 'audit state record lacks its MAC', { details: { record: 'audit state' } });
+      this.vault.assertMac(s.record_mac, stateMacFields(s), 'audit state');
+    }
+    return s;
+  }
+
+  private writeState(change: Partial<StateRow>): void {
+    const current = this.sql('SELECT * FROM audit_state WHERE id = 1').get() as StateRow | undefined;
+    const next: StateRow = {
+      verified_size: 0,
+      verified_chain_hash: GENESIS,
+      tampered_seq: null,
+      tampered_reason: null,
+      violations: 0,
+      record_mac: null,
+      ...current,
+      ...change,
+    };
+    next.record_mac = this.vault.isUnlocked() ? this.vault.mac(stateMacFields(next)) : null;
+    this.sql(
+      `INSERT INTO audit_state (id, verified_size, verified_chain_hash, tampered_seq, tampered_reason, violations, record_mac)
+       VALUES (1, @verified_size, @verified_chain_hash, @tampered_seq, @tampered_reason, @violations, @record_mac)
+       ON CONFLICT(id) DO UPDATE SET verified_size = excluded.verified_size, verified_chain_hash = excluded.verified_chain_hash,
+         tampered_seq = excluded.tampered_seq, tampered_reason = excluded.tampered_reason, violations = excluded.violations, record_mac = excluded.record_mac`,
+    ).run(next);
+  }
+
+  // ------------------------------------------------------------------ read
+
+  query(filter: AuditFilter = {}): AuditEvent[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const add = (sql: string, value: string | number | undefined): void => {
+      if (value === undefined) return;
+      where.push(sql);
+      args.push(value);
+    };
+    add('time >= ?', filter.from);
+    add('time <= ?', filter.to);
+    add('namespace = ?', filter.namespace);
+    add('principal = ?', filter.principal);
+    add('action = ?', filter.action);
+    add('result = ?', filter.result);
+    add(filter.descending === true ? 'seq < ?' : 'seq > ?', filter.afterSeq);
+    const limit = Math.min(Math.max(filter.limit ?? 100, 1), 10_000);
+    const rows = this.db
+      .prepare(`SELECT * FROM audit_events ${where.length > 0 ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq ${filter.descending === true ? 'DESC' : 'ASC'} LIMIT ${limit}`)
+      .all(...args) as AuditRow[];
+    return rows.map(rowToEvent);
+  }
+
+  // ------------------------------------------------------------------ proofs and export
+
+  /** Inclusion proof of event `seq` in the tree of the latest checkpoint (or `treeSize`). */
+  inclusionProof(seq: number, treeSize?: number): { proof: InclusionProofFile; checkpoint: string } {
+    const cp = this.checkpointFor(treeSize ?? this.lastCheckpoint()?.tree_size);
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > cp.tree_size) throw new CustodyError('NOT_FOUND', `event ${seq} is not covered by the checkpoint of size ${cp.tree_size}`);
+    const leaves = this.leafHashes(cp.tree_size);
+    const row = this.sql('SELECT * FROM audit_events WHERE seq = ?').get(seq) as AuditRow;
+    const bytes = canonicalRowBytes(row);
+    return {
+      proof: {
+        type: 'custos.audit.inclusion.v1',
+        seq,
+        leafIndex: seq - 1,
+        treeSize: cp.tree_size,
+        event: Buffer.from(bytes).toString('base64'),
+        leafHash: Buffer.from(leafHash(bytes)).toString('hex'),
+        proof: inclusionProof(seq - 1, cp.tree_size, (i) => leaves[i] as Uint8Array).map((h) => Buffer.from(h).toString('hex')),
+      },
+      checkpoint: cp.note,
+    };
+  }
+
+  consistencyProof(size1: number, size2: number): { proof: ConsistencyProofFile; from: string; to: string } {
+    const a = this.checkpointFor(size1);
+    const b = this.checkpointFor(size2);
+    if (size1 > size2) throw new CustodyError('INVALID_INPUT', '--from must not be larger than --to');
+    const leaves = this.leafHashes(size2);
+    return {
+      proof: {
+        type: 'custos.audit.consistency.v1',
+        size1,
+        size2,
+        root1: a.root.toString('hex'),
+        root2: b.root.toString('hex'),
+        proof: consistencyProof(size1, size2, (i) => leaves[i] as Uint8Array).map((h) => Buffer.from(h).toString('hex')),
+      },
+      from: a.note,
+      to: b.note,
+    };
+  }
+
+  private checkpointFor(size: number | undefined): { tree_size: number; root: Buffer; note: string } {
+    if (size === undefined) throw new CustodyError('NOT_FOUND', 'no checkpoint yet: run `custos audit checkpoint`');
+    const cp = this.sql('SELECT tree_size, root, note FROM audit_checkpoints WHERE tree_size = ?').get(size) as { tree_size: number; root: Buffer; note: string } | undefined;
+    if (cp === undefined) throw new CustodyError('NOT_FOUND', `no signed checkpoint at tree size ${size} (see \`custos audit checkpoints\`)`);
+    return cp;
+  }
+
+  private leafHashes(size: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    this.forEachRow(1, size, (row) => out.push(leafHash(canonicalRowBytes(row))));
+    return out;
+  }
+
+  /**
+   * The log as JSON Lines: a header (origin, audit public key), one line per event (canonical
+   * bytes as text and the chain hash), then every checkpoint note. `verifyExport` checks it offline.
+   */
+  *exportLines(): Generator<string> {
+    const status = this.status();
+    yield JSON.stringify({ type: 'custos.audit.export.v1', origin: status.origin, publicKey: status.publicKey, size: status.size, exportedAt: new Date(this.clock.now()).toISOString() });
+    for (const row of this.rowsAfter(0)) {
+      yield JSON.stringify({ type: 'event', seq: row.seq, event: new TextDecoder().decode(canonicalRowBytes(row)), chainHash: row.chain_hash.toString('hex') });
+    }
+    for (const cp of this.checkpoints()) yield JSON.stringify({ type: 'checkpoint', size: cp.size, note: cp.note });
+  }
+}
+
+export function chainHash(previous: Uint8Array, canonical: Uint8Array): Buffer {
+  return createHash('sha256').update(previous).update(canonical).digest();
+}
+
+function stateMacFields(s: StateRow): (string | number | null | Uint8Array)[] {
+  return ['audit-state', s.verified_size, s.verified_chain_hash, s.tampered_seq, s.tampered_reason, s.violations];
+}
