@@ -85,6 +85,8 @@ export class AuditLog {
   private tree = new MerkleAccumulator();
   private lastCheckpointAt = 0;
   private checkpointing = false;
+  private appendsSinceCheck = 0;
+  private lastDueCheckAt = 0;
 
   constructor(
     private readonly db: Sqlite,
@@ -93,7 +95,7 @@ export class AuditLog {
     private readonly clock: Clock,
     private readonly options: AuditOptions = DEFAULT_AUDIT_OPTIONS,
   ) {
-    this.commits = new GroupCommit(db);
+    this.commits = new GroupCommit(db, { isolate: false });
   }
 
   private sql(text: string): Statement {
@@ -152,6 +154,12 @@ export class AuditLog {
   /** Sign a checkpoint when enough events or time have passed (needs the vault unlocked). */
   maybeCheckpoint(): void {
     if (!this.vault.isUnlocked() || this.checkpointing) return;
+    // The due check costs two queries: run it every 32 appends or once a second, not per event.
+    this.appendsSinceCheck++;
+    const now = this.clock.now();
+    if (this.appendsSinceCheck < 32 && now - this.lastDueCheckAt < 1000) return;
+    this.appendsSinceCheck = 0;
+    this.lastDueCheckAt = now;
     const last = this.lastCheckpoint();
     const size = this.size();
     const due = size - (last?.tree_size ?? 0) >= this.options.checkpointEveryEvents || (size > (last?.tree_size ?? 0) && this.clock.now() - (last?.created_at ?? this.lastCheckpointAt) >= this.options.checkpointEverySeconds * 1000);

@@ -17,7 +17,15 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
 
-  constructor(private readonly db: Sqlite) {}
+  /**
+   * `isolate: false` drops the per-item savepoint: for work that cannot fail on its own (audit
+   * appends), where one failure may fail the whole batch (fail closed) and the savepoints cost
+   * more than the work.
+   */
+  constructor(
+    private readonly db: Sqlite,
+    private readonly options: { isolate: boolean } = { isolate: true },
+  ) {}
 
   /** Run `work` inside the next group transaction; resolves with its result after COMMIT. */
   run<T>(work: () => T): Promise<T> {
@@ -41,8 +49,9 @@ export class GroupCommit {
           for (const item of batch) {
             try {
               // A nested better-sqlite3 transaction is a SAVEPOINT: a failure rolls back this item only.
-              results.push({ ok: true, value: this.db.transaction(item.work)() });
+              results.push({ ok: true, value: this.options.isolate ? this.db.transaction(item.work)() : item.work() });
             } catch (error) {
+              if (!this.options.isolate) throw error;
               results.push({ ok: false, error });
             }
           }
