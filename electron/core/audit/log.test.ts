@@ -128,7 +128,7 @@ describe('tamper matrix (database)', () => {
   }
 
   it.each([
-    ['a changed byte', (d: string) => sql(d, "UPDATE audit_events SET request_id = 'f' || substr(request_id, 2) WHERE seq = 3 AND substr(request_id, 1, 1) != 'f'"), 3],
+    ['a changed byte', (d: string) => sql(d, "UPDATE audit_events SET request_id = (CASE WHEN substr(request_id, 1, 1) = 'f' THEN 'e' ELSE 'f' END) || substr(request_id, 2) WHERE seq = 3"), 3],
     ['a changed result', (d: string) => sql(d, "UPDATE audit_events SET result = 'NOT_FOUND' WHERE seq = 5"), 5],
     ['a deleted event', (d: string) => sql(d, 'DELETE FROM audit_events WHERE seq = 6'), 6],
     [
