@@ -227,3 +227,26 @@ describe('tamper matrix (export)', () => {
     expect(verifyExport(lines, other)).toMatchObject({ ok: false });
   });
 });
+
+describe('resuming verification', () => {
+  it('unlock resumes from the saved tree (no rehash of verified events); checkpoints stay correct; --full still sees old tampering', async () => {
+    const dataDir = tempDir();
+    const c = await populated(dataDir, 40);
+    await c.close(); // verified at unlock, checkpointed at close
+    const first = await openCustodian({ dataDir, kdf: FAST_KDF });
+    expect((await first.unlock(PASSPHRASE)).checkedFrom).toBe(1); // never verified before (created by init)
+    await first.close();
+    const again = await openCustodian({ dataDir, kdf: FAST_KDF });
+    expect((await again.unlock(PASSPHRASE)).checkedFrom).toBeGreaterThan(40);
+    await again.sign({ namespace: 'default', keyId: 'k', data: MSG });
+    expect(await again.auditCheckpoint()).not.toBeNull();
+    expect(await again.auditVerify(true)).toMatchObject({ ok: true });
+    await again.close();
+    sql(dataDir, "UPDATE audit_events SET principal = 'mallory' WHERE seq = 5");
+    const third = await openCustodian({ dataDir, kdf: FAST_KDF });
+    expect((await third.unlock(PASSPHRASE)).ok).toBe(true); // event 5 was verified before: incremental verification starts later
+    const full = await third.auditVerify(true);
+    expect(full).toMatchObject({ ok: false, firstBadSeq: 5 });
+    await third.close();
+  });
+});

@@ -75,6 +75,7 @@ interface StateRow {
   tampered_seq: number | null;
   tampered_reason: string | null;
   violations: number;
+  merkle_state: string | null;
   record_mac: Buffer | null;
 }
 
@@ -210,6 +211,11 @@ export class AuditLog {
 
   /** Merkle root of the first `size` events (the accumulator only moves forward; older sizes recompute). */
   rootAt(size: number): Uint8Array {
+    if (this.tree.size === 0) {
+      const state = this.readState();
+      const saved = state === undefined ? null : savedTree(state, state.verified_size);
+      if (saved !== null && saved.size <= size) this.tree = saved;
+    }
     if (size < this.tree.size) {
       const t = new MerkleAccumulator();
       this.forEachRow(1, size, (row) => t.append(leafHash(canonicalRowBytes(row))));
@@ -316,8 +322,8 @@ export class AuditLog {
       return this.fail(size + 1, `a signed checkpoint covers ${lastCp.tree_size} events but the log has ${size}: events were deleted or the tail truncated`, from, 0);
     }
     // Re-verifying from the start needs a fresh tree; from the verified point the running tree is reused.
-    let tree: MerkleAccumulator | null = full || from !== this.tree.size ? new MerkleAccumulator() : this.tree;
-    if (tree !== this.tree && from > 0) {
+    let tree: MerkleAccumulator | null = full ? new MerkleAccumulator() : from === this.tree.size ? this.tree : (savedTree(state, from) ?? new MerkleAccumulator());
+    if (tree.size !== from) {
       const fresh: MerkleAccumulator = tree;
       try {
         this.forEachRow(1, from, (row) => fresh.append(leafHash(canonicalRowBytes(row))));
@@ -361,7 +367,7 @@ export class AuditLog {
     }
     if (expected !== size + 1) return this.fail(expected, `event ${expected} is missing`, from, verifiedCheckpoints);
     if (tree !== null && tree !== this.tree) this.tree = tree;
-    this.writeState({ verified_size: size, verified_chain_hash: prev });
+    this.writeState({ verified_size: size, verified_chain_hash: prev, merkle_state: tree === null ? null : JSON.stringify(tree.toState()) });
     return { ok: true, size, checkedFrom: from + 1, checkpointsVerified: verifiedCheckpoints };
   }
 
@@ -394,7 +400,7 @@ export class AuditLog {
     const size = this.size();
     const head = this.sql('SELECT chain_hash FROM audit_events WHERE seq = ?').get(size) as { chain_hash: Buffer } | undefined;
     this.tree = new MerkleAccumulator();
-    this.writeState({ verified_size: size, verified_chain_hash: head?.chain_hash ?? GENESIS, tampered_seq: null, tampered_reason: null });
+    this.writeState({ verified_size: size, verified_chain_hash: head?.chain_hash ?? GENESIS, tampered_seq: null, tampered_reason: null, merkle_state: null });
   }
 
   status(): AuditStatus {
@@ -432,16 +438,18 @@ export class AuditLog {
       tampered_seq: null,
       tampered_reason: null,
       violations: 0,
+      merkle_state: null,
       record_mac: null,
       ...current,
       ...change,
     };
     next.record_mac = this.vault.isUnlocked() ? this.vault.mac(stateMacFields(next)) : null;
     this.sql(
-      `INSERT INTO audit_state (id, verified_size, verified_chain_hash, tampered_seq, tampered_reason, violations, record_mac)
-       VALUES (1, @verified_size, @verified_chain_hash, @tampered_seq, @tampered_reason, @violations, @record_mac)
+      `INSERT INTO audit_state (id, verified_size, verified_chain_hash, tampered_seq, tampered_reason, violations, merkle_state, record_mac)
+       VALUES (1, @verified_size, @verified_chain_hash, @tampered_seq, @tampered_reason, @violations, @merkle_state, @record_mac)
        ON CONFLICT(id) DO UPDATE SET verified_size = excluded.verified_size, verified_chain_hash = excluded.verified_chain_hash,
-         tampered_seq = excluded.tampered_seq, tampered_reason = excluded.tampered_reason, violations = excluded.violations, record_mac = excluded.record_mac`,
+         tampered_seq = excluded.tampered_seq, tampered_reason = excluded.tampered_reason, violations = excluded.violations,
+         merkle_state = excluded.merkle_state, record_mac = excluded.record_mac`,
     ).run(next);
   }
 
@@ -543,5 +551,16 @@ export function chainHash(previous: Uint8Array, canonical: Uint8Array): Buffer {
 }
 
 function stateMacFields(s: StateRow): (string | number | null | Uint8Array)[] {
-  return ['audit-state', s.verified_size, s.verified_chain_hash, s.tampered_seq, s.tampered_reason, s.violations];
+  return ['audit-state', s.verified_size, s.verified_chain_hash, s.tampered_seq, s.tampered_reason, s.violations, s.merkle_state];
+}
+
+/** The tree saved with the verification state, if it is the tree of exactly `size` events. */
+function savedTree(state: StateRow | undefined, size: number): MerkleAccumulator | null {
+  if (state?.merkle_state === null || state?.merkle_state === undefined) return null;
+  try {
+    const tree = MerkleAccumulator.fromState(JSON.parse(state.merkle_state) as { size: number; hashes: string[] });
+    return tree.size === size ? tree : null;
+  } catch {
+    return null;
+  }
 }

@@ -91,6 +91,7 @@ export const MIGRATIONS: readonly string[] = [
     tampered_seq INTEGER,
     tampered_reason TEXT,
     violations INTEGER NOT NULL,
+    merkle_state TEXT,                 -- the Merkle tree's compact range at verified_size (JSON), so verification resumes without rehashing
     record_mac BLOB
   );
   CREATE TABLE system_keys (
