@@ -14,7 +14,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CustodyError } from '../../../shared/errors.js';
 import type { CryptoEngine } from '../crypto/types.js';
-import type { Sqlite } from '../vault/database.js';
+import { statementCache, type Sqlite } from '../vault/database.js';
 import { GroupCommit } from '../vault/group-commit.js';
 import type { Clock, Vault } from '../vault/vault.js';
 import type { Statement } from 'better-sqlite3';
@@ -81,7 +81,7 @@ interface StateRow {
 
 export class AuditLog {
   private readonly commits: GroupCommit;
-  private readonly statements = new Map<string, Statement>();
+  private readonly sql: (text: string) => Statement;
   /** Merkle tree over committed events, advanced lazily from the table. */
   private tree = new MerkleAccumulator();
   private lastCheckpointAt = 0;
@@ -97,16 +97,9 @@ export class AuditLog {
     private readonly options: AuditOptions = DEFAULT_AUDIT_OPTIONS,
   ) {
     this.commits = new GroupCommit(db, { isolate: false });
+    this.sql = statementCache(db);
   }
 
-  private sql(text: string): Statement {
-    let st = this.statements.get(text);
-    if (st === undefined) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
-  }
 
   static newRequestId(): string {
     return randomBytes(12).toString('hex');

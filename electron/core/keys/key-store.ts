@@ -13,7 +13,7 @@ import {
   type KeyAlgorithm,
 } from '../../../shared/algorithms.js';
 import type { CryptoEngine, KeyMaterial, PrivateKeyHandle, PublicKeyHandle } from '../crypto/types.js';
-import type { Sqlite } from '../vault/database.js';
+import { statementCache, type Sqlite } from '../vault/database.js';
 import type { Statement } from 'better-sqlite3';
 import { GroupCommit } from '../vault/group-commit.js';
 import { tampered, type Clock, type Vault } from '../vault/vault.js';
@@ -117,7 +117,7 @@ export class KeyStore {
   private readonly handles = new Map<string, CachedVersion>();
   /** Key rows as last authenticated, by (namespace, id). */
   private readonly verifiedKeys = new Map<string, KeyRow>();
-  private readonly statements = new Map<string, Statement>();
+  private readonly sql: (text: string) => Statement;
   private readonly commits: GroupCommit;
   /**
    * Hot path: results of `load` for active keys, valid while no other connection has written
@@ -134,6 +134,7 @@ export class KeyStore {
     private readonly clock: Clock,
   ) {
     this.commits = new GroupCommit(db);
+    this.sql = statementCache(db);
     vault.onLock(() => {
       this.handles.clear();
       this.verifiedKeys.clear();
@@ -141,15 +142,6 @@ export class KeyStore {
     });
   }
 
-  /** Prepared statements are compiled once per store: preparing costs more than running. */
-  private sql(text: string): Statement {
-    let st = this.statements.get(text);
-    if (st === undefined) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
-  }
 
   // ---------------------------------------------------------------- namespaces
 
