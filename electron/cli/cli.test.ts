@@ -248,6 +248,7 @@ describe('audit commands', () => {
     expect(verify.err).toContain('TAMPERED');
     const refused = await cli(dir, ['sign', '--id', 'k', '--data-hex', '00']);
     expect(refused.err).toContain('TAMPERED');
+    expect(refused.err).toContain('warning: the audit log failed verification');
     expect((await cli(dir, ['audit', 'acknowledge'])).code).toBe(0);
     expect((await cli(dir, ['sign', '--id', 'k', '--data-hex', '00'])).code).toBe(0);
   });

@@ -76,6 +76,10 @@ class Session {
       const passphrase = await obtainPassphrase(this.io, this.passphraseFile, 'CUSTOS_PASSPHRASE', 'Vault passphrase: ', false);
       try {
         await c.unlock(passphrase);
+        const tampered = c.auditStatus().tampered;
+        if (tampered !== null) {
+          this.io.writeErr(`custos: warning: the audit log failed verification at event ${tampered.seq ?? '?'}: ${tampered.reason} — signing and decryption are refused until \`custos audit acknowledge\`\n`);
+        }
       } catch (error) {
         this.unlockFailure = error;
         throw error;
