@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCustodian, type Custodian } from '../electron/core/custodian.js';
-import type { SigningKeyAlgorithm } from '../shared/algorithms.js';
+import { DEFAULT_SIGNATURE_HASH, type SigningKeyAlgorithm } from '../shared/algorithms.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
 /** Callers in flight for facade operations: every answer waits for its durable audit event, so one caller measures fsync latency, not the custodian. */
@@ -60,16 +60,8 @@ function row(...cells: (string | number)[]): void {
   console.log('| ' + r.join(' | ') + ' |');
 }
 
-const HASH: Record<SigningKeyAlgorithm, string | null> = {
-  ed25519: null,
-  'ecdsa-p256': 'sha256',
-  'ecdsa-p384': 'sha384',
-  'ecdsa-p521': 'sha512',
-  'ecdsa-secp256k1': 'sha256',
-  'rsa-2048': 'sha256',
-  'rsa-3072': 'sha256',
-  'rsa-4096': 'sha256',
-};
+/** The hash each algorithm signs with by default (Ed25519 hashes internally). */
+const HASH = (alg: SigningKeyAlgorithm): string | null => (alg === 'ed25519' ? null : DEFAULT_SIGNATURE_HASH[alg]);
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custos-bench-'));
@@ -93,7 +85,7 @@ async function main(): Promise<void> {
     const pkcs8 = await c.exportKey('default', alg, 'pkcs8');
     const priv: KeyObject = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
     const pub: KeyObject = createPublicKey(priv);
-    const hash = HASH[alg];
+    const hash = HASH(alg);
     const seconds = SECONDS;
     const facadeSign = await measureConcurrent(() => c.sign({ namespace: 'default', keyId: alg, data: msg }), CONCURRENCY, seconds);
     const rawSign = measure(() => nodeSign(hash, msg, priv), seconds);

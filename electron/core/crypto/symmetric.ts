@@ -110,16 +110,7 @@ export function aesGcmSeal(
   aesKeyBits(key);
   assertBytes(plaintext, 'plaintext');
   assertBytes(aad, 'aad');
-  let nonce: Uint8Array;
-  if (nonceUnsafe === undefined) {
-    nonce = randomBytes(GCM_NONCE_BYTES);
-  } else {
-    assertBytes(nonceUnsafe, 'nonce');
-    if (nonceUnsafe.length !== GCM_NONCE_BYTES) {
-      throw new CustodyError('INVALID_INPUT', `AES-GCM nonce must be ${GCM_NONCE_BYTES} bytes, got ${nonceUnsafe.length}`);
-    }
-    nonce = nonceUnsafe;
-  }
+  const nonce = freshOrGivenIv(nonceUnsafe, GCM_NONCE_BYTES, 'AES-GCM nonce');
   const body = gcmEncrypt(provider, key, nonce, plaintext, aad);
   const out = new Uint8Array(GCM_NONCE_BYTES + body.length);
   out.set(nonce, 0);
@@ -281,16 +272,7 @@ function nodeGcmName(key: Uint8Array): CipherGCMTypes {
 export function aesCbcEncrypt(provider: Provider, key: Uint8Array, plaintext: Uint8Array, ivUnsafe?: Uint8Array): Uint8Array {
   const bits = aesKeyBits(key);
   assertBytes(plaintext, 'plaintext');
-  let iv: Uint8Array;
-  if (ivUnsafe === undefined) {
-    iv = randomBytes(AES_BLOCK_BYTES);
-  } else {
-    assertBytes(ivUnsafe, 'IV');
-    if (ivUnsafe.length !== AES_BLOCK_BYTES) {
-      throw new CustodyError('INVALID_INPUT', `AES-CBC IV must be ${AES_BLOCK_BYTES} bytes, got ${ivUnsafe.length}`);
-    }
-    iv = ivUnsafe;
-  }
+  const iv = freshOrGivenIv(ivUnsafe, AES_BLOCK_BYTES, 'AES-CBC IV');
   switch (provider) {
     case 'node': {
       // autoPadding (the default) is PKCS#7.
@@ -346,4 +328,12 @@ export function aesCbcDecrypt(provider: Provider, key: Uint8Array, data: Uint8Ar
     default:
       return assertNever(provider, 'provider');
   }
+}
+
+/** A fresh random IV/nonce, or the caller's (tests only), which must have exactly `length` bytes. */
+function freshOrGivenIv(givenUnsafe: Uint8Array | undefined, length: number, what: string): Uint8Array {
+  if (givenUnsafe === undefined) return randomBytes(length);
+  assertBytes(givenUnsafe, what);
+  if (givenUnsafe.length !== length) throw new CustodyError('INVALID_INPUT', `${what} must be ${length} bytes, got ${givenUnsafe.length}`);
+  return givenUnsafe;
 }
