@@ -225,18 +225,13 @@ function gcmDecrypt(provider: Provider, key: Uint8Array, iv: Uint8Array, ciphert
         throw new CustodyError('UNSUPPORTED', `node:crypto refused a ${iv.length}-byte AES-GCM IV`, { cause });
       }
       const split = ciphertextAndTag.length - GCM_TAG_BYTES;
-      const parts: Uint8Array[] = [];
-      try {
+      return runNodeDecipher((parts) => {
         decipher.setAuthTag(ciphertextAndTag.subarray(split));
         decipher.setAAD(aad);
         parts.push(decipher.update(ciphertextAndTag.subarray(0, split)));
         // final() throws when the tag does not verify (SP 800-38D §7.2: output FAIL).
         parts.push(decipher.final());
-      } catch {
-        for (const part of parts) part.fill(0);
-        throw decryptionFailed();
-      }
-      return joinAndWipe(EMPTY, parts);
+      });
     }
     case 'noble': {
       let cipher;
@@ -306,17 +301,12 @@ export function aesCbcDecrypt(provider: Provider, key: Uint8Array, data: Uint8Ar
   const body = data.subarray(AES_BLOCK_BYTES);
   switch (provider) {
     case 'node': {
-      const parts: Uint8Array[] = [];
-      try {
+      return runNodeDecipher((parts) => {
         const decipher = createDecipheriv(`aes-${bits}-cbc`, key, iv);
         parts.push(decipher.update(body));
         // final() strips the padding and throws when it is malformed.
         parts.push(decipher.final());
-      } catch {
-        for (const part of parts) part.fill(0);
-        throw decryptionFailed();
-      }
-      return joinAndWipe(EMPTY, parts);
+      });
     }
     case 'noble': {
       try {
@@ -336,4 +326,19 @@ function freshOrGivenIv(givenUnsafe: Uint8Array | undefined, length: number, wha
   assertBytes(givenUnsafe, what);
   if (givenUnsafe.length !== length) throw new CustodyError('INVALID_INPUT', `${what} must be ${length} bytes, got ${givenUnsafe.length}`);
   return givenUnsafe;
+}
+
+/**
+ * Run node:crypto decipher steps that push their output into `parts`. Any failure (tag, padding,
+ * length) wipes what was already produced and is DECRYPTION_FAILED: never partial plaintext.
+ */
+function runNodeDecipher(steps: (parts: Uint8Array[]) => void): Uint8Array {
+  const parts: Uint8Array[] = [];
+  try {
+    steps(parts);
+  } catch {
+    for (const part of parts) part.fill(0);
+    throw decryptionFailed();
+  }
+  return joinAndWipe(EMPTY, parts);
 }
