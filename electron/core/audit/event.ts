@@ -55,8 +55,54 @@ export function canonicalJson(value: Readonly<Record<string, DetailValue>>): str
 
 /** The canonical bytes of a stored row (its client/details text included verbatim). */
 export function canonicalRowBytes(row: Omit<AuditRow, 'chain_hash'>): Uint8Array {
-  const head = [AUDIT_EVENT_VERSION, row.seq, row.time, row.principal, row.namespace, row.action, row.key_id, row.key_version, row.result, row.request_id];
-  return new TextEncoder().encode('[' + head.map((v) => JSON.stringify(v)).join(',') + ',' + row.client + ',' + row.details + ']');
+  return new TextEncoder().encode(canonicalRowText(row));
+}
+
+/** The canonical text of a stored row: `canonicalRowBytes` is its UTF-8 encoding. */
+export function canonicalRowText(row: Omit<AuditRow, 'chain_hash'>): string {
+  return canonicalText(row.seq, row.time, row.principal, row.namespace, row.action, row.key_id, row.key_version, row.result, row.request_id, row.client, row.details);
+}
+
+const CANONICAL_PREFIX = '[' + JSON.stringify(AUDIT_EVENT_VERSION) + ',';
+
+/** JSON.stringify as an array element joined with `join(',')`: what JSON cannot encode (undefined) is empty. */
+function element(value: unknown): string {
+  return JSON.stringify(value) ?? '';
+}
+
+/**
+ * The canonical text from the column values in table order, as `canonicalRowText` gives it; for
+ * callers that read rows as arrays (verification reads a million of them). Must stay
+ * byte-for-byte `'[' + [version, seq, …, request_id].map(JSON.stringify).join(',') + ',' +
+ * client + ',' + details + ']'`: every stored chain hash covers these bytes.
+ */
+export function canonicalText(
+  seq: unknown,
+  time: unknown,
+  principal: unknown,
+  namespace: unknown,
+  action: unknown,
+  keyId: unknown,
+  keyVersion: unknown,
+  result: unknown,
+  requestId: unknown,
+  client: unknown,
+  details: unknown,
+): string {
+  return (
+    CANONICAL_PREFIX +
+    element(seq) + ',' +
+    element(time) + ',' +
+    element(principal) + ',' +
+    element(namespace) + ',' +
+    element(action) + ',' +
+    element(keyId) + ',' +
+    element(keyVersion) + ',' +
+    element(result) + ',' +
+    element(requestId) + ',' +
+    String(client) + ',' +
+    String(details) + ']'
+  );
 }
 
 /** Parse canonical bytes back into an event (for exports and offline verification). */
