@@ -13,19 +13,47 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export interface GroupCommitOptions {
+  /**
+   * `false` drops the per-item savepoint: for work that cannot fail on its own (audit appends),
+   * where one failure may fail the whole batch (fail closed) and the savepoints cost more than
+   * the work.
+   */
+  readonly isolate: boolean;
+  /**
+   * Called once after each group transaction has ended, committed or rolled back, before any
+   * caller's promise settles. Lets work cache what it read inside the transaction (the audit
+   * chain head) for the rest of the batch and drop it before anyone else can write.
+   */
+  readonly afterTransaction?: () => void;
+}
+
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  /** Compiled once: better-sqlite3 builds a wrapper (and BEGIN/COMMIT statements) per `transaction` call. */
+  private readonly transact: { immediate: (batch: readonly Pending[], results: Outcome[]) => void };
+  /** A nested better-sqlite3 transaction is a SAVEPOINT: a failure rolls back that item only. */
+  private readonly savepoint: (work: () => unknown) => unknown;
 
-  /**
-   * `isolate: false` drops the per-item savepoint: for work that cannot fail on its own (audit
-   * appends), where one failure may fail the whole batch (fail closed) and the savepoints cost
-   * more than the work.
-   */
   constructor(
     private readonly db: Sqlite,
-    private readonly options: { isolate: boolean } = { isolate: true },
-  ) {}
+    private readonly options: GroupCommitOptions = { isolate: true },
+  ) {
+    this.savepoint = db.transaction((work: () => unknown) => work());
+    this.transact = db.transaction((batch: readonly Pending[], results: Outcome[]) => {
+      for (const item of batch) {
+        try {
+          results.push({ ok: true, value: this.options.isolate ? this.savepoint(item.work) : item.work() });
+        } catch (error) {
+          if (!this.options.isolate) throw error;
+          results.push({ ok: false, error });
+        }
+      }
+    });
+  }
 
   /** Run `work` inside the next group transaction; resolves with its result after COMMIT. */
   run<T>(work: () => T): Promise<T> {
@@ -42,23 +70,17 @@ export class GroupCommit {
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];
-    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const results: Outcome[] = [];
+    let failed: { error: unknown } | undefined;
     try {
-      this.db
-        .transaction(() => {
-          for (const item of batch) {
-            try {
-              // A nested better-sqlite3 transaction is a SAVEPOINT: a failure rolls back this item only.
-              results.push({ ok: true, value: this.options.isolate ? this.db.transaction(item.work)() : item.work() });
-            } catch (error) {
-              if (!this.options.isolate) throw error;
-              results.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
+      this.transact.immediate(batch, results);
     } catch (error) {
-      for (const item of batch) item.reject(error);
+      failed = { error };
+    } finally {
+      this.options.afterTransaction?.();
+    }
+    if (failed !== undefined) {
+      for (const item of batch) item.reject(failed.error);
       return;
     }
     batch.forEach((item, i) => {
