@@ -7,7 +7,9 @@
  * Durability: `appendInTransaction` joins the caller's SQLite transaction (state change and its
  * event commit together); `appendDurable` group-commits events of operations that change no
  * state and resolves only after COMMIT. The chain head is read inside the write transaction, so
- * several processes can append to one log.
+ * several processes can append to one log; a group transaction reads it once and carries it
+ * from event to event (it holds the write lock, so nobody else can move it), and forgets it
+ * when the transaction ends, committed or rolled back.
  *
  * Trusts the vault (for the audit key and record MACs) and nothing stored in the tables.
  */
@@ -18,7 +20,8 @@ import { statementCache, type Sqlite } from '../vault/database.js';
 import { GroupCommit } from '../vault/group-commit.js';
 import type { Clock, Vault } from '../vault/vault.js';
 import type { Statement } from 'better-sqlite3';
-import { assertEventInput, canonicalJson, canonicalRowBytes, rowToEvent, type AuditEvent, type AuditEventInput, type AuditRow } from './event.js';
+import { assertEventInput, canonicalJson, canonicalRowBytes, canonicalText, rowToEvent, type AuditEvent, type AuditEventInput, type AuditRow } from './event.js';
+import { hashEvent, leafOfEvent } from './event-hash.js';
 import { consistencyProof, inclusionProof, leafHash, MerkleAccumulator } from './merkle.js';
 import { checkpointBody, signCheckpoint, verifyCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { ConsistencyProofFile, InclusionProofFile } from './proof-file.js';
@@ -26,6 +29,25 @@ import { AUDIT_ORIGIN_PREFIX } from './proof-file.js';
 
 const GENESIS = Buffer.alloc(32);
 const AUDIT_KEY = 'audit-signing';
+
+/** Every column in table order, read as arrays (`raw`): a million rows is a hot path for verification. */
+const RAW_COLUMNS = 'seq, time, principal, namespace, action, key_id, key_version, result, request_id, client, details, chain_hash';
+/** A row read with RAW_COLUMNS. */
+type RawRow = [seq: number, time: unknown, principal: unknown, namespace: unknown, action: unknown, keyId: unknown, keyVersion: unknown, result: unknown, requestId: unknown, client: unknown, details: unknown, chainHash: unknown];
+const RAW_PAGE = 4096;
+/** At most this many appended leaves are kept for the next checkpoint (about 10 MB). */
+const APPENDED_LEAVES_MAX = 65_536;
+
+/** The last event: its sequence number and chain hash (GENESIS for the empty log). */
+interface Head {
+  readonly seq: number;
+  readonly chain: Uint8Array;
+}
+
+/** Request ids are identifiers, not secrets: served from a pool (one randomBytes call per 341 ids, as node does for randomUUID). */
+const REQUEST_ID_BYTES = 12;
+let requestIdPool = Buffer.alloc(0);
+let requestIdOffset = 0;
 
 export interface AuditOptions {
   /** Sign a checkpoint after this many new events. */
@@ -88,6 +110,15 @@ export class AuditLog {
   private checkpointing = false;
   private appendsSinceCheck = 0;
   private lastDueCheckAt = 0;
+  /** The chain head while a group transaction runs (null outside one): read once per batch, not per event. */
+  private batchHead: Head | null = null;
+  /**
+   * Leaf hashes of the events this process appended, by seq, each with the chain hash computed
+   * with it, so that checkpoints need not re-encode and rehash the rows. A leaf is used only
+   * while the table holds that chain hash at that seq: an append whose transaction rolled back,
+   * or another process's event at the same seq, has another chain hash and is read from the row.
+   */
+  private readonly appendedLeaves = new Map<number, { readonly chain: Uint8Array; readonly leaf: Uint8Array }>();
 
   constructor(
     private readonly db: Sqlite,
@@ -96,47 +127,69 @@ export class AuditLog {
     private readonly clock: Clock,
     private readonly options: AuditOptions = DEFAULT_AUDIT_OPTIONS,
   ) {
-    this.commits = new GroupCommit(db, { isolate: false });
+    this.commits = new GroupCommit(db, { isolate: false, afterTransaction: () => (this.batchHead = null) });
     this.sql = statementCache(db);
   }
 
-
   static newRequestId(): string {
-    return randomBytes(12).toString('hex');
+    if (requestIdOffset + REQUEST_ID_BYTES > requestIdPool.length) {
+      requestIdPool = randomBytes(4096 - (4096 % REQUEST_ID_BYTES));
+      requestIdOffset = 0;
+    }
+    requestIdOffset += REQUEST_ID_BYTES;
+    return requestIdPool.toString('hex', requestIdOffset - REQUEST_ID_BYTES, requestIdOffset);
   }
 
   // ------------------------------------------------------------------ append
 
   /** Append inside the caller's open write transaction. Returns the sequence number. */
   appendInTransaction(input: AuditEventInput): number {
-    assertEventInput(input);
-    const head = this.sql('SELECT seq, chain_hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; chain_hash: Buffer } | undefined;
-    const row: Omit<AuditRow, 'chain_hash'> = {
-      seq: (head?.seq ?? 0) + 1,
-      time: this.clock.now(),
-      principal: input.principal,
-      namespace: input.namespace,
-      action: input.action,
-      key_id: input.keyId,
-      key_version: input.keyVersion,
-      result: input.result,
-      request_id: input.requestId,
-      client: canonicalJson(input.client),
-      details: canonicalJson(input.details),
-    };
-    const chain = chainHash(head?.chain_hash ?? GENESIS, canonicalRowBytes(row));
-    this.sql(
-      `INSERT INTO audit_events (seq, time, principal, namespace, action, key_id, key_version, result, request_id, client, details, chain_hash)
-       VALUES (@seq, @time, @principal, @namespace, @action, @key_id, @key_version, @result, @request_id, @client, @details, @chain_hash)`,
-    ).run({ ...row, chain_hash: chain });
-    return row.seq;
+    return this.appendAfter(this.readHead(), input).seq;
   }
 
   /** Append in the next group transaction; resolves after COMMIT (durable before the answer leaves). */
   async appendDurable(input: AuditEventInput): Promise<number> {
-    const seq = await this.commits.run(() => this.appendInTransaction(input));
+    const seq = await this.commits.run(() => {
+      // Inside the group transaction: the head it read (or the event before this one) is still the head.
+      this.batchHead = this.appendAfter(this.batchHead ?? this.readHead(), input);
+      return this.batchHead.seq;
+    });
     this.maybeCheckpoint();
     return seq;
+  }
+
+  /** The chain head as the open write transaction sees it. */
+  private readHead(): Head {
+    const head = this.sql('SELECT seq, chain_hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; chain_hash: Buffer } | undefined;
+    return head === undefined ? { seq: 0, chain: GENESIS } : { seq: head.seq, chain: head.chain_hash };
+  }
+
+  /** Insert the event after `head` (inside a write transaction). Returns the new head. */
+  private appendAfter(head: Head, input: AuditEventInput): Head {
+    assertEventInput(input);
+    const seq = head.seq + 1;
+    const time = this.clock.now();
+    const client = canonicalJson(input.client);
+    const details = canonicalJson(input.details);
+    const { chain, leaf } = hashEvent(head.chain, canonicalText(seq, time, input.principal, input.namespace, input.action, input.keyId, input.keyVersion, input.result, input.requestId, client, details));
+    this.sql(`INSERT INTO audit_events (${RAW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      seq,
+      time,
+      input.principal,
+      input.namespace,
+      input.action,
+      input.keyId,
+      input.keyVersion,
+      input.result,
+      input.requestId,
+      client,
+      details,
+      chain,
+    );
+    // Bounded: checkpoints consume these; without checkpoints (a locked vault) they would pile up.
+    if (this.appendedLeaves.size >= APPENDED_LEAVES_MAX) this.appendedLeaves.clear();
+    this.appendedLeaves.set(seq, { chain, leaf });
+    return { seq, chain };
   }
 
   size(): number {
@@ -211,23 +264,74 @@ export class AuditLog {
     }
     if (size < this.tree.size) {
       const t = new MerkleAccumulator();
-      this.forEachRow(1, size, (row) => t.append(leafHash(canonicalRowBytes(row))));
+      this.forEachLeaf(1, size, (leaf) => t.append(leaf));
       return t.root();
     }
-    this.forEachRow(this.tree.size + 1, size, (row) => this.tree.append(leafHash(canonicalRowBytes(row))));
+    this.forEachLeaf(this.tree.size + 1, size, (leaf) => this.tree.append(leaf));
+    // The tree has these leaves now; the map is in (roughly) append order.
+    for (const seq of this.appendedLeaves.keys()) {
+      if (seq > size) break;
+      this.appendedLeaves.delete(seq);
+    }
     return this.tree.root();
   }
 
-  /** Visit rows fromSeq..toSeq in order, in pages (no statement stays open while `visit` runs). */
-  private forEachRow(fromSeq: number, toSeq: number, visit: (row: AuditRow) => void): void {
+  /**
+   * Visit the leaf hashes of events fromSeq..toSeq in order; a gap throws TAMPERED. Reads
+   * (seq, chain hash) a page at a time and takes each leaf from `appendedLeaves` when the chain
+   * hash matches, else from the row's canonical bytes.
+   */
+  private forEachLeaf(fromSeq: number, toSeq: number, visit: (leaf: Uint8Array) => void): void {
     if (fromSeq > toSeq) return;
+    const heads = this.sql(`SELECT seq, chain_hash FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ${RAW_PAGE}`).raw(true);
+    const leaves: (Uint8Array | undefined)[] = [];
     let expected = fromSeq;
-    for (const row of this.rowsAfter(fromSeq - 1, toSeq)) {
-      if (row.seq !== expected) throw new CustodyError('TAMPERED', `audit log: event ${expected} is missing`, { details: { record: `audit event ${expected}`, seq: expected } });
-      visit(row);
-      expected++;
+    for (;;) {
+      const page = heads.all(expected - 1, toSeq) as [seq: number, chain: unknown][];
+      if (page.length === 0) break;
+      leaves.length = 0;
+      let missFrom = 0;
+      let missTo = -1;
+      for (const [seq, chain] of page) {
+        if (seq !== expected + leaves.length) {
+          const missing = expected + leaves.length;
+          throw new CustodyError('TAMPERED', `audit log: event ${missing} is missing`, { details: { record: `audit event ${missing}`, seq: missing } });
+        }
+        const known = this.appendedLeaves.get(seq);
+        if (known !== undefined && Buffer.isBuffer(chain) && chain.equals(known.chain)) {
+          leaves.push(known.leaf);
+        } else {
+          leaves.push(undefined);
+          if (missTo < missFrom) missFrom = seq;
+          missTo = seq;
+        }
+      }
+      // Rows whose leaf is not known: one read of the span that holds them.
+      if (missTo >= missFrom) {
+        for (const rows of this.rawPages(missFrom - 1, missTo)) {
+          for (const row of rows) if (leaves[row[0] - expected] === undefined) leaves[row[0] - expected] = leafOfEvent(rawCanonicalText(row));
+        }
+      }
+      for (const leaf of leaves) {
+        // Only if the span changed under us (no write transaction is held here): read as missing.
+        if (leaf === undefined) throw new CustodyError('TAMPERED', `audit log: event ${expected} is missing`, { details: { record: `audit event ${expected}`, seq: expected } });
+        visit(leaf);
+        expected++;
+      }
     }
     if (expected !== toSeq + 1) throw new CustodyError('TAMPERED', `audit log: event ${expected} is missing`, { details: { record: `audit event ${expected}`, seq: expected } });
+  }
+
+  /** Rows with seq in (afterSeq, toSeq] as arrays, a page at a time (no statement stays open between pages). */
+  private *rawPages(afterSeq: number, toSeq = Number.MAX_SAFE_INTEGER): Generator<RawRow[]> {
+    const statement = this.sql(`SELECT ${RAW_COLUMNS} FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ${RAW_PAGE}`).raw(true);
+    let cursor = afterSeq;
+    for (;;) {
+      const page = statement.all(cursor, toSeq) as RawRow[];
+      if (page.length === 0) return;
+      yield page;
+      cursor = (page[page.length - 1] as RawRow)[0];
+    }
   }
 
   /** Rows with seq in (afterSeq, toSeq], read a page at a time. */
@@ -319,7 +423,7 @@ export class AuditLog {
     if (tree.size !== from) {
       const fresh: MerkleAccumulator = tree;
       try {
-        this.forEachRow(1, from, (row) => fresh.append(leafHash(canonicalRowBytes(row))));
+        this.forEachLeaf(1, from, (leaf) => fresh.append(leaf));
       } catch (error) {
         // An acknowledged gap before the verified point: the chain and signatures are still checked, roots cannot be.
         if (!(error instanceof CustodyError) || error.code !== 'TAMPERED') throw error;
@@ -330,29 +434,32 @@ export class AuditLog {
     let verifiedCheckpoints = 0;
     let expected = from + 1;
     try {
-      for (const row of this.rowsAfter(from)) {
-        if (row.seq !== expected) return this.fail(expected, row.seq > expected ? `event ${expected} is missing` : `event ${row.seq} is out of place`, from, verifiedCheckpoints);
-        const bytes = canonicalRowBytes(row);
-        const chain = chainHash(prev, bytes);
-        if (!chain.equals(row.chain_hash)) return this.fail(row.seq, `event ${row.seq} does not match the hash chain (altered, inserted or reordered)`, from, verifiedCheckpoints);
-        tree?.append(leafHash(bytes));
-        prev = chain;
-        while (cpIndex < checkpoints.length && (checkpoints[cpIndex] as { tree_size: number }).tree_size === row.seq) {
-          const cp = checkpoints[cpIndex] as { tree_size: number; root: Buffer; note: string };
-          let signed: Checkpoint;
-          try {
-            signed = verifyCheckpoint(cp.note, key.name, key.publicRaw, (m, s) => this.verifyAudit(key.publicSpki, m, s));
-          } catch {
-            return this.fail(row.seq, `the checkpoint at size ${cp.tree_size} has no valid signature by the audit key`, from, verifiedCheckpoints);
+      for (const page of this.rawPages(from)) {
+        for (const row of page) {
+          const seq = row[0];
+          if (seq !== expected) return this.fail(expected, seq > expected ? `event ${expected} is missing` : `event ${seq} is out of place`, from, verifiedCheckpoints);
+          const { chain, leaf } = hashEvent(prev, rawCanonicalText(row));
+          const stored = row[11];
+          if (!(stored instanceof Uint8Array) || !chain.equals(stored)) return this.fail(seq, `event ${seq} does not match the hash chain (altered, inserted or reordered)`, from, verifiedCheckpoints);
+          tree?.append(leaf);
+          prev = chain;
+          while (cpIndex < checkpoints.length && (checkpoints[cpIndex] as { tree_size: number }).tree_size === seq) {
+            const cp = checkpoints[cpIndex] as { tree_size: number; root: Buffer; note: string };
+            let signed: Checkpoint;
+            try {
+              signed = verifyCheckpoint(cp.note, key.name, key.publicRaw, (m, s) => this.verifyAudit(key.publicSpki, m, s));
+            } catch {
+              return this.fail(seq, `the checkpoint at size ${cp.tree_size} has no valid signature by the audit key`, from, verifiedCheckpoints);
+            }
+            const root = tree?.root() ?? signed.root;
+            if (signed.size !== cp.tree_size || !Buffer.from(signed.root).equals(Buffer.from(root)) || !cp.root.equals(Buffer.from(root))) {
+              return this.fail(this.firstDivergence(cp.tree_size, signed.root), `the Merkle root at size ${cp.tree_size} does not match its signed checkpoint`, from, verifiedCheckpoints);
+            }
+            verifiedCheckpoints++;
+            cpIndex++;
           }
-          const root = tree?.root() ?? signed.root;
-          if (signed.size !== cp.tree_size || !Buffer.from(signed.root).equals(Buffer.from(root)) || !cp.root.equals(Buffer.from(root))) {
-            return this.fail(this.firstDivergence(cp.tree_size, signed.root), `the Merkle root at size ${cp.tree_size} does not match its signed checkpoint`, from, verifiedCheckpoints);
-          }
-          verifiedCheckpoints++;
-          cpIndex++;
+          expected++;
         }
-        expected++;
       }
     } catch (error) {
       if (error instanceof CustodyError && error.code === 'TAMPERED') return this.fail(Number(error.details.seq ?? expected), error.message, from, verifiedCheckpoints);
@@ -521,7 +628,7 @@ export class AuditLog {
 
   private leafHashes(size: number): Uint8Array[] {
     const out: Uint8Array[] = [];
-    this.forEachRow(1, size, (row) => out.push(leafHash(canonicalRowBytes(row))));
+    this.forEachLeaf(1, size, (leaf) => out.push(leaf));
     return out;
   }
 
@@ -541,6 +648,11 @@ export class AuditLog {
 
 export function chainHash(previous: Uint8Array, canonical: Uint8Array): Buffer {
   return createHash('sha256').update(previous).update(canonical).digest();
+}
+
+/** The canonical text of a row read with RAW_COLUMNS. */
+function rawCanonicalText(row: RawRow): string {
+  return canonicalText(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10]);
 }
 
 function stateMacFields(s: StateRow): (string | number | null | Uint8Array)[] {
