@@ -1,7 +1,8 @@
 /**
  * @module cli/args
  * A small, strict argument parser: every option is declared, unknown options and missing values
- * are usage errors (exit 2). No positional guessing. Trusts nothing in argv.
+ * are usage errors (exit 2). No positional guessing. Trusts nothing in argv. An option given
+ * twice is an error unless it is declared repeatable ('strings').
  */
 
 export class UsageError extends Error {
@@ -11,7 +12,8 @@ export class UsageError extends Error {
   }
 }
 
-export type OptionType = 'string' | 'boolean' | 'int';
+/** 'strings': a string option that may be repeated; its values in the order given. */
+export type OptionType = 'string' | 'strings' | 'boolean' | 'int';
 
 export interface OptionSpec {
   readonly type: OptionType;
@@ -21,13 +23,15 @@ export interface OptionSpec {
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
+export type OptionValue = string | boolean | number | readonly string[];
+
 export interface ParsedArgs {
-  readonly options: ReadonlyMap<string, string | boolean | number>;
+  readonly options: ReadonlyMap<string, OptionValue>;
   readonly positionals: readonly string[];
 }
 
 export function parseArgs(argv: readonly string[], specs: OptionSpecs, maxPositionals: number): ParsedArgs {
-  const options = new Map<string, string | boolean | number>();
+  const options = new Map<string, OptionValue>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -43,7 +47,7 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs, maxPositi
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
     const spec = specs[name];
     if (spec === undefined) throw new UsageError(`unknown option --${name}`);
-    if (options.has(name)) throw new UsageError(`option --${name} given twice`);
+    if (options.has(name) && spec.type !== 'strings') throw new UsageError(`option --${name} given twice`);
     if (spec.type === 'boolean') {
       if (eq !== -1) throw new UsageError(`option --${name} takes no value`);
       options.set(name, true);
@@ -60,6 +64,8 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs, maxPositi
     if (spec.type === 'int') {
       if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new UsageError(`option --${name} needs a non-negative integer`);
       options.set(name, Number(value));
+    } else if (spec.type === 'strings') {
+      options.set(name, [...((options.get(name) as readonly string[] | undefined) ?? []), value]);
     } else options.set(name, value);
   }
   if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument ${positionals[maxPositionals] ?? ''}`);
@@ -86,6 +92,12 @@ export class Args {
     const v = this.string(name);
     if (v === undefined) throw new UsageError(`--${name} is required`);
     return v;
+  }
+
+  /** Every value of a repeatable option, in order; empty when it was not given. */
+  strings(name: string): readonly string[] {
+    const v = this.parsed.options.get(name);
+    return Array.isArray(v) ? (v as readonly string[]) : [];
   }
 
   int(name: string): number | undefined {

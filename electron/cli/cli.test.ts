@@ -112,9 +112,13 @@ describe('custos CLI', () => {
     const malformed = await cli(dir, ['verify', '--id', 'ec', '--data-hex', '68656c6c6f', '--sig-hex', '3006020101020101']);
     expect(malformed.code).toBe(1);
     expect(malformed.err).toContain('VERIFICATION_FAILED');
-    // Verify with the public key alone, as a SEC1 point (no unlock needed).
+    // Verify with the public key alone, as a SEC1 point: no vault key, but (like every facade call) a signed-in caller.
     const raw = (await cli(dir, ['key', 'show', '--id', 'ec', '--format', 'raw', '--json'])).json() as { publicKey: { value: string } };
-    expect((await cli(dir, ['verify', '--alg', 'ecdsa-p256', '--public-key-hex', raw.publicKey.value, '--data-hex', '68656c6c6f', '--sig-hex', sig, '--sig-format', 'raw'], { env: {} })).code).toBe(0);
+    const byPoint = ['verify', '--alg', 'ecdsa-p256', '--public-key-hex', raw.publicKey.value, '--data-hex', '68656c6c6f', '--sig-hex', sig, '--sig-format', 'raw'];
+    expect((await cli(dir, byPoint)).code).toBe(0);
+    const anonymous = await cli(dir, byPoint, { env: { CUSTOS_PASSPHRASE: '' } });
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.err).toContain('no passphrase');
 
     await cli(dir, ['key', 'generate', '--id', 'box', '--alg', 'aes-256-gcm']);
     const ct = (await cli(dir, ['encrypt', '--id', 'box', '--data-hex', 'cafe', '--aad-hex', '01', '--json'])).json() as { ciphertext: string };
@@ -368,3 +372,244 @@ describe('OpenSSL interoperability', () => {
     expect(execFileSync('openssl', ['version']).toString()).toMatch(/OpenSSL 3/);
   });
 });
+
+describe('access control commands', () => {
+  const ALICE = 'alice has her own passphrase';
+  const asAlice = { env: { CUSTOS_OPERATOR: 'alice', CUSTOS_PASSPHRASE: ALICE } };
+
+  it('operator add, sign in with --operator, a refusal, a grant that allows it, revoke, remove', async () => {
+    const dir = await initVault();
+    const added = await cli(dir, ['operator', 'add', 'alice', '--json'], { env: { CUSTOS_NEW_PASSPHRASE: ALICE } });
+    expect(added.code, added.err).toBe(0);
+    expect(added.json()).toMatchObject({ name: 'alice', admin: false, grants: [], createdBy: 'admin', consecutiveFailures: 0, lockedOutUntil: null });
+    const ops = (await cli(dir, ['operator', 'list', '--json'])).json() as { operators: { name: string; admin: boolean }[] };
+    expect(ops.operators.map((o) => [o.name, o.admin])).toEqual([
+      ['admin', true],
+      ['alice', false],
+    ]);
+    // The operator's own passphrase, not the admin's, signs alice in.
+    expect((await cli(dir, ['--operator', 'alice', 'whoami'])).err).toContain('PASSPHRASE_INCORRECT');
+    expect((await cli(dir, ['--json', '--operator', 'alice', 'status'])).json()).toMatchObject({ operator: 'alice', consecutiveFailures: 1 });
+    expect((await cli(dir, ['--json', 'status'])).json()).toMatchObject({ operator: 'admin', consecutiveFailures: 0 });
+    const me = await cli(dir, ['--operator', 'alice', '--passphrase-file', writePass(dir, ALICE), 'whoami', '--json'], { env: {} });
+    expect(me.code, me.err).toBe(0);
+    expect(me.json()).toMatchObject({ principal: 'alice', kind: 'operator', admin: false, grants: [] });
+    expect((await cli(dir, ['--json', '--operator', 'alice', 'status'])).json()).toMatchObject({ consecutiveFailures: 0 });
+
+    const refused = await cli(dir, ['key', 'generate', '--id', 'k', '--alg', 'ed25519', '--json'], asAlice);
+    expect(refused.code).toBe(1);
+    expect(refused.json()).toEqual({ error: { code: 'PERMISSION_DENIED', message: 'alice may not manage keys in namespace default' } });
+    const granted = await cli(dir, ['grant', '--principal', 'alice', '--ns', 'default', '--role', 'KeyAdmin', '--json']);
+    expect(granted.code, granted.err).toBe(0);
+    expect(granted.json()).toMatchObject({ grant: { principal: 'alice', namespace: 'default', role: 'KeyAdmin', createdBy: 'admin' } });
+    expect((await cli(dir, ['key', 'generate', '--id', 'k', '--alg', 'ed25519'], asAlice)).code).toBe(0);
+    // Separation of duties: a KeyAdmin may not use the key it manages.
+    expect((await cli(dir, ['sign', '--id', 'k', '--data-hex', '00'], asAlice)).err).toContain('PERMISSION_DENIED');
+    expect((await cli(dir, ['grant', '--principal', 'alice', '--ns', 'default', '--role', 'keyuser'])).code).toBe(0);
+    expect((await cli(dir, ['sign', '--id', 'k', '--data-hex', '00'], asAlice)).code).toBe(0);
+    // Only an Admin grants; alice may not grant herself more.
+    expect((await cli(dir, ['grant', '--principal', 'alice', '--ns', '*', '--role', 'Admin'], asAlice)).err).toContain('PERMISSION_DENIED: alice is not an Admin');
+    expect((await cli(dir, ['operator', 'list'], asAlice)).err).toContain('PERMISSION_DENIED');
+
+    const grants = (await cli(dir, ['grants', '--principal', 'alice', '--json'])).json() as { grants: { role: string }[] };
+    expect(grants.grants.map((g) => g.role)).toEqual(['KeyAdmin', 'KeyUser']);
+    expect((await cli(dir, ['grant', '--principal', 'alice', '--ns', 'default', '--role', 'Boss'])).err).toContain('INVALID_INPUT: unknown role "Boss"');
+    expect((await cli(dir, ['grant', '--principal', 'bob', '--ns', 'default', '--role', 'KeyUser'])).err).toContain('NOT_FOUND');
+    expect((await cli(dir, ['grant', '--principal', 'alice', '--role', 'KeyUser'])).code).toBe(2);
+
+    const revoked = await cli(dir, ['revoke', '--principal', 'alice', '--ns', 'default', '--role', 'KeyUser', '--json']);
+    expect(revoked.json()).toEqual({ principal: 'alice', namespace: 'default', role: 'KeyUser', revoked: true });
+    expect((await cli(dir, ['sign', '--id', 'k', '--data-hex', '00'], asAlice)).err).toContain('PERMISSION_DENIED');
+
+    // The audit log names the operator who acted, refusals included.
+    const events = (await cli(dir, ['audit', 'list', '--principal', 'alice', '--action', 'crypto.sign', '--json'])).json() as { events: { result: string }[] };
+    expect(events.events.map((e) => e.result)).toEqual(['PERMISSION_DENIED', 'ok', 'PERMISSION_DENIED']);
+
+    expect((await cli(dir, ['operator', 'remove', 'admin'])).err).toContain('last Admin');
+    expect((await cli(dir, ['operator', 'remove', 'alice', '--json'])).json()).toEqual({ operator: 'alice', removed: true });
+    expect((await cli(dir, ['whoami'], asAlice)).err).toContain('PASSPHRASE_INCORRECT');
+  });
+
+  it('init --operator names the first Admin; passwd changes the passphrase of --operator only', async () => {
+    const dir = tempDir();
+    expect((await cli(dir, ['init', '--operator', 'root', '--kdf-memory-kib', '1024', '--kdf-iterations', '1', '--json'])).json()).toMatchObject({ operator: 'root' });
+    expect((await cli(dir, ['whoami'])).err).toContain('PASSPHRASE_INCORRECT'); // there is no "admin"
+    const me = await cli(dir, ['whoami', '--json'], { env: { CUSTOS_OPERATOR: 'root' } });
+    expect(me.json()).toMatchObject({ principal: 'root', admin: true, grants: [{ namespace: '*', role: 'Admin' }] });
+    expect((await cli(dir, ['--operator', 'root', 'operator', 'add', 'bob'], { env: { CUSTOS_NEW_PASSPHRASE: 'bob passphrase one' } })).code).toBe(0);
+    const pw = await cli(dir, ['--operator', 'bob', 'passwd', '--json'], { env: { CUSTOS_PASSPHRASE: 'bob passphrase one', CUSTOS_NEW_PASSPHRASE: 'bob passphrase two' } });
+    expect(pw.code, pw.err).toBe(0);
+    expect(pw.json()).toEqual({ changed: true, operator: 'bob' });
+    expect((await cli(dir, ['--operator', 'bob', 'whoami'], { env: { CUSTOS_PASSPHRASE: 'bob passphrase two' } })).code).toBe(0);
+    expect((await cli(dir, ['--operator', 'root', 'whoami'])).code).toBe(0); // root's passphrase is unchanged
+    // Setting a passphrase does not belong in a batch (stdin is the batch).
+    const batch = await cli(dir, ['--operator', 'root', 'batch'], { stdin: JSON.stringify({ argv: ['operator', 'add', 'carol'] }) + '\n' });
+    expect(JSON.parse(batch.out)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: 'operator add cannot run inside batch' } });
+  });
+
+  it('token create shows the token once; list never shows it; revoke', async () => {
+    const dir = await initVault();
+    expect((await cli(dir, ['ns', 'create', 'ci'])).code).toBe(0);
+    const before = Date.now();
+    const created = await cli(dir, ['token', 'create', '--label', 'deploy', '--grant', 'ci:KeyUser', '--grant', 'default:Auditor', '--expires-in', '30d', '--json']);
+    expect(created.code, created.err).toBe(0);
+    const t = created.json() as { token: string; id: string; principal: string; expiresAt: string; grants: unknown[]; state: string };
+    expect(t.token).toMatch(/^cst_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    expect(t.id).toMatch(/^tok_[0-9a-f]{12}$/);
+    expect(t.token.slice(4, 16)).toBe(t.id.slice(4));
+    expect(t.principal).toBe(`token:${t.id}`);
+    expect(t.state).toBe('live');
+    expect(t.grants).toEqual([
+      { namespace: 'ci', role: 'KeyUser' },
+      { namespace: 'default', role: 'Auditor' },
+    ]);
+    const expiresIn = Date.parse(t.expiresAt) - before;
+    expect(expiresIn).toBeGreaterThanOrEqual(30 * 86_400_000);
+    expect(expiresIn).toBeLessThan(30 * 86_400_000 + 60_000);
+
+    const text = await cli(dir, ['token', 'create', '--label', 'other', '--grant', 'ci:KeyUser', '--expires', '2099-01-01T00:00:00Z']);
+    expect(text.code, text.err).toBe(0);
+    const shown = /^(cst_[0-9a-f]{12}_[A-Za-z0-9_-]{43})$/m.exec(text.out)?.[1];
+    expect(shown).toBeDefined();
+    expect(text.out).toContain('shown only now');
+    expect(text.out).toContain('expires 2099-01-01T00:00:00.000Z');
+
+    for (const argv of [['token', 'list'], ['token', 'list', '--json'], ['audit', 'list', '--json']]) {
+      const r = await cli(dir, argv);
+      expect(r.code, r.err).toBe(0);
+      for (const secret of [t.token, t.token.slice(17), shown as string, (shown as string).slice(17)]) expect(r.out).not.toContain(secret);
+    }
+    const listed = (await cli(dir, ['token', 'list', '--json'])).json() as { tokens: Record<string, unknown>[] };
+    expect(listed.tokens.map((x) => x.label)).toEqual(['deploy', 'other']);
+    expect(Object.keys(listed.tokens[0] ?? {}).sort()).toEqual(['createdAt', 'createdBy', 'expiresAt', 'grants', 'id', 'label', 'principal', 'revokedAt', 'revokedBy', 'state']);
+
+    const rev = await cli(dir, ['token', 'revoke', t.id, '--json']);
+    expect(rev.code, rev.err).toBe(0);
+    expect(rev.json()).toMatchObject({ id: t.id, state: 'revoked', revokedBy: 'admin', grants: [] });
+    expect((await cli(dir, ['token', 'list'])).out).toMatch(new RegExp(`${t.id}\\s+deploy\\s+revoked`));
+    expect((await cli(dir, ['token', 'revoke', t.id])).err).toContain('INVALID_INPUT');
+    // A revoked token holds nothing and can be given nothing.
+    expect((await cli(dir, ['grants', '--principal', t.principal, '--json'])).json()).toEqual({ grants: [] });
+    expect((await cli(dir, ['grant', '--principal', t.principal, '--ns', 'ci', '--role', 'KeyUser'])).err).toContain('NOT_FOUND');
+
+    const bad: [string[], number, string][] = [
+      [['token', 'create', '--label', 'x'], 2, 'at least one --grant'],
+      [['token', 'create', '--label', 'x', '--grant', 'ci'], 2, 'NS:ROLE'],
+      [['token', 'create', '--label', 'x', '--grant', 'ci:KeyUser', '--expires', '2099-01-01', '--expires-in', '1d'], 2, 'at most one'],
+      [['token', 'create', '--label', 'x', '--grant', 'ci:KeyUser', '--expires-in', '3 days'], 1, 'INVALID_INPUT'],
+      [['token', 'create', '--label', 'x', '--grant', 'ci:KeyUser', '--expires', '2001-01-01T00:00:00Z'], 1, 'INVALID_INPUT'],
+      [['token', 'create', '--label', 'x', '--grant', '*:Admin'], 1, 'cannot be an Admin'],
+      [['token', 'create', '--label', 'x', '--grant', 'nowhere:KeyUser'], 1, 'NOT_FOUND'],
+      [['token', 'revoke', 'tok_zz'], 1, 'INVALID_INPUT'],
+    ];
+    for (const [argv, code, msg] of bad) {
+      const r = await cli(dir, argv);
+      expect(r.code, argv.join(' ')).toBe(code);
+      expect(r.err, argv.join(' ')).toContain(msg);
+    }
+  });
+
+  it('namespaces: create with a quota, QUOTA_EXCEEDED, show, set, list, delete only when empty', async () => {
+    const dir = await initVault();
+    const created = await cli(dir, ['ns', 'create', 'payments', '--description', 'card payments', '--max-keys', '1', '--json']);
+    expect(created.json()).toEqual({ namespace: 'payments', created: true });
+    expect((await cli(dir, ['key', 'generate', '--ns', 'payments', '--id', 'a', '--alg', 'ed25519'])).code).toBe(0);
+    const over = await cli(dir, ['key', 'generate', '--ns', 'payments', '--id', 'b', '--alg', 'ed25519', '--json']);
+    expect(over.code).toBe(1);
+    expect(over.json()).toEqual({ error: { code: 'QUOTA_EXCEEDED', message: 'namespace payments is limited to 1 key' } });
+    expect((await cli(dir, ['key', 'import', '--ns', 'payments', '--id', 'c', '--alg', 'aes-256-gcm', '--format', 'raw', '--material-hex', '00'.repeat(32)])).err).toContain('QUOTA_EXCEEDED');
+
+    const list = (await cli(dir, ['ns', 'list', '--json'])).json() as { namespaces: Record<string, unknown>[] };
+    expect(list.namespaces.map(({ createdAt: _, ...n }) => n)).toEqual([
+      { name: 'default', description: '', keys: 0, maxKeys: null, rateLimitPerS: null },
+      { name: 'payments', description: 'card payments', keys: 1, maxKeys: 1, rateLimitPerS: null },
+    ]);
+    expect((await cli(dir, ['ns', 'list'])).out).toMatch(/payments\s+1\s+1\s+card payments/);
+
+    const set = await cli(dir, ['ns', 'set', 'payments', '--max-keys', '2', '--json']);
+    expect(set.json()).toMatchObject({ name: 'payments', maxKeys: 2, description: 'card payments' });
+    expect((await cli(dir, ['key', 'generate', '--ns', 'payments', '--id', 'b', '--alg', 'ed25519'])).code).toBe(0);
+    expect((await cli(dir, ['ns', 'set', 'payments', '--no-max-keys', '--description', 'EU cards', '--json'])).json()).toMatchObject({ maxKeys: null, description: 'EU cards' });
+    expect((await cli(dir, ['ns', 'set', 'payments'])).code).toBe(2);
+
+    await cli(dir, ['operator', 'add', 'alice'], { env: { CUSTOS_NEW_PASSPHRASE: ALICE } });
+    await cli(dir, ['grant', '--principal', 'alice', '--ns', 'payments', '--role', 'NamespaceAdmin']);
+    const shown = await cli(dir, ['ns', 'show', 'payments', '--json']);
+    expect(shown.json()).toMatchObject({ name: 'payments', keys: 2, maxKeys: null, description: 'EU cards', grants: [{ principal: 'alice', namespace: 'payments', role: 'NamespaceAdmin' }] });
+    // A NamespaceAdmin sees and changes their own namespace only, and never creates or deletes one.
+    expect((await cli(dir, ['ns', 'list', '--json'], asAlice)).json()).toMatchObject({ namespaces: [{ name: 'payments' }] });
+    expect((await cli(dir, ['ns', 'set', 'payments', '--max-keys', '5'], asAlice)).code).toBe(0);
+    expect((await cli(dir, ['ns', 'show', 'default'], asAlice)).err).toContain('PERMISSION_DENIED');
+    expect((await cli(dir, ['ns', 'create', 'mine'], asAlice)).err).toContain('PERMISSION_DENIED');
+
+    const notEmpty = await cli(dir, ['ns', 'delete', 'payments', '--json']);
+    expect(notEmpty.code).toBe(1);
+    expect(notEmpty.json()).toMatchObject({ error: { code: 'NOT_EMPTY' } });
+    expect((await cli(dir, ['ns', 'show', 'payments'])).code).toBe(0);
+    expect((await cli(dir, ['ns', 'delete', 'default'])).err).toContain('INVALID_INPUT');
+    expect((await cli(dir, ['ns', 'create', 'scratch'])).code).toBe(0);
+    expect((await cli(dir, ['ns', 'delete', 'scratch', '--json'])).json()).toEqual({ namespace: 'scratch', deleted: true });
+    expect((await cli(dir, ['ns', 'show', 'scratch'])).err).toContain('NOT_FOUND');
+    expect((await cli(dir, ['ns', 'delete', 'scratch'])).err).toContain('NOT_FOUND');
+  });
+
+  it('key acl: allow, show, clear; the ACL narrows KeyUsers', async () => {
+    const dir = await initVault();
+    await cli(dir, ['operator', 'add', 'alice'], { env: { CUSTOS_NEW_PASSPHRASE: ALICE } });
+    await cli(dir, ['operator', 'add', 'bob'], { env: { CUSTOS_NEW_PASSPHRASE: 'bob has one too' } });
+    for (const p of ['alice', 'bob']) await cli(dir, ['grant', '--principal', p, '--ns', 'default', '--role', 'KeyUser']);
+    await cli(dir, ['key', 'generate', '--id', 'k', '--alg', 'ed25519']);
+    const asBob = { env: { CUSTOS_OPERATOR: 'bob', CUSTOS_PASSPHRASE: 'bob has one too' } };
+    const sign = ['sign', '--id', 'k', '--data-hex', '00'];
+
+    expect((await cli(dir, ['key', 'acl', '--id', 'k', '--json'])).json()).toEqual({ namespace: 'default', id: 'k', principals: [] });
+    expect((await cli(dir, sign, asBob)).code).toBe(0);
+    const set = await cli(dir, ['key', 'acl', '--id', 'k', '--allow', 'alice', '--json']);
+    expect(set.code, set.err).toBe(0);
+    expect(set.json()).toEqual({ namespace: 'default', id: 'k', principals: ['alice'] });
+    expect((await cli(dir, sign, asAlice)).code).toBe(0);
+    expect((await cli(dir, sign, asBob)).err).toContain('PERMISSION_DENIED: the ACL of key default/k does not name bob');
+    expect((await cli(dir, ['key', 'acl', '--id', 'k'], asBob)).out).toContain('ACL allows alice');
+    // Only a KeyAdmin or NamespaceAdmin changes an ACL.
+    expect((await cli(dir, ['key', 'acl', '--id', 'k', '--clear'], asBob)).err).toContain('PERMISSION_DENIED');
+
+    const both = await cli(dir, ['key', 'acl', '--id', 'k', '--allow', 'bob', '--allow', 'alice', '--json']);
+    expect(both.json()).toEqual({ namespace: 'default', id: 'k', principals: ['alice', 'bob'] });
+    expect((await cli(dir, sign, asBob)).code).toBe(0);
+    expect((await cli(dir, ['key', 'acl', '--id', 'k', '--allow', 'mallory'])).err).toContain('NOT_FOUND');
+    expect((await cli(dir, ['key', 'acl', '--id', 'k', '--allow', 'bob', '--clear'])).code).toBe(2);
+    expect((await cli(dir, ['key', 'acl', '--id', 'nope'])).err).toContain('NOT_FOUND');
+
+    expect((await cli(dir, ['key', 'acl', '--id', 'k', '--clear', '--json'])).json()).toEqual({ namespace: 'default', id: 'k', principals: [] });
+    expect((await cli(dir, ['key', 'acl', '--id', 'k'])).out).toContain('no ACL');
+  });
+
+  it('the configuration reaches the facade: rate limit per principal, namespace quota from custos.yaml, session idle timeout', async () => {
+    const dir = await initVault();
+    writeFileSync(join(dir, 'custos.yaml'), 'security:\n  rate_limit_per_s: 0.001\n  rate_limit_burst: 2\nnamespaces:\n  default:\n    max_keys: 7\n');
+    const r = await cli(dir, ['batch'], { stdin: ['random', 'random', 'random'].map(() => JSON.stringify({ argv: ['random', '4'] })).join('\n') + '\n' });
+    const out = r.out.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; error?: { code: string } });
+    expect(out.map((o) => o.ok)).toEqual([true, true, false]);
+    expect(out[2]?.error?.code).toBe('RATE_LIMITED');
+    expect((await cli(dir, ['audit', 'list', '--result', 'RATE_LIMITED', '--json'])).json()).toMatchObject({ events: [{ action: 'crypto.random', principal: 'admin' }] });
+
+    writeFileSync(join(dir, 'custos.yaml'), 'security:\n  session_idle_timeout_s: 1\nnamespaces:\n  default:\n    max_keys: 7\n');
+    expect((await cli(dir, ['ns', 'show', 'default', '--json'])).json()).toMatchObject({ maxKeys: 7 });
+    const io = fakeIo({ CUSTOS_PASSPHRASE: PASS });
+    io.stdinLines = async function* () {
+      yield JSON.stringify({ argv: ['random', '4'] });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      yield JSON.stringify({ argv: ['random', '4'] });
+    };
+    expect(await runCli(['--data-dir', dir, 'batch'], io)).toBe(1);
+    const lines = io.out.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; error?: { code: string } });
+    expect(lines.map((l) => l.ok)).toEqual([true, false]);
+    expect(lines[1]?.error?.code).toBe('SESSION_EXPIRED');
+  });
+});
+
+function writePass(dir: string, passphrase: string): string {
+  const path = join(dir, `pass-${Math.random().toString(16).slice(2)}.txt`);
+  writeFileSync(path, passphrase + '\n');
+  return path;
+}

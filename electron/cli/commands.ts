@@ -1,7 +1,9 @@
 /**
  * @module cli/commands
  * The `custos` command table. Each command maps its options onto one facade call and its
- * result back to text or JSON; no crypto or storage logic lives here. Trusts the facade.
+ * result back to text or JSON; no crypto or storage logic lives here. Trusts the facade, which
+ * also decides who may do what. Operators, grants, tokens, key ACLs and namespaces are in
+ * access-commands.ts.
  */
 import { CustodyError, type ErrorInfo } from '../../shared/errors.js';
 import {
@@ -29,6 +31,7 @@ import { verifyExport } from '../core/audit/export-verify.js';
 import { checkConsistencyFile, checkInclusionFile, parseProofFile } from '../core/audit/proof-file.js';
 import { UsageError, type Args, type OptionSpecs } from './args.js';
 import { pemToDerIfArmoured, parseHex, readFileBytes, toHex, writeFileBytes } from './io.js';
+import { ACCESS_COMMANDS, KEY_ACL_COMMAND } from './access-commands.js';
 
 export interface CommandResult {
   /** What `--json` prints (and what a batch line carries after `"ok": true`). */
@@ -42,14 +45,16 @@ export interface CommandResult {
 
 export interface CommandContext {
   readonly args: Args;
-  /** The facade with the vault opened (not necessarily unlocked). */
+  /** The operator this invocation signs in as (--operator, else CUSTOS_OPERATOR, else "admin"). */
+  readonly operator: string;
+  /** The facade with the vault opened, nobody signed in (what status, init and passwd use). */
   open(): Promise<Custodian>;
   /** The effective configuration. */
   config(): LoadedConfig;
-  /** The facade with the vault unlocked (asks for the passphrase once). */
+  /** The facade signed in as `operator`, unlocking the vault (asks for the passphrase once). */
   unlocked(): Promise<Custodian>;
-  /** A passphrase: `kind` 'current' reads CUSTOS_PASSPHRASE / --passphrase-file, 'new' reads CUSTOS_NEW_PASSPHRASE / --new-passphrase-file. */
-  passphrase(kind: 'current' | 'new', confirm: boolean): Promise<Uint8Array>;
+  /** A passphrase: `kind` 'current' reads CUSTOS_PASSPHRASE / --passphrase-file, 'new' reads CUSTOS_NEW_PASSPHRASE / --new-passphrase-file; `prompt` for a terminal. */
+  passphrase(kind: 'current' | 'new', confirm: boolean, prompt?: string): Promise<Uint8Array>;
   readStdin(): Promise<Uint8Array>;
   readonly inBatch: boolean;
 }
@@ -179,8 +184,8 @@ function keyCommand(
 export const COMMANDS: readonly Command[] = [
   {
     words: ['init'],
-    summary: 'create a new vault in the data directory',
-    usage: 'custos init [--kdf-memory-kib N] [--kdf-iterations N] [--kdf-parallelism N]',
+    summary: 'create a new vault; --operator (default "admin") becomes its first Admin',
+    usage: 'custos init [--operator NAME] [--kdf-memory-kib N] [--kdf-iterations N] [--kdf-parallelism N]',
     options: {
       'kdf-memory-kib': { type: 'int', description: 'Argon2id memory in KiB (default security.kdf.memory_kib = 65536; at least 1024)', placeholder: 'N' },
       'kdf-iterations': { type: 'int', description: 'Argon2id passes (default security.kdf.iterations = 3)', placeholder: 'N' },
@@ -189,32 +194,43 @@ export const COMMANDS: readonly Command[] = [
     async run(ctx) {
       const c = await ctx.open();
       if (c.status().initialized) throw new CustodyError('VAULT_ALREADY_INITIALIZED', `${c.dataDir} already holds a vault`);
-      const passphrase = await ctx.passphrase('current', true);
+      const passphrase = await ctx.passphrase('current', true, `New passphrase of operator ${ctx.operator}: `);
       const a = ctx.args;
       const configured = coreSettingsFrom(ctx.config().config).kdf;
-      await c.init(passphrase, {
-        algorithm: 'argon2id',
-        memoryKiB: a.int('kdf-memory-kib') ?? configured.memoryKiB,
-        iterations: a.int('kdf-iterations') ?? configured.iterations,
-        parallelism: a.int('kdf-parallelism') ?? configured.parallelism,
-      });
-      passphrase.fill(0);
+      try {
+        await c.init(
+          passphrase,
+          {
+            algorithm: 'argon2id',
+            memoryKiB: a.int('kdf-memory-kib') ?? configured.memoryKiB,
+            iterations: a.int('kdf-iterations') ?? configured.iterations,
+            parallelism: a.int('kdf-parallelism') ?? configured.parallelism,
+          },
+          ctx.operator,
+        );
+      } finally {
+        passphrase.fill(0);
+      }
       const s = c.status();
-      return { json: { initialized: true, dataDir: c.dataDir, kdf: s.kdf }, text: `vault created in ${c.dataDir} (namespace "${DEFAULT_NAMESPACE}" ready)` };
+      return {
+        json: { initialized: true, dataDir: c.dataDir, operator: ctx.operator, kdf: s.kdf },
+        text: `vault created in ${c.dataDir} (namespace "${DEFAULT_NAMESPACE}" ready; operator ${ctx.operator} is its Admin)`,
+      };
     },
   },
   {
     words: ['status'],
-    summary: 'show whether a vault exists, its parameters and lockout state',
-    usage: 'custos status',
+    summary: 'show whether a vault exists, its parameters and the lockout state of --operator (no passphrase needed)',
+    usage: 'custos status [--operator NAME]',
     options: {},
     async run(ctx) {
       const c = await ctx.open();
-      const s = c.status();
+      const s = c.status(ctx.operator);
       const json = {
         dataDir: s.dataDir,
         initialized: s.initialized,
         schemaVersion: s.schemaVersion,
+        operator: ctx.operator,
         consecutiveFailures: s.consecutiveFailures,
         lockedOutUntil: s.lockedUntil === 0 ? null : iso(s.lockedUntil),
         kdf: s.kdf ?? null,
@@ -226,7 +242,7 @@ export const COMMANDS: readonly Command[] = [
             `data dir   ${s.dataDir}`,
             `vault      initialized ${iso(s.createdAt ?? 0)} (schema ${s.schemaVersion})`,
             `kdf        argon2id m=${s.kdf?.memoryKiB} KiB t=${s.kdf?.iterations} p=${s.kdf?.parallelism}`,
-            `failures   ${s.consecutiveFailures} consecutive${s.lockedUntil === 0 ? '' : `, locked out until ${iso(s.lockedUntil)}`}`,
+            `failures   ${s.consecutiveFailures} consecutive for operator ${ctx.operator}${s.lockedUntil === 0 ? '' : `, locked out until ${iso(s.lockedUntil)}`}`,
           ].join('\n')
         : `data dir   ${s.dataDir}\nvault      not initialized (run \`custos init\`)`;
       return { json, text };
@@ -234,17 +250,23 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['passwd'],
-    summary: 'change the vault passphrase (re-wraps the master key only)',
-    usage: 'custos passwd [--new-passphrase-file FILE]   (new passphrase also from CUSTOS_NEW_PASSPHRASE)',
+    summary: "change an operator's own passphrase (re-wraps their key slot only)",
+    usage: 'custos passwd [--operator NAME] [--new-passphrase-file FILE]   (new passphrase also from CUSTOS_NEW_PASSPHRASE)',
     options: { 'new-passphrase-file': { type: 'string', description: 'read the new passphrase from FILE', placeholder: 'FILE' } },
     async run(ctx) {
       const c = await ctx.open();
-      const current = await ctx.passphrase('current', false);
-      const next = await ctx.passphrase('new', true);
-      await c.changePassphrase(current, next);
-      current.fill(0);
-      next.fill(0);
-      return { json: { changed: true }, text: 'passphrase changed' };
+      const current = await ctx.passphrase('current', false, `Current passphrase of operator ${ctx.operator}: `);
+      try {
+        const next = await ctx.passphrase('new', true, `New passphrase of operator ${ctx.operator}: `);
+        try {
+          await c.changePassphrase(current, next, ctx.operator);
+        } finally {
+          next.fill(0);
+        }
+      } finally {
+        current.fill(0);
+      }
+      return { json: { changed: true, operator: ctx.operator }, text: `passphrase of operator ${ctx.operator} changed` };
     },
   },
   {
@@ -272,34 +294,7 @@ export const COMMANDS: readonly Command[] = [
       return { json: { config: parseYaml(text) as unknown, source: { file: loaded.source.file ?? null, preset: loaded.source.preset, env: loaded.source.env } }, text: text.trimEnd() };
     },
   },
-  {
-    words: ['ns', 'create'],
-    summary: 'create a namespace',
-    usage: 'custos ns create NAME',
-    options: {},
-    maxPositionals: 1,
-    async run(ctx) {
-      const name = ctx.args.positionals[0];
-      if (name === undefined) throw new UsageError('name the namespace: custos ns create NAME');
-      const c = await ctx.unlocked();
-      await c.createNamespace(name);
-      return { json: { namespace: name, created: true }, text: `namespace ${name} created` };
-    },
-  },
-  {
-    words: ['ns', 'list'],
-    summary: 'list namespaces',
-    usage: 'custos ns list',
-    options: {},
-    async run(ctx) {
-      const c = await ctx.unlocked();
-      const list = await c.listNamespaces();
-      return {
-        json: { namespaces: list.map((n) => ({ name: n.name, createdAt: iso(n.createdAt), keys: n.keyCount })) },
-        text: list.map((n) => `${n.name.padEnd(24)} ${String(n.keyCount).padStart(5)} keys`).join('\n'),
-      };
-    },
-  },
+  ...ACCESS_COMMANDS,
   {
     words: ['key', 'generate'],
     summary: 'generate a key in the vault',
@@ -437,6 +432,7 @@ export const COMMANDS: readonly Command[] = [
       return { json: { namespace, id: keyId, format, value: format === 'jwk' ? (JSON.parse(rendered) as unknown) : rendered }, text: rendered.trimEnd() };
     },
   },
+  KEY_ACL_COMMAND,
   {
     words: ['sign'],
     summary: 'sign data with a vault key',
@@ -488,7 +484,7 @@ export const COMMANDS: readonly Command[] = [
         const pkWhich = args.oneOf('public-key', 'public-key-hex');
         const publicKey =
           pkWhich === 'public-key' ? pemToDerIfArmoured(readFileBytes(args.requireString('public-key'), 'public key')) : parseHex(args.requireString('public-key-hex'), '--public-key-hex');
-        const c = await ctx.open();
+        const c = await ctx.unlocked();
         valid = (await c.verifyWithPublicKey({ algorithm: alg, publicKey, data, signature, ...params })).valid;
       }
       if (valid) return { json: { valid, ...extra }, text: 'signature valid' };
@@ -538,7 +534,7 @@ export const COMMANDS: readonly Command[] = [
       const alg = algorithmOption(ctx.args, HASH_ALGORITHMS);
       if (alg === undefined) throw new UsageError('--alg is required');
       const data = await readData(ctx);
-      const c = await ctx.open();
+      const c = await ctx.unlocked();
       return bytesResult(ctx.args, 'digest', await c.hash(alg, data), { algorithm: alg });
     },
   },
@@ -593,7 +589,7 @@ export const COMMANDS: readonly Command[] = [
           length,
         };
       }
-      const c = await ctx.open();
+      const c = await ctx.unlocked();
       return bytesResult(a, 'key', await c.kdf(params), { algorithm: alg }, true);
     },
   },
@@ -606,7 +602,7 @@ export const COMMANDS: readonly Command[] = [
     async run(ctx) {
       const n = ctx.args.positionals[0];
       if (n === undefined || !/^\d+$/.test(n)) throw new UsageError('give the number of bytes: custos random N');
-      const c = await ctx.open();
+      const c = await ctx.unlocked();
       return bytesResult(ctx.args, 'random', await c.random(Number(n)), {}, true);
     },
   },
@@ -616,7 +612,7 @@ export const COMMANDS: readonly Command[] = [
     usage: 'custos audit status',
     options: {},
     async run(ctx) {
-      const c = await ctx.open();
+      const c = await ctx.unlocked();
       const s = c.auditStatus();
       const text = [
         `events       ${s.size}`,
@@ -651,11 +647,15 @@ export const COMMANDS: readonly Command[] = [
   {
     words: ['audit', 'tail'],
     summary: 'the newest audit events',
-    usage: 'custos audit tail [--limit N]',
-    options: { limit: { type: 'int', description: 'how many (default 20)', placeholder: 'N' } },
+    usage: 'custos audit tail [--ns NS] [--limit N]',
+    options: {
+      ns: { type: 'string', description: 'only this namespace (an Auditor of one namespace must name it)', placeholder: 'NS' },
+      limit: { type: 'int', description: 'how many (default 20)', placeholder: 'N' },
+    },
     async run(ctx) {
       const c = await ctx.unlocked();
-      const events = (await c.auditQuery({ descending: true, limit: ctx.args.int('limit') ?? 20 })).reverse();
+      const namespace = ctx.args.string('ns');
+      const events = (await c.auditQuery({ descending: true, limit: ctx.args.int('limit') ?? 20, ...(namespace === undefined ? {} : { namespace }) })).reverse();
       return { json: { events }, text: events.map(eventLine).join('\n') };
     },
   },

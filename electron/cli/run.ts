@@ -1,11 +1,13 @@
 /**
  * @module cli/run
  * Dispatches argv to a command, manages the one facade instance per process (or per batch),
- * and turns results and errors into output and exit codes: 0 ok, 1 refused/failed, 2 usage.
+ * signs in as one operator (--operator, else CUSTOS_OPERATOR, else "admin"), and turns results
+ * and errors into output and exit codes: 0 ok, 1 refused/failed, 2 usage.
  * Never prints a stack trace or a secret.
  */
 import { CustodyError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import { openCustodian, type Custodian } from '../core/custodian.js';
+import { DEFAULT_OPERATOR } from '../core/vault/vault.js';
 import { Args, parseArgs, UsageError, type OptionSpecs } from './args.js';
 import { COMMANDS, type Command, type CommandContext, type CommandResult } from './commands.js';
 import { defaultDataDir, obtainPassphrase, type CliIo } from './io.js';
@@ -14,7 +16,8 @@ import { coreSettingsFrom, loadConfig, type LoadedConfig, type PresetName } from
 const GLOBAL_OPTIONS: OptionSpecs = {
   'data-dir': { type: 'string', description: 'the data directory (else CUSTOS_DATA_DIR, else the platform app-data dir)', placeholder: 'DIR' },
   json: { type: 'boolean', description: 'print machine-readable JSON' },
-  'passphrase-file': { type: 'string', description: 'read the passphrase from FILE (else CUSTOS_PASSPHRASE, else a prompt)', placeholder: 'FILE' },
+  operator: { type: 'string', description: `sign in as this operator (else CUSTOS_OPERATOR, else "${DEFAULT_OPERATOR}"); for init: the first Admin`, placeholder: 'NAME' },
+  'passphrase-file': { type: 'string', description: "read the operator's passphrase from FILE (else CUSTOS_PASSPHRASE, else a prompt)", placeholder: 'FILE' },
   config: { type: 'string', description: 'the configuration file (else custos.yaml in the data directory, if present)', placeholder: 'FILE' },
   preset: { type: 'string', description: 'configuration preset: production, development, test', placeholder: 'NAME' },
   help: { type: 'boolean', description: 'show help' },
@@ -36,6 +39,8 @@ class Session {
   constructor(
     readonly io: CliIo,
     readonly dataDir: string,
+    /** Who this process signs in as. */
+    readonly operator: string,
     readonly passphraseFile: string | undefined,
     private readonly configFile: string | undefined,
     private readonly preset: string | undefined,
@@ -55,11 +60,12 @@ class Session {
   async open(): Promise<Custodian> {
     if (this.custodian === undefined) {
       const { config } = this.config();
-      const { kdf, lockout } = coreSettingsFrom(config);
+      const { kdf, lockout, access } = coreSettingsFrom(config);
       this.custodian = await openCustodian({
         dataDir: config.storage.data_dir ?? this.dataDir,
         kdf,
         lockout,
+        access,
         audit: { checkpointEveryEvents: config.audit.checkpoint_every_events, checkpointEverySeconds: config.audit.checkpoint_every_seconds },
         crypto: { forceNoble: this.io.env.CUSTOS_FORCE_NOBLE === '1' },
       });
@@ -67,15 +73,16 @@ class Session {
     return this.custodian;
   }
 
+  /** The facade signed in as `operator` (asks for the passphrase once per process or batch). */
   async unlocked(): Promise<Custodian> {
     const c = await this.open();
     if (this.unlockFailure !== undefined) throw this.unlockFailure;
     if (!this.unlockedOnce) {
-      const s = c.status();
+      const s = c.status(this.operator);
       if (!s.initialized) throw new CustodyError('VAULT_NOT_INITIALIZED', `no vault in ${this.dataDir}: run \`custos init\``);
-      const passphrase = await obtainPassphrase(this.io, this.passphraseFile, 'CUSTOS_PASSPHRASE', 'Vault passphrase: ', false);
+      const passphrase = await obtainPassphrase(this.io, this.passphraseFile, 'CUSTOS_PASSPHRASE', `Passphrase of operator ${this.operator}: `, false);
       try {
-        await c.unlock(passphrase);
+        await c.unlock(passphrase, this.operator);
         const tampered = c.auditStatus().tampered;
         if (tampered !== null) {
           this.io.writeErr(`custos: warning: the audit log failed verification at event ${tampered.seq ?? '?'}: ${tampered.reason} — signing and decryption are refused until \`custos audit acknowledge\`\n`);
@@ -138,13 +145,13 @@ export function helpText(): string {
   const lines = [
     'custos — key custody from the command line',
     '',
-    'usage: custos [--data-dir DIR] [--json] [--passphrase-file FILE] <command> [options]',
+    'usage: custos [--data-dir DIR] [--json] [--operator NAME] [--passphrase-file FILE] <command> [options]',
     '',
     'commands:',
     ...COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(26)} ${c.summary}`),
     `  ${'batch'.padEnd(26)} run JSON Lines {"argv": [...]} from stdin in one process`,
     '',
-    'environment: CUSTOS_DATA_DIR, CUSTOS_PASSPHRASE, CUSTOS_NEW_PASSPHRASE, CUSTOS_FORCE_NOBLE=1, CUSTOS_<SECTION>__<KEY> (config overrides)',
+    'environment: CUSTOS_DATA_DIR, CUSTOS_OPERATOR, CUSTOS_PASSPHRASE, CUSTOS_NEW_PASSPHRASE, CUSTOS_FORCE_NOBLE=1, CUSTOS_<SECTION>__<KEY> (config overrides)',
     'exit codes: 0 ok, 1 refused or failed, 2 usage',
     'run `custos <command> --help` for its options',
   ];
@@ -159,7 +166,7 @@ function commandHelp(c: Command): string {
     c.summary,
     '',
     'options:',
-    ...Object.entries(opts).map(([n, s]) => `  --${n}${s.type === 'boolean' ? '' : ' ' + (s.placeholder ?? 'V')}`.padEnd(30) + ` ${s.description}`),
+    ...Object.entries(opts).map(([n, s]) => `  --${n}${s.type === 'boolean' ? '' : ' ' + (s.placeholder ?? 'V')}`.padEnd(30) + ` ${s.description}${s.type === 'strings' ? ' (repeatable)' : ''}`),
   ].join('\n');
 }
 
@@ -167,14 +174,15 @@ async function runOne(session: Session, command: Command, args: Args, inBatch: b
   const ctx: CommandContext = {
     args,
     inBatch,
+    operator: session.operator,
     open: () => session.open(),
     config: () => session.config(),
     unlocked: () => session.unlocked(),
     readStdin: () => session.io.readStdin(),
-    passphrase: (kind, confirm) =>
+    passphrase: (kind, confirm, prompt) =>
       kind === 'current'
-        ? obtainPassphrase(session.io, session.passphraseFile, 'CUSTOS_PASSPHRASE', confirm ? 'New vault passphrase: ' : 'Vault passphrase: ', confirm)
-        : obtainPassphrase(session.io, args.string('new-passphrase-file'), 'CUSTOS_NEW_PASSPHRASE', 'New passphrase: ', confirm),
+        ? obtainPassphrase(session.io, session.passphraseFile, 'CUSTOS_PASSPHRASE', prompt ?? `Passphrase of operator ${session.operator}: `, confirm)
+        : obtainPassphrase(session.io, args.string('new-passphrase-file'), 'CUSTOS_NEW_PASSPHRASE', prompt ?? 'New passphrase: ', confirm),
   };
   return command.run(ctx);
 }
@@ -200,7 +208,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT_OK;
     }
     const dataDir = args.string('data-dir') ?? io.env.CUSTOS_DATA_DIR ?? defaultDataDir(io.env, io.platform);
-    session = new Session(io, dataDir, args.string('passphrase-file'), args.string('config'), args.string('preset'));
+    const operator = args.string('operator') ?? nonEmpty(io.env.CUSTOS_OPERATOR) ?? DEFAULT_OPERATOR;
+    session = new Session(io, dataDir, operator, args.string('passphrase-file'), args.string('config'), args.string('preset'));
     if (selected.command === 'batch') return await runBatch(session, io);
     const result = await runOne(session, selected.command, args, false);
     io.writeOut((json ? JSON.stringify(result.json) : result.text) + '\n');
@@ -226,7 +235,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-const NOT_IN_BATCH = new Set(['init', 'passwd']);
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+/** Commands that set a passphrase: they may prompt (stdin is the batch) and do not belong in a stream of requests. */
+const NOT_IN_BATCH = new Set(['init', 'passwd', 'operator add']);
 
 /**
  * `custos batch`: JSON Lines in, one JSON line out per request, in order. The vault is opened
@@ -242,7 +256,7 @@ async function runBatch(session: Session, io: CliIo): Promise<number> {
       const argv = parseBatchLine(line);
       const selected = selectCommand(argv);
       if (typeof selected.command !== 'object') throw new UsageError('a batch line must name a command (not batch or help)');
-      if (NOT_IN_BATCH.has(selected.command.words[0] as string)) throw new UsageError(`${selected.command.words.join(' ')} cannot run inside batch`);
+      if (NOT_IN_BATCH.has(selected.command.words.join(' '))) throw new UsageError(`${selected.command.words.join(' ')} cannot run inside batch`);
       const args = new Args(parseArgs(selected.rest, { ...selected.command.options, json: GLOBAL_OPTIONS.json as OptionSpecs[string] }, selected.command.maxPositionals ?? 0));
       const result = await runOne(session, selected.command, args, true);
       out = { ok: true, ...result.json };

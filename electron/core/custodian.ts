@@ -5,10 +5,12 @@
  * methods and back, and add no logic of their own.
  *
  * Order of steps per ARCHITECTURE.md: authenticate → authorize → validate → policy → approval
- * → execute → audit. This build has one principal (the local operator holding the passphrase);
- * authentication, roles, policy and audit arrive with their issues and slot in here.
+ * → execute → audit. A facade instance is bound to one caller: nobody (only status, init and
+ * sign-in work), an operator session (unlock/login with a name and passphrase; idle timeout),
+ * or an API token. Every operation checks that caller's roles (access/roles.ts), the key's ACL
+ * and the rate limits, and is audited — refusals included. Policy arrives with its issue.
  */
-import { CustodyError } from '../../shared/errors.js';
+import { assertNever, CustodyError } from '../../shared/errors.js';
 import {
   isSigningAlgorithm,
   type HashAlgorithm,
@@ -28,7 +30,13 @@ import { DEFAULT_NAMESPACE, KeyStore, type KeyFilter, type KeyInfo } from './key
 import { AuditLog, DEFAULT_AUDIT_OPTIONS, type AuditFilter, type AuditOptions, type AuditStatus, type VerifyReport } from './audit/log.js';
 import type { AuditEvent, DetailValue } from './audit/event.js';
 import type { ConsistencyProofFile, InclusionProofFile } from './audit/proof-file.js';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { AccessStore, TOKEN_ID_PATTERN, tokenPrincipal, type NamespaceSettings, type TokenInfo } from './access/access-store.js';
+import { ALL_NAMESPACES, hasPermission, isAdmin, namespacesWith, NAMESPACE_ROLES, type Grant, type Permission, type Role } from './access/roles.js';
+import { RateLimiter, type RateLimit } from './access/rate-limit.js';
+import type { AccessSettings } from './access/settings.js';
+export type { AccessSettings, NamespaceLimits } from './access/settings.js';
+import { assertOperatorName, DEFAULT_OPERATOR, OPERATOR_NAME_PATTERN } from './vault/vault.js';
 
 export interface CoreOptions {
   /** The data directory holding `custos.db`. */
@@ -39,20 +47,59 @@ export interface CoreOptions {
   readonly kdf?: KdfSettings;
   readonly lockout?: LockoutSettings;
   readonly audit?: AuditOptions;
-  /** Who is calling through this instance (the CLI: the local operator). */
+  readonly access?: AccessSettings;
+  /** The transport this instance serves (the CLI: 'cli'). */
   readonly client?: ClientContext;
 }
 
-/** Who asks, and over what: recorded in every audit event. */
+/** Over what a caller talks to us: recorded in every audit event. Who the caller is comes from authentication, never from here. */
 export interface ClientContext {
-  readonly principal: string;
   /** 'cli', 'ipc', 'host', 'hsm-grpc', … */
   readonly transport: string;
   readonly origin?: string;
-  readonly tokenId?: string;
 }
 
-export const LOCAL_OPERATOR: ClientContext = { principal: 'operator', transport: 'cli' };
+export const CLI_CLIENT: ClientContext = { transport: 'cli' };
+
+export const DEFAULT_SESSION_IDLE_MS = 15 * 60 * 1000;
+
+/** Who the facade acts for. */
+export interface Identity {
+  readonly kind: 'none' | 'operator' | 'token';
+  /** The operator name, `token:<id>`, or 'anonymous'. */
+  readonly principal: string;
+  readonly admin: boolean;
+  readonly grants: readonly Grant[];
+  /** Operators: when the session ends unless used again. */
+  readonly sessionExpiresAt?: number;
+}
+
+export interface OperatorInfo {
+  readonly name: string;
+  readonly createdAt: number;
+  readonly createdBy: string;
+  readonly grants: readonly Grant[];
+  readonly consecutiveFailures: number;
+  readonly lockedUntil: number;
+}
+
+export interface NamespaceInfo {
+  readonly name: string;
+  readonly createdAt: number;
+  /** Keys that are not destroyed. */
+  readonly keyCount: number;
+  readonly description: string;
+  /** The effective quota: the configuration file's, else the stored one; null = none. */
+  readonly maxKeys: number | null;
+  readonly rateLimitPerS: number | null;
+}
+
+export interface TokenRequest {
+  readonly label: string;
+  readonly grants: readonly { namespace: string; role: Role }[];
+  /** Epoch ms; absent = never expires. */
+  readonly expiresAt?: number;
+}
 
 export interface SignRequest {
   readonly namespace: string;
@@ -104,18 +151,47 @@ export interface DecryptRequest extends EncryptRequest {
 export interface Custodian {
   readonly dataDir: string;
   readonly engine: CryptoEngine;
-  /** The same custodian, acting for another client (transports call this per connection). */
-  forClient(client: ClientContext): Custodian;
-  status(): VaultStatus & { schemaVersion: number; dataDir: string; providers: Readonly<Record<string, string>> };
-  /** Create the vault; `kdf` overrides the Argon2id parameters given at open. */
-  init(passphrase: Uint8Array, kdf?: KdfSettings): Promise<void>;
-  /** Unlock, then verify the audit log from the last verified point (a mismatch puts it in the TAMPERED state). */
-  unlock(passphrase: Uint8Array): Promise<VerifyReport>;
+  /** An unauthenticated instance for another transport (each connection signs in on its own). */
+  forTransport(client: ClientContext): Custodian;
+  /** Vault facts, and the lockout state of `operator` (default: the bound operator, else "admin"). */
+  status(operator?: string): VaultStatus & { schemaVersion: number; dataDir: string; providers: Readonly<Record<string, string>> };
+  /** Create the vault with `operator` (default "admin") as its first Admin, and bind this instance to that operator's session. */
+  init(passphrase: Uint8Array, kdf?: KdfSettings, operator?: string): Promise<void>;
+  /** Sign in as `operator` (default "admin"), unlocking the vault if needed, and bind this instance to the session. Then verify the audit log from the last verified point. */
+  unlock(passphrase: Uint8Array, operator?: string): Promise<VerifyReport>;
+  /** Sign in as `operator` and return an instance bound to that session (this one stays as it is). */
+  login(operator: string, passphrase: Uint8Array): Promise<Custodian>;
+  /** An instance acting for the API token `token` (`cst_…`); the vault must be unlocked. */
+  authenticateToken(token: string): Promise<Custodian>;
+  /** End this instance's operator session (the vault stays unlocked for others). */
+  logout(): Promise<void>;
+  whoami(): Identity;
+  /** Lock the vault: every operator session ends. */
   lock(): Promise<void>;
-  changePassphrase(current: Uint8Array, next: Uint8Array): Promise<void>;
+  /** Change an operator's passphrase (default: the bound operator, else "admin"); needs the current one. */
+  changePassphrase(current: Uint8Array, next: Uint8Array, operator?: string): Promise<void>;
 
-  createNamespace(name: string): Promise<void>;
-  listNamespaces(): Promise<{ name: string; createdAt: number; keyCount: number }[]>;
+  addOperator(name: string, passphrase: Uint8Array, options?: { admin?: boolean }): Promise<OperatorInfo>;
+  listOperators(): Promise<OperatorInfo[]>;
+  removeOperator(name: string): Promise<void>;
+  grant(principal: string, namespace: string, role: Role): Promise<Grant>;
+  revokeGrant(principal: string, namespace: string, role: Role): Promise<void>;
+  listGrants(filter?: { principal?: string; namespace?: string }): Promise<Grant[]>;
+  /** A new API token; `token` is shown this once and never stored. */
+  createToken(request: TokenRequest): Promise<{ token: string; info: TokenInfo }>;
+  listTokens(): Promise<TokenInfo[]>;
+  revokeToken(id: string): Promise<TokenInfo>;
+  /** Narrow who may use a key to `principals` (KeyUsers among them); an empty list removes the ACL. */
+  setKeyAcl(namespace: string, id: string, principals: readonly string[]): Promise<string[]>;
+  keyAcl(namespace: string, id: string): Promise<string[]>;
+
+  createNamespace(name: string, settings?: Partial<NamespaceSettings>): Promise<void>;
+  /** The namespaces the caller holds a role in (an Admin: all). */
+  listNamespaces(): Promise<NamespaceInfo[]>;
+  showNamespace(name: string): Promise<NamespaceInfo & { grants: Grant[] }>;
+  updateNamespace(name: string, settings: Partial<NamespaceSettings>): Promise<NamespaceInfo>;
+  /** Only an empty namespace (no key that is not destroyed); never "default". */
+  deleteNamespace(name: string): Promise<void>;
 
   generateKey(namespace: string, id: string, algorithm: KeyAlgorithm, options?: { exportable?: boolean }): Promise<KeyInfo>;
   importKey(namespace: string, id: string, algorithm: KeyAlgorithm, format: ImportFormat, data: Uint8Array, options?: { exportable?: boolean }): Promise<KeyInfo>;
@@ -160,7 +236,7 @@ const selfTested = new Set<string>();
 
 /**
  * Open (or prepare) the vault in `dataDir`. Runs the power-on self-test first: a failing
- * known-answer test refuses to open anything.
+ * known-answer test refuses to open anything. The instance returned is unauthenticated.
  */
 export async function openCustodian(options: CoreOptions): Promise<Custodian> {
   const engine = createCryptoEngine(options.crypto);
@@ -174,9 +250,36 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
   const vault = new Vault(db, engine, clock, options.lockout ?? DEFAULT_LOCKOUT);
   const keys = new KeyStore(db, vault, engine, clock);
   const audit = new AuditLog(db, vault, engine, clock, options.audit ?? DEFAULT_AUDIT_OPTIONS);
-  const parts: Parts = { dataDir: options.dataDir, db, engine, vault, keys, audit, kdf: options.kdf ?? DEFAULT_KDF, closed: { value: false } };
-  return new CustodianImpl(parts, options.client ?? LOCAL_OPERATOR);
+  const access = new AccessStore(db, vault, engine, clock);
+  const parts: Parts = {
+    dataDir: options.dataDir,
+    db,
+    engine,
+    vault,
+    keys,
+    audit,
+    access,
+    clock,
+    kdf: options.kdf ?? DEFAULT_KDF,
+    settings: options.access ?? {},
+    sessions: new Map(),
+    limiter: new RateLimiter(clock),
+    grantCache: { stamp: '', byPrincipal: new Map(), acl: new Map() },
+    closed: { value: false },
+  };
+  vault.onLock(() => parts.sessions.clear());
+  return new CustodianImpl(parts, options.client ?? CLI_CLIENT, NOBODY);
 }
+
+interface Session {
+  readonly id: string;
+  readonly operator: string;
+  lastUsed: number;
+}
+
+type Caller = { readonly kind: 'none' } | { readonly kind: 'operator'; readonly name: string; readonly sessionId: string } | { readonly kind: 'token'; readonly id: string };
+
+const NOBODY: Caller = { kind: 'none' };
 
 interface Parts {
   readonly dataDir: string;
@@ -185,7 +288,14 @@ interface Parts {
   readonly vault: Vault;
   readonly keys: KeyStore;
   readonly audit: AuditLog;
+  readonly access: AccessStore;
+  readonly clock: Clock;
   readonly kdf: KdfSettings;
+  readonly settings: AccessSettings;
+  readonly sessions: Map<string, Session>;
+  readonly limiter: RateLimiter;
+  /** Grants and ACLs as last read, valid while neither this process nor another wrote (data_version). */
+  readonly grantCache: { stamp: string; byPrincipal: Map<string, Grant[]>; acl: Map<string, string[]> };
   readonly closed: { value: boolean };
 }
 
@@ -197,6 +307,13 @@ interface Target {
 
 type Details = Record<string, DetailValue>;
 
+/** What an operation requires of its caller. */
+type Requirement =
+  | { readonly permission: Permission; readonly namespace: string; readonly keyId?: string }
+  | 'authenticated'
+  | 'operator'
+  | 'admin';
+
 class CustodianImpl implements Custodian {
   readonly dataDir: string;
   readonly engine: CryptoEngine;
@@ -204,10 +321,12 @@ class CustodianImpl implements Custodian {
   private readonly vault: Vault;
   private readonly keys: KeyStore;
   private readonly audit: AuditLog;
+  private readonly access: AccessStore;
 
   constructor(
     private readonly parts: Parts,
     private readonly client: ClientContext,
+    private caller: Caller,
   ) {
     this.dataDir = parts.dataDir;
     this.engine = parts.engine;
@@ -215,20 +334,136 @@ class CustodianImpl implements Custodian {
     this.vault = parts.vault;
     this.keys = parts.keys;
     this.audit = parts.audit;
+    this.access = parts.access;
   }
 
-  forClient(client: ClientContext): Custodian {
-    return new CustodianImpl(this.parts, client);
+  forTransport(client: ClientContext): Custodian {
+    return new CustodianImpl(this.parts, client, NOBODY);
+  }
+
+  // ---------------------------------------------------------------- who is asking
+
+  private principal(): string {
+    switch (this.caller.kind) {
+      case 'none':
+        return 'anonymous';
+      case 'operator':
+        return this.caller.name;
+      case 'token':
+        return tokenPrincipal(this.caller.id);
+      default:
+        return assertNever(this.caller, 'caller');
+    }
+  }
+
+  /** Grants of a principal, cached until any connection writes to the database. */
+  private grantsOf(principal: string): Grant[] {
+    const cache = this.freshCache();
+    let grants = cache.byPrincipal.get(principal);
+    if (grants === undefined) {
+      grants = this.access.grantsOf(principal);
+      cache.byPrincipal.set(principal, grants);
+    }
+    return grants;
+  }
+
+  private aclOf(namespace: string, keyId: string): string[] {
+    const cache = this.freshCache();
+    const k = `${namespace}\u0000${keyId}`;
+    let acl = cache.acl.get(k);
+    if (acl === undefined) {
+      acl = this.access.keyAcl(namespace, keyId);
+      cache.acl.set(k, acl);
+    }
+    return acl;
+  }
+
+  private freshCache(): Parts['grantCache'] {
+    const cache = this.parts.grantCache;
+    const stamp = `${this.access.generation}/${String(this.db.pragma('data_version', { simple: true }))}/${this.vault.isUnlocked() ? 1 : 0}`;
+    if (cache.stamp !== stamp) {
+      cache.stamp = stamp;
+      cache.byPrincipal.clear();
+      cache.acl.clear();
+    }
+    return cache;
+  }
+
+  /**
+   * Step 1 and 2 of every operation: the caller is who they were (session alive, token live),
+   * within the rate limits, and holds what `need` asks. Throws the refusal, which the caller's
+   * wrapper audits.
+   */
+  private authorize(need: Requirement, namespaceForRate?: string | null): Grant[] {
+    const caller = this.caller;
+    if (caller.kind === 'none') {
+      this.vault.requireUnlocked();
+      throw new CustodyError('UNAUTHENTICATED', 'sign in first (an operator passphrase or an API token)');
+    }
+    if (caller.kind === 'operator') {
+      const session = this.parts.sessions.get(caller.sessionId);
+      const now = this.parts.clock.now();
+      const idle = this.parts.settings.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+      if (session === undefined) {
+        this.vault.requireUnlocked();
+        throw new CustodyError('SESSION_EXPIRED', 'the session has ended: sign in again');
+      }
+      if (now - session.lastUsed > idle) {
+        this.parts.sessions.delete(caller.sessionId);
+        throw new CustodyError('SESSION_EXPIRED', `the session ended after ${Math.round(idle / 1000)} s without activity: sign in again`);
+      }
+      session.lastUsed = now;
+    } else {
+      this.vault.requireUnlocked();
+      if (!this.access.isTokenLive(caller.id)) throw new CustodyError('UNAUTHENTICATED', `token ${caller.id} has been revoked or has expired`);
+    }
+    const principal = this.principal();
+    const rate = this.parts.settings.principalRatePerS;
+    if (rate !== undefined) this.parts.limiter.take(`principal\u0000${principal}`, { ratePerSecond: rate, burst: this.parts.settings.principalBurst ?? Math.max(1, rate) }, `principal ${principal}`);
+    if (namespaceForRate !== undefined && namespaceForRate !== null) {
+      const nsRate = this.parts.settings.namespaces?.[namespaceForRate]?.rateLimitPerS;
+      if (nsRate !== undefined) this.parts.limiter.take(`namespace\u0000${namespaceForRate}`, rateOf(nsRate), `namespace ${namespaceForRate}`);
+    }
+    const grants = this.grantsOf(principal);
+    if (need === 'authenticated') return grants;
+    if (need === 'operator') {
+      if (caller.kind !== 'operator') throw new CustodyError('PERMISSION_DENIED', 'only an operator may do this, not an API token');
+      return grants;
+    }
+    if (need === 'admin') {
+      if (!isAdmin(grants)) throw new CustodyError('PERMISSION_DENIED', `${principal} is not an Admin`);
+      return grants;
+    }
+    if (!hasPermission(grants, need.permission, need.namespace)) {
+      throw new CustodyError('PERMISSION_DENIED', `${principal} may not ${PERMISSION_WORDS[need.permission]} in namespace ${need.namespace}`);
+    }
+    if (need.keyId !== undefined && need.permission === 'key.use' && !isAdmin(grants)) {
+      const acl = this.aclOf(need.namespace, need.keyId);
+      if (acl.length > 0 && !acl.includes(principal)) {
+        throw new CustodyError('PERMISSION_DENIED', `the ACL of key ${need.namespace}/${need.keyId} does not name ${principal}`);
+      }
+    }
+    return grants;
+  }
+
+  private identity(): Identity {
+    const principal = this.principal();
+    if (this.caller.kind === 'none' || !this.vault.isUnlocked()) return { kind: this.caller.kind, principal, admin: false, grants: [] };
+    const grants = this.grantsOf(principal);
+    const base = { kind: this.caller.kind, principal, admin: isAdmin(grants), grants };
+    if (this.caller.kind !== 'operator') return base;
+    const session = this.parts.sessions.get(this.caller.sessionId);
+    return session === undefined ? base : { ...base, sessionExpiresAt: session.lastUsed + (this.parts.settings.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS) };
   }
 
   // ---------------------------------------------------------------- auditing
 
-  private event(action: string, target: Target, result: string, requestId: string, details: Details) {
+  private event(action: string, target: Target, result: string, requestId: string, details: Details, principal: string = this.principal()) {
     const client: Record<string, string> = { transport: this.client.transport };
     if (this.client.origin !== undefined) client.origin = this.client.origin;
-    if (this.client.tokenId !== undefined) client.tokenId = this.client.tokenId;
+    if (this.caller.kind === 'token') client.tokenId = this.caller.id;
     return {
-      principal: this.client.principal,
+      principal,
       namespace: target.namespace ?? null,
       action,
       keyId: target.keyId ?? null,
@@ -244,17 +479,24 @@ class CustodianImpl implements Custodian {
    * Run an operation that changes no state; its event is durable before the answer leaves.
    * A failure is audited with its error code, then rethrown.
    */
-  private async observe<T>(action: string, target: Target, details: Details, run: () => T | Promise<T>, after?: (value: T) => { keyVersion?: number; details?: Details }): Promise<T> {
+  private async observe<T>(
+    action: string,
+    target: Target,
+    details: Details,
+    run: () => T | Promise<T>,
+    after?: (value: T) => { keyVersion?: number; details?: Details },
+    principal?: string,
+  ): Promise<T> {
     const requestId = AuditLog.newRequestId();
     let value: T;
     try {
       value = await run();
     } catch (error) {
-      await this.auditFailure(action, target, requestId, details, error);
+      await this.auditFailure(action, target, requestId, details, error, principal);
       throw error;
     }
     const extra = after?.(value);
-    await this.audit.appendDurable(this.event(action, { ...target, keyVersion: extra?.keyVersion ?? target.keyVersion ?? null }, 'ok', requestId, { ...details, ...extra?.details }));
+    await this.audit.appendDurable(this.event(action, { ...target, keyVersion: extra?.keyVersion ?? target.keyVersion ?? null }, 'ok', requestId, { ...details, ...extra?.details }, principal));
     return value;
   }
 
@@ -277,22 +519,22 @@ class CustodianImpl implements Custodian {
   }
 
   /** A synchronous state change and its event in one IMMEDIATE transaction. */
-  private changeSync<T>(action: string, target: Target, details: Details, run: () => T, version?: (value: T) => number): Promise<T> {
+  private changeSync<T>(action: string, target: Target, details: Details, run: () => T, extra?: (value: T) => { keyVersion?: number; details?: Details }): Promise<T> {
     return this.change(action, target, details, (record) =>
       this.db
         .transaction(() => {
           const value = run();
-          record(version === undefined ? undefined : { keyVersion: version(value) });
+          record(extra?.(value));
           return value;
         })
         .immediate(),
     );
   }
 
-  private async auditFailure(action: string, target: Target, requestId: string, details: Details, error: unknown): Promise<void> {
+  private async auditFailure(action: string, target: Target, requestId: string, details: Details, error: unknown, principal?: string): Promise<void> {
     const code = error instanceof CustodyError ? error.code : 'INTERNAL';
     try {
-      await this.audit.appendDurable(this.event(action, target, code, requestId, details));
+      await this.audit.appendDurable(this.event(action, target, code, requestId, details, principal));
     } catch {
       // The original error matters more; a log that cannot be written shows up in verification.
     }
@@ -316,70 +558,402 @@ class CustodianImpl implements Custodian {
     }
   }
 
-  // ---------------------------------------------------------------- vault
+  // ---------------------------------------------------------------- vault and sign-in
 
-  status() {
+  status(operator?: string) {
+    const name = operator ?? (this.caller.kind === 'operator' ? this.caller.name : DEFAULT_OPERATOR);
     return {
-      ...this.vault.status(),
+      ...this.vault.status(name),
       schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
       dataDir: this.dataDir,
       providers: this.engine.providers,
     };
   }
 
-  async init(passphrase: Uint8Array, kdf?: KdfSettings): Promise<void> {
+  async init(passphrase: Uint8Array, kdf?: KdfSettings, operator: string = DEFAULT_OPERATOR): Promise<void> {
     const requestId = AuditLog.newRequestId();
     const settings = kdf ?? this.parts.kdf;
     try {
-      await this.vault.init(passphrase, settings, () => {
+      await this.vault.init(operator, passphrase, settings, () => {
         this.keys.createNamespaceUnchecked(DEFAULT_NAMESPACE);
-        this.audit.appendInTransaction(this.event('vault.init', { namespace: DEFAULT_NAMESPACE }, 'ok', requestId, { kdf: 'argon2id', memoryKiB: settings.memoryKiB, iterations: settings.iterations, parallelism: settings.parallelism }));
+        this.access.addGrant(operator, ALL_NAMESPACES, 'Admin', 'system');
+        this.audit.appendInTransaction(
+          this.event('vault.init', { namespace: DEFAULT_NAMESPACE }, 'ok', requestId, { operator, kdf: 'argon2id', memoryKiB: settings.memoryKiB, iterations: settings.iterations, parallelism: settings.parallelism }, operator),
+        );
       });
     } catch (error) {
       await this.auditFailure('vault.init', {}, requestId, {}, error);
       throw error;
     }
+    this.caller = this.openSession(operator);
     this.audit.checkpoint();
   }
 
-  async unlock(passphrase: Uint8Array): Promise<VerifyReport> {
-    const wasUnlocked = this.vault.isUnlocked();
-    await this.observe('vault.unlock', {}, { reauthentication: wasUnlocked }, () => this.vault.unlock(passphrase));
+  async unlock(passphrase: Uint8Array, operator: string = DEFAULT_OPERATOR): Promise<VerifyReport> {
+    this.caller = await this.signIn(operator, passphrase);
     const report = this.audit.verify(false);
     if (!report.ok) {
-      await this.audit.appendDurable(this.event('audit.violation', {}, 'TAMPERED', AuditLog.newRequestId(), { firstBadSeq: report.firstBadSeq ?? null, reason: report.reason ?? null }));
+      await this.audit.appendDurable(this.event('audit.violation', {}, 'TAMPERED', AuditLog.newRequestId(), { firstBadSeq: report.firstBadSeq ?? null, reason: report.reason ?? null }, 'system'));
     }
     this.purge();
     return report;
   }
 
-  async lock(): Promise<void> {
-    if (!this.vault.isUnlocked()) return;
-    await this.audit.appendDurable(this.event('vault.lock', {}, 'ok', AuditLog.newRequestId(), {}));
-    this.audit.checkpoint();
-    this.vault.lock();
+  async login(operator: string, passphrase: Uint8Array): Promise<Custodian> {
+    const caller = await this.signIn(operator, passphrase);
+    return new CustodianImpl(this.parts, this.client, caller);
   }
 
-  changePassphrase(current: Uint8Array, next: Uint8Array): Promise<void> {
-    return this.observe('vault.change-passphrase', {}, {}, () => this.vault.changePassphrase(current, next, this.parts.kdf));
+  /** Check the passphrase (unlocking the vault if it is locked), audit, and open a session. */
+  private async signIn(operator: string, passphrase: Uint8Array): Promise<Caller> {
+    const wasUnlocked = this.vault.isUnlocked();
+    const requestId = AuditLog.newRequestId();
+    // What a caller typed as a name is recorded only if it is an operator's name: people type passphrases into name fields.
+    const named = typeof operator === 'string' && OPERATOR_NAME_PATTERN.test(operator) ? operator : 'unknown';
+    try {
+      await this.vault.unlock(operator, passphrase);
+    } catch (error) {
+      const principal = this.vault.isUnlocked() && named !== 'unknown' && !this.vault.hasOperator(named) ? 'unknown' : named;
+      await this.auditFailure('vault.unlock', {}, requestId, { reauthentication: wasUnlocked }, error, principal);
+      throw error;
+    }
+    if (this.vault.legacyConverted && this.access.admins().length === 0) {
+      // A vault from before operators existed: its one passphrase is now the operator "admin".
+      this.db.transaction(() => {
+        this.access.addGrant(DEFAULT_OPERATOR, ALL_NAMESPACES, 'Admin', 'system');
+        this.audit.appendInTransaction(this.event('operator.migrate', {}, 'ok', AuditLog.newRequestId(), { operator: DEFAULT_OPERATOR, role: 'Admin' }, 'system'));
+      }).immediate();
+    }
+    await this.audit.appendDurable(this.event('vault.unlock', {}, 'ok', requestId, { reauthentication: wasUnlocked }, operator));
+    return this.openSession(operator);
+  }
+
+  private openSession(operator: string): Caller {
+    const id = randomUUID();
+    this.parts.sessions.set(id, { id, operator, lastUsed: this.parts.clock.now() });
+    return { kind: 'operator', name: operator, sessionId: id };
+  }
+
+  async authenticateToken(token: string): Promise<Custodian> {
+    const requestId = AuditLog.newRequestId();
+    const bucketOf = (id: string) => (id === '' ? '?unknown-token' : tokenPrincipal(id));
+    let principal = 'unknown';
+    try {
+      this.vault.requireUnlocked();
+      const match = this.access.matchToken(token);
+      const known = match.reason !== 'malformed' && match.reason !== 'unknown';
+      if (known) principal = tokenPrincipal(match.id);
+      const bucket = bucketOf(known ? match.id : '');
+      this.vault.throttle.assertNotLocked(bucket, 'too many failed authentications with this token');
+      if (match.info === undefined) {
+        if (match.reason === 'wrong secret' || match.reason === 'malformed' || match.reason === 'unknown') this.vault.throttle.fail(bucket);
+        throw new CustodyError('UNAUTHENTICATED', match.reason === 'revoked' || match.reason === 'expired' ? `token ${match.id} has ${match.reason === 'revoked' ? 'been revoked' : 'expired'}` : 'invalid API token', {
+          details: { reason: match.reason ?? 'unknown' },
+        });
+      }
+      this.vault.throttle.succeed(bucket);
+      return new CustodianImpl(this.parts, this.client, { kind: 'token', id: match.id });
+    } catch (error) {
+      const reason = error instanceof CustodyError && typeof error.details.reason === 'string' ? error.details.reason : null;
+      await this.auditFailure('auth.token', {}, requestId, { reason }, error, principal);
+      throw error;
+    }
+  }
+
+  async logout(): Promise<void> {
+    if (this.caller.kind !== 'operator') return;
+    const existed = this.parts.sessions.delete(this.caller.sessionId);
+    if (existed && this.vault.isUnlocked()) await this.audit.appendDurable(this.event('auth.logout', {}, 'ok', AuditLog.newRequestId(), {}));
+    this.caller = NOBODY;
+  }
+
+  whoami(): Identity {
+    return this.identity();
+  }
+
+  async lock(): Promise<void> {
+    if (!this.vault.isUnlocked()) return;
+    await this.observe('vault.lock', {}, {}, () => {
+      this.authorize('operator');
+    });
+    this.audit.checkpoint();
+    this.vault.lock();
+    this.caller = NOBODY;
+  }
+
+  changePassphrase(current: Uint8Array, next: Uint8Array, operator?: string): Promise<void> {
+    const name = operator ?? (this.caller.kind === 'operator' ? this.caller.name : DEFAULT_OPERATOR);
+    const principal = typeof name === 'string' && OPERATOR_NAME_PATTERN.test(name) ? name : 'unknown';
+    return this.observe('vault.change-passphrase', {}, { operator: principal }, () => this.vault.changePassphrase(name, current, next, this.parts.kdf), undefined, principal);
+  }
+
+  // ---------------------------------------------------------------- operators, grants, tokens, ACLs
+
+  async addOperator(name: string, passphrase: Uint8Array, options: { admin?: boolean } = {}): Promise<OperatorInfo> {
+    const admin = options.admin === true;
+    return this.change('operator.add', {}, { operator: OPERATOR_NAME_PATTERN.test(name) ? name : 'invalid', admin }, async (record) => {
+      this.authorize('admin');
+      assertOperatorName(name);
+      if (TOKEN_ID_PATTERN.test(name)) throw new CustodyError('INVALID_INPUT', 'an operator name may not look like a token id');
+      const by = this.principal();
+      await this.vault.addOperator(name, passphrase, by, undefined, () => {
+        this.access.removePrincipal(name); // grants left by an earlier operator of the same name grant nothing now
+        if (admin) this.access.addGrant(name, ALL_NAMESPACES, 'Admin', by);
+        record();
+      });
+      return this.operatorInfo(name);
+    });
+  }
+
+  listOperators(): Promise<OperatorInfo[]> {
+    return this.observe('operator.list', {}, {}, () => {
+      this.authorize('admin');
+      return this.vault.listOperators().map((o) => this.operatorInfo(o.name));
+    });
+  }
+
+  private operatorInfo(name: string): OperatorInfo {
+    const slot = this.vault.listOperators().find((o) => o.name === name);
+    if (slot === undefined) throw new CustodyError('NOT_FOUND', `operator ${name} does not exist`);
+    const lock = this.vault.status(name);
+    return { name, createdAt: slot.createdAt, createdBy: slot.createdBy, grants: this.access.grantsOf(name), consecutiveFailures: lock.consecutiveFailures, lockedUntil: lock.lockedUntil };
+  }
+
+  removeOperator(name: string): Promise<void> {
+    return this.changeSync('operator.remove', {}, { operator: OPERATOR_NAME_PATTERN.test(name) ? name : 'invalid' }, () => {
+      this.authorize('admin');
+      if (!this.vault.hasOperator(name)) throw new CustodyError('NOT_FOUND', `operator ${name} does not exist`);
+      this.assertAnotherAdminRemains(name);
+      this.vault.removeOperatorUnchecked(name);
+      this.access.removePrincipal(name);
+      for (const [id, s] of this.parts.sessions) if (s.operator === name) this.parts.sessions.delete(id);
+    });
+  }
+
+  /** Refuse to leave the vault without an operator who is Admin (nobody could ever manage it again). */
+  private assertAnotherAdminRemains(losing: string): void {
+    const remaining = this.access.admins().filter((p) => p !== losing && this.vault.hasOperator(p));
+    if (remaining.length === 0) throw new CustodyError('INVALID_INPUT', `${losing} is the last Admin operator: make another operator Admin first`);
+  }
+
+  grant(principal: string, namespace: string, role: Role): Promise<Grant> {
+    return this.changeSync('access.grant', { namespace }, { principal: printable(principal), role: String(role) }, () => {
+      this.authorizeGrant(namespace, role);
+      this.assertPrincipalExists(principal);
+      if (namespace !== ALL_NAMESPACES) this.keys.namespaceInfo(namespace);
+      if (role === 'Admin' && principal.startsWith('token:')) throw new CustodyError('INVALID_INPUT', 'an API token cannot be an Admin');
+      return this.access.addGrant(principal, namespace, role, this.principal());
+    });
+  }
+
+  revokeGrant(principal: string, namespace: string, role: Role): Promise<void> {
+    return this.changeSync('access.revoke', { namespace }, { principal: printable(principal), role: String(role) }, () => {
+      this.authorizeGrant(namespace, role);
+      if (role === 'Admin') this.assertAnotherAdminRemains(principal);
+      this.access.removeGrant(principal, namespace, role);
+    });
+  }
+
+  /** Admin grants anything; a NamespaceAdmin grants the namespace roles inside their namespace. */
+  private authorizeGrant(namespace: string, role: Role): void {
+    if (role === 'Admin' || namespace === ALL_NAMESPACES) this.authorize('admin');
+    else this.authorize({ permission: 'namespace.manage', namespace }, namespace);
+    if (role !== 'Admin' && !(NAMESPACE_ROLES as readonly string[]).includes(role)) {
+      throw new CustodyError('INVALID_INPUT', `unknown role ${JSON.stringify(String(role)).slice(0, 40)}: Admin, NamespaceAdmin, KeyAdmin, KeyUser or Auditor`);
+    }
+  }
+
+  private assertPrincipalExists(principal: string): void {
+    if (typeof principal === 'string' && principal.startsWith('token:')) {
+      const id = principal.slice('token:'.length);
+      if (!TOKEN_ID_PATTERN.test(id) || !this.access.isTokenLive(id)) throw new CustodyError('NOT_FOUND', `no live API token ${printable(principal)}`);
+      return;
+    }
+    if (typeof principal !== 'string' || !OPERATOR_NAME_PATTERN.test(principal) || !this.vault.hasOperator(principal)) {
+      throw new CustodyError('NOT_FOUND', `no operator ${printable(principal)} (tokens are named token:<id>)`);
+    }
+  }
+
+  listGrants(filter: { principal?: string; namespace?: string } = {}): Promise<Grant[]> {
+    return this.observe('access.list', { namespace: filter.namespace ?? null }, {}, () => {
+      const mine = this.authorize('authenticated', filter.namespace);
+      const me = this.principal();
+      const managed = namespacesWith(mine, 'namespace.manage');
+      return this.access.listGrants(filter).filter((g) => isAdmin(mine) || g.principal === me || managed.has(ALL_NAMESPACES) || managed.has(g.namespace));
+    });
+  }
+
+  createToken(request: TokenRequest): Promise<{ token: string; info: TokenInfo }> {
+    const grants = Array.isArray(request.grants) ? request.grants : [];
+    return this.changeSync('token.create', {}, { label: printable(request.label), grants: grants.map((g) => `${String(g.role)}@${printable(g.namespace)}`).join(','), expiresAt: request.expiresAt ?? null }, () => {
+      // Only a person creates credentials: a token that could mint tokens would outlive its own revocation.
+      this.authorize('operator');
+      if (grants.length === 0) {
+        throw new CustodyError('INVALID_INPUT', 'a token needs at least one role in a namespace');
+      }
+      for (const g of grants) {
+        if (g.role === 'Admin') {
+          throw new CustodyError('INVALID_INPUT', 'an API token cannot be an Admin');
+        }
+        this.authorizeGrant(g.namespace, g.role);
+        if (g.namespace !== ALL_NAMESPACES) this.keys.namespaceInfo(g.namespace);
+      }
+      const by = this.principal();
+      const { token, id } = this.access.createToken(request.label, request.expiresAt ?? null, by);
+      for (const g of grants) this.access.addGrant(tokenPrincipal(id), g.namespace, g.role, by);
+      return { token, info: this.access.getToken(id) };
+    }, (r) => ({ details: { tokenId: r.info.id } }));
+  }
+
+  listTokens(): Promise<TokenInfo[]> {
+    return this.observe('token.list', {}, {}, () => {
+      const mine = this.authorize('authenticated');
+      const me = this.principal();
+      return this.access.listTokens().filter((t) => this.mayManageToken(mine, me, t));
+    });
+  }
+
+  revokeToken(id: string): Promise<TokenInfo> {
+    return this.changeSync('token.revoke', {}, { tokenId: TOKEN_ID_PATTERN.test(id) ? id : 'invalid' }, () => {
+      const mine = this.authorize('authenticated');
+      if (typeof id !== 'string' || !TOKEN_ID_PATTERN.test(id)) throw new CustodyError('INVALID_INPUT', 'a token id looks like tok_0123456789ab');
+      const info = this.access.getToken(id);
+      if (!this.mayManageToken(mine, this.principal(), info)) throw new CustodyError('PERMISSION_DENIED', `${this.principal()} may not revoke token ${id}`);
+      return this.access.revokeToken(id, this.principal());
+    });
+  }
+
+  /** An Admin, the token's creator, or a NamespaceAdmin of every namespace the token holds a role in. */
+  private mayManageToken(mine: readonly Grant[], me: string, token: TokenInfo): boolean {
+    if (isAdmin(mine) || token.createdBy === me) return true;
+    const managed = namespacesWith(mine, 'namespace.manage');
+    return token.grants.length > 0 && token.grants.every((g) => managed.has(ALL_NAMESPACES) || managed.has(g.namespace));
+  }
+
+  setKeyAcl(namespace: string, id: string, principals: readonly string[]): Promise<string[]> {
+    const list = Array.isArray(principals) ? [...new Set(principals)] : [];
+    return this.changeSync('key.acl', { namespace, keyId: id }, { principals: list.map(printable).join(',') }, () => {
+      this.authorizeKeyAcl(namespace);
+      this.keys.get(namespace, id);
+      for (const p of list) this.assertPrincipalExists(p);
+      if (list.length === 0) this.access.removeKeyAcl(namespace, id);
+      else this.access.setKeyAcl(namespace, id, list, this.principal());
+      return this.access.keyAcl(namespace, id);
+    });
+  }
+
+  keyAcl(namespace: string, id: string): Promise<string[]> {
+    return this.observe('key.acl-show', { namespace, keyId: id }, {}, () => {
+      this.authorize({ permission: 'key.read', namespace }, namespace);
+      this.keys.get(namespace, id);
+      return this.access.keyAcl(namespace, id);
+    });
+  }
+
+  /** A KeyAdmin or a NamespaceAdmin of the namespace. */
+  private authorizeKeyAcl(namespace: string): void {
+    const grants = this.authorize({ permission: 'key.read', namespace }, namespace);
+    if (!hasPermission(grants, 'key.manage', namespace) && !hasPermission(grants, 'namespace.manage', namespace)) {
+      throw new CustodyError('PERMISSION_DENIED', `${this.principal()} may not change key ACLs in namespace ${namespace}`);
+    }
   }
 
   // ---------------------------------------------------------------- namespaces
 
-  createNamespace(name: string): Promise<void> {
-    return this.changeSync('namespace.create', { namespace: name }, {}, () => this.keys.createNamespace(name));
+  createNamespace(name: string, settings: Partial<NamespaceSettings> = {}): Promise<void> {
+    return this.changeSync('namespace.create', { namespace: name }, { description: settings.description !== undefined, maxKeys: settings.maxKeys ?? null }, () => {
+      this.authorize('admin');
+      this.keys.createNamespace(name);
+      if (settings.description !== undefined || settings.maxKeys !== undefined) {
+        this.access.setNamespaceSettings(name, { description: settings.description ?? '', maxKeys: settings.maxKeys ?? null });
+      }
+    });
   }
 
-  listNamespaces() {
-    return this.observe('namespace.list', {}, {}, () => this.keys.listNamespaces());
+  listNamespaces(): Promise<NamespaceInfo[]> {
+    return this.observe('namespace.list', {}, {}, () => {
+      const grants = this.authorize('authenticated');
+      const visible = new Set(grants.map((g) => g.namespace));
+      const all = isAdmin(grants) || visible.has(ALL_NAMESPACES);
+      return this.keys
+        .listNamespaces()
+        .filter((n) => all || visible.has(n.name))
+        .map((n) => this.namespaceInfo(n.name, n.createdAt));
+    });
+  }
+
+  private namespaceInfo(name: string, createdAt?: number): NamespaceInfo {
+    const info = createdAt === undefined ? this.keys.namespaceInfo(name) : { name, createdAt, keyCount: this.keys.liveKeyCount(name) };
+    const stored = this.access.namespaceSettings(name);
+    const configured = this.parts.settings.namespaces?.[name];
+    return {
+      name,
+      createdAt: info.createdAt,
+      keyCount: info.keyCount,
+      description: configured?.description ?? stored.description,
+      maxKeys: configured?.maxKeys ?? stored.maxKeys,
+      rateLimitPerS: configured?.rateLimitPerS ?? null,
+    };
+  }
+
+  showNamespace(name: string): Promise<NamespaceInfo & { grants: Grant[] }> {
+    return this.observe('namespace.show', { namespace: name }, {}, () => {
+      const grants = this.authorize('authenticated', name);
+      const mine = grants.filter((g) => g.role === 'Admin' || g.namespace === ALL_NAMESPACES || g.namespace === name);
+      if (mine.length === 0) throw new CustodyError('PERMISSION_DENIED', `${this.principal()} holds no role in namespace ${name}`);
+      const info = this.namespaceInfo(name);
+      const everyone = hasPermission(grants, 'namespace.manage', name) ? this.access.listGrants({ namespace: name }) : mine.filter((g) => g.namespace === name);
+      return { ...info, grants: everyone };
+    });
+  }
+
+  updateNamespace(name: string, settings: Partial<NamespaceSettings>): Promise<NamespaceInfo> {
+    return this.changeSync('namespace.update', { namespace: name }, { description: settings.description !== undefined, maxKeys: settings.maxKeys ?? null }, () => {
+      this.authorize({ permission: 'namespace.manage', namespace: name }, name);
+      this.keys.namespaceInfo(name);
+      const configured = this.parts.settings.namespaces?.[name];
+      for (const [field, key] of [['description', 'description'], ['maxKeys', 'max_keys']] as const) {
+        if (settings[field] !== undefined && configured?.[field] !== undefined) {
+          // The file wins over the stored value; accepting the change would report a success that has no effect.
+          throw new CustodyError('INVALID_INPUT', `namespaces.${name}.${key} is set in the configuration file, which takes precedence: change it there`);
+        }
+      }
+      const stored = this.access.namespaceSettings(name);
+      this.access.setNamespaceSettings(name, {
+        description: settings.description ?? stored.description,
+        maxKeys: settings.maxKeys === undefined ? stored.maxKeys : settings.maxKeys,
+      });
+      return this.namespaceInfo(name);
+    });
+  }
+
+  deleteNamespace(name: string): Promise<void> {
+    return this.changeSync('namespace.delete', { namespace: name }, {}, () => {
+      this.authorize('admin');
+      if (name === DEFAULT_NAMESPACE) throw new CustodyError('INVALID_INPUT', `the ${DEFAULT_NAMESPACE} namespace cannot be deleted`);
+      this.keys.deleteNamespaceUnchecked(name);
+      this.access.dropNamespace(name);
+    });
+  }
+
+  /** A namespace's key quota, checked inside the transaction that adds the key (so concurrent adds cannot overshoot). */
+  private assertQuota(namespace: string): void {
+    const max = this.namespaceInfo(namespace).maxKeys;
+    if (max === null) return;
+    const count = this.keys.liveKeyCount(namespace);
+    if (count > max) throw new CustodyError('QUOTA_EXCEEDED', `namespace ${namespace} is limited to ${max} key${max === 1 ? '' : 's'}`, { details: { maxKeys: max } });
   }
 
   // ---------------------------------------------------------------- keys
 
   generateKey(namespace: string, id: string, algorithm: KeyAlgorithm, options?: { exportable?: boolean }): Promise<KeyInfo> {
-    return this.change('key.generate', { namespace, keyId: id }, { algorithm: String(algorithm), exportable: options?.exportable === true }, (record) =>
-      this.keys.generate(namespace, id, algorithm, options, () => record({ keyVersion: 1 })),
-    );
+    return this.change('key.generate', { namespace, keyId: id }, { algorithm: String(algorithm), exportable: options?.exportable === true }, (record) => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      return this.keys.generate(namespace, id, algorithm, options, () => {
+        this.assertQuota(namespace);
+        record({ keyVersion: 1 });
+      });
+    });
   }
 
   importKey(namespace: string, id: string, algorithm: KeyAlgorithm, format: ImportFormat, data: Uint8Array, options?: { exportable?: boolean }): Promise<KeyInfo> {
@@ -387,20 +961,32 @@ class CustodianImpl implements Custodian {
       'key.import',
       { namespace, keyId: id },
       { algorithm: String(algorithm), format: String(format), exportable: options?.exportable === true },
-      () => this.keys.import(namespace, id, algorithm, format, data, options),
-      () => 1,
+      () => {
+        this.authorize({ permission: 'key.manage', namespace }, namespace);
+        const info = this.keys.import(namespace, id, algorithm, format, data, options);
+        this.assertQuota(namespace);
+        return info;
+      },
+      () => ({ keyVersion: 1 }),
     );
   }
 
   listKeys(filter?: KeyFilter): Promise<KeyInfo[]> {
     return this.observe('key.list', { namespace: filter?.namespace ?? null }, {}, () => {
+      if (filter?.namespace !== undefined) {
+        this.authorize({ permission: 'key.read', namespace: filter.namespace }, filter.namespace);
+        this.purge();
+        return this.keys.list(filter);
+      }
+      const readable = namespacesWith(this.authorize('authenticated'), 'key.read');
       this.purge();
-      return this.keys.list(filter);
+      return this.keys.list(filter).filter((k) => readable.has(ALL_NAMESPACES) || readable.has(k.namespace));
     });
   }
 
   getKey(namespace: string, id: string): Promise<KeyInfo> {
     return this.observe('key.get', { namespace, keyId: id }, {}, () => {
+      this.authorize({ permission: 'key.read', namespace }, namespace);
       this.purge();
       return this.keys.get(namespace, id);
     });
@@ -412,6 +998,7 @@ class CustodianImpl implements Custodian {
       { namespace, keyId: id },
       { format: String(format) },
       () => {
+        this.authorize({ permission: 'key.read', namespace }, namespace);
         const { info, version: v, spki } = this.keys.publicKey(namespace, id, version);
         return { info, version: v, publicKey: this.engine.exportPublicKey(info.algorithm as SigningKeyAlgorithm, spki, format) };
       },
@@ -421,36 +1008,55 @@ class CustodianImpl implements Custodian {
 
   rotateKey(namespace: string, id: string): Promise<KeyInfo> {
     this.purge();
-    return this.change('key.rotate', { namespace, keyId: id }, {}, (record) => this.keys.rotate(namespace, id, (v) => record({ keyVersion: v })));
+    return this.change('key.rotate', { namespace, keyId: id }, {}, (record) => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      return this.keys.rotate(namespace, id, (v) => record({ keyVersion: v }));
+    });
   }
 
   setMinDecryptVersion(namespace: string, id: string, version: number): Promise<KeyInfo> {
     this.purge();
-    return this.changeSync('key.min-decrypt-version', { namespace, keyId: id }, { minDecryptVersion: version }, () => this.keys.setMinDecryptVersion(namespace, id, version));
+    return this.changeSync('key.min-decrypt-version', { namespace, keyId: id }, { minDecryptVersion: version }, () => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      return this.keys.setMinDecryptVersion(namespace, id, version);
+    });
   }
 
   disableKey(namespace: string, id: string): Promise<KeyInfo> {
     this.purge();
-    return this.changeSync('key.disable', { namespace, keyId: id }, {}, () => this.keys.disable(namespace, id));
+    return this.changeSync('key.disable', { namespace, keyId: id }, {}, () => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      return this.keys.disable(namespace, id);
+    });
   }
 
   enableKey(namespace: string, id: string): Promise<KeyInfo> {
     this.purge();
-    return this.changeSync('key.enable', { namespace, keyId: id }, {}, () => this.keys.enable(namespace, id));
+    return this.changeSync('key.enable', { namespace, keyId: id }, {}, () => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      return this.keys.enable(namespace, id);
+    });
   }
 
   scheduleKeyDeletion(namespace: string, id: string, windowMs?: number): Promise<KeyInfo> {
     this.purge();
-    return this.changeSync('key.schedule-deletion', { namespace, keyId: id }, { windowMs: windowMs ?? null }, () => this.keys.scheduleDeletion(namespace, id, windowMs));
+    return this.changeSync('key.schedule-deletion', { namespace, keyId: id }, { windowMs: windowMs ?? null }, () => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      return this.keys.scheduleDeletion(namespace, id, windowMs);
+    });
   }
 
   cancelKeyDeletion(namespace: string, id: string): Promise<KeyInfo> {
     this.purge();
-    return this.changeSync('key.cancel-deletion', { namespace, keyId: id }, {}, () => this.keys.cancelDeletion(namespace, id));
+    return this.changeSync('key.cancel-deletion', { namespace, keyId: id }, {}, () => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      return this.keys.cancelDeletion(namespace, id);
+    });
   }
 
   exportKey(namespace: string, id: string, format: 'pkcs8' | 'jwk' | 'raw'): Promise<Uint8Array> {
     return this.observe('key.export', { namespace, keyId: id }, { format: String(format) }, () => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
       const material = this.keys.exportMaterial(namespace, id);
       try {
         return this.engine.exportPrivateKey(material.algorithm, material, format);
@@ -468,6 +1074,7 @@ class CustodianImpl implements Custodian {
       { namespace: request.namespace, keyId: request.keyId },
       { dataSha256: sha256Hex(request.data), ...optionDetails(request) },
       () => {
+        this.authorize({ permission: 'key.use', namespace: request.namespace, keyId: request.keyId }, request.namespace);
         this.assertAuditIntact();
         const key = this.keys.load(request.namespace, request.keyId, 'sign');
         if (key.privateHandle === undefined) throw new CustodyError('WRONG_KEY_TYPE', `key ${request.namespace}/${request.keyId} cannot sign`);
@@ -484,6 +1091,7 @@ class CustodianImpl implements Custodian {
       { namespace: request.namespace, keyId: request.keyId, keyVersion: request.keyVersion ?? null },
       { dataSha256: sha256Hex(request.data), ...optionDetails(request) },
       () => {
+        this.authorize({ permission: 'key.use', namespace: request.namespace, keyId: request.keyId }, request.namespace);
         const key = this.keys.load(request.namespace, request.keyId, 'verify', request.keyVersion);
         if (key.publicHandle === undefined) throw new CustodyError('WRONG_KEY_TYPE', `key ${request.namespace}/${request.keyId} cannot verify`);
         return { valid: this.engine.verify(key.publicHandle, request.data, request.signature, signOptions(request)), keyVersion: key.version };
@@ -498,6 +1106,7 @@ class CustodianImpl implements Custodian {
       {},
       { algorithm: String(request.algorithm), dataSha256: sha256Hex(request.data), publicKeySha256: sha256Hex(request.publicKey), ...optionDetails(request) },
       () => {
+        this.authorize('authenticated');
         if (!isSigningAlgorithm(request.algorithm)) throw new CustodyError('INVALID_INPUT', `${String(request.algorithm)} is not a signature algorithm`);
         const spki = this.engine.parsePublicKey(request.algorithm, request.publicKey);
         const handle = this.engine.loadPublicKey(request.algorithm, spki);
@@ -513,6 +1122,7 @@ class CustodianImpl implements Custodian {
       { namespace: request.namespace, keyId: request.keyId },
       { bytes: request.data.length, aad: request.aad !== undefined },
       () => {
+        this.authorize({ permission: 'key.use', namespace: request.namespace, keyId: request.keyId }, request.namespace);
         const key = this.keys.load(request.namespace, request.keyId, 'encrypt');
         const handle = key.privateHandle ?? key.publicHandle;
         if (handle === undefined) throw new CustodyError('WRONG_KEY_TYPE', `key ${request.namespace}/${request.keyId} cannot encrypt`);
@@ -529,6 +1139,7 @@ class CustodianImpl implements Custodian {
       { namespace: request.namespace, keyId: request.keyId, keyVersion: request.keyVersion ?? null },
       { bytes: request.data.length, aad: request.aad !== undefined },
       () => {
+        this.authorize({ permission: 'key.use', namespace: request.namespace, keyId: request.keyId }, request.namespace);
         this.assertAuditIntact();
         return this.decryptUnaudited(request);
       },
@@ -559,53 +1170,83 @@ class CustodianImpl implements Custodian {
   }
 
   hash(algorithm: HashAlgorithm, data: Uint8Array): Promise<Uint8Array> {
-    return this.observe('crypto.hash', {}, { algorithm: String(algorithm), bytes: data.length }, () => this.engine.hash(algorithm, data));
+    return this.observe('crypto.hash', {}, { algorithm: String(algorithm), bytes: data.length }, () => {
+      this.authorize('authenticated');
+      return this.engine.hash(algorithm, data);
+    });
   }
 
   kdf(params: KdfParams): Promise<Uint8Array> {
-    return this.observe('crypto.kdf', {}, { algorithm: String(params.algorithm), length: params.length }, () => this.engine.kdf(params));
+    return this.observe('crypto.kdf', {}, { algorithm: String(params.algorithm), length: params.length }, () => {
+      this.authorize('authenticated');
+      return this.engine.kdf(params);
+    });
   }
 
   random(length: number): Promise<Uint8Array> {
-    return this.observe('crypto.random', {}, { length }, () => this.engine.random(length));
+    return this.observe('crypto.random', {}, { length }, () => {
+      this.authorize('authenticated');
+      return this.engine.random(length);
+    });
   }
 
   // ---------------------------------------------------------------- audit
 
   auditStatus(): AuditStatus {
+    if (this.caller.kind === 'none') throw new CustodyError('UNAUTHENTICATED', 'sign in first (an operator passphrase or an API token)');
     return this.audit.status();
   }
 
   auditQuery(filter?: AuditFilter): Promise<AuditEvent[]> {
-    return this.observe('audit.query', { namespace: filter?.namespace ?? null }, {}, () => this.audit.query(filter));
+    return this.observe('audit.query', { namespace: filter?.namespace ?? null }, {}, () => {
+      const ns = filter?.namespace;
+      const grants = this.authorize('authenticated', ns);
+      if (!hasPermission(grants, 'audit.read', ns ?? ALL_NAMESPACES)) {
+        throw new CustodyError('PERMISSION_DENIED', ns === undefined ? `${this.principal()} may read the audit log only of named namespaces: filter by namespace` : `${this.principal()} may not read the audit log of namespace ${ns}`);
+      }
+      return this.audit.query(filter);
+    });
   }
 
   auditVerify(full: boolean): Promise<VerifyReport> {
     return this.observe('audit.verify', {}, { full }, () => {
-      this.vault.requireUnlocked();
+      this.authorizeWholeLog();
       return this.audit.verify(full);
     }, (r) => ({ details: { ok: r.ok, size: r.size, firstBadSeq: r.firstBadSeq ?? null } }));
   }
 
   async auditCheckpoint(): Promise<{ size: number; note: string } | null> {
-    const cp = await this.observe('audit.checkpoint', {}, {}, () => this.audit.checkpoint());
+    const cp = await this.observe('audit.checkpoint', {}, {}, () => {
+      this.authorizeWholeLog();
+      return this.audit.checkpoint();
+    });
     return cp === undefined ? null : { size: cp.size, note: cp.note };
   }
 
   auditCheckpoints() {
-    return this.observe('audit.checkpoints', {}, {}, () => this.audit.checkpoints());
+    return this.observe('audit.checkpoints', {}, {}, () => {
+      this.authorizeWholeLog();
+      return this.audit.checkpoints();
+    });
   }
 
   auditInclusionProof(seq: number, treeSize?: number) {
-    return this.observe('audit.prove', {}, { seq, treeSize: treeSize ?? null }, () => this.audit.inclusionProof(seq, treeSize));
+    return this.observe('audit.prove', {}, { seq, treeSize: treeSize ?? null }, () => {
+      this.authorizeWholeLog();
+      return this.audit.inclusionProof(seq, treeSize);
+    });
   }
 
   auditConsistencyProof(size1: number, size2: number) {
-    return this.observe('audit.consistency', {}, { size1, size2 }, () => this.audit.consistencyProof(size1, size2));
+    return this.observe('audit.consistency', {}, { size1, size2 }, () => {
+      this.authorizeWholeLog();
+      return this.audit.consistencyProof(size1, size2);
+    });
   }
 
   auditExport(write: (line: string) => void): Promise<number> {
     return this.observe('audit.export', {}, {}, () => {
+      this.authorizeWholeLog();
       let n = 0;
       for (const line of this.audit.exportLines()) {
         write(line);
@@ -618,10 +1259,18 @@ class CustodianImpl implements Custodian {
   auditAcknowledge(): Promise<void> {
     const before = this.audit.tamperedState();
     return this.changeSync('audit.acknowledge', {}, { firstBadSeq: before?.seq ?? null, reason: before?.reason ?? null }, () => {
-      this.vault.requireUnlocked();
+      this.authorize('admin');
       if (before === null) throw new CustodyError('INVALID_INPUT', 'the audit log is not in the TAMPERED state');
       this.audit.acknowledge();
     });
+  }
+
+  /** Proofs, checkpoints, verification and export span every namespace: an Auditor on "*" or an Admin. */
+  private authorizeWholeLog(): void {
+    const grants = this.authorize('authenticated');
+    if (!hasPermission(grants, 'audit.read', ALL_NAMESPACES)) {
+      throw new CustodyError('PERMISSION_DENIED', `${this.principal()} may not read the whole audit log (needs Auditor on "*")`);
+    }
   }
 
   integrityCheck(): string {
@@ -638,6 +1287,25 @@ class CustodianImpl implements Custodian {
       this.db.close();
     }
   }
+}
+
+const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
+  'namespace.manage': 'manage the namespace',
+  'key.manage': 'manage keys',
+  'key.read': 'read keys',
+  'key.use': 'use keys',
+  'audit.read': 'read the audit log',
+};
+
+function rateOf(perSecond: number): RateLimit {
+  return { ratePerSecond: perSecond, burst: Math.max(1, Math.ceil(perSecond)) };
+}
+
+/** A caller-supplied name or label as it may appear in an audit event: a string, one line, bounded. */
+function printable(value: unknown): string {
+  if (typeof value !== 'string') return 'invalid';
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 128);
 }
 
 function sha256Hex(data: Uint8Array): string {

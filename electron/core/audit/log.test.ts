@@ -58,7 +58,7 @@ describe('audit events', () => {
       ['key.disable', 'ok', 'k'],
     ]);
     const sign = events[2]!;
-    expect(sign).toMatchObject({ principal: 'operator', namespace: 'default', keyVersion: 1, client: { transport: 'cli' } });
+    expect(sign).toMatchObject({ principal: 'admin', namespace: 'default', keyVersion: 1, client: { transport: 'cli' } });
     expect(sign.details.dataSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(sign.details.algorithm).toBe('ecdsa-p256');
     expect(new Set(events.map((e) => e.seq)).size).toBe(events.length);
@@ -197,7 +197,7 @@ describe('tamper matrix (database)', () => {
 
 describe('tamper matrix (export)', () => {
   it.each([
-    ['changed byte', (l: string[]) => l.map((x, i) => (i === 3 ? x.replace('operator', 'operatoR') : x)), 3],
+    ['changed byte', (l: string[]) => l.map((x, i) => (i === 3 ? x.replace('admin', 'admiN') : x)), 3],
     ['deleted event', (l: string[]) => l.filter((_x, i) => i !== 5), 5],
     ['inserted event', (l: string[]) => [...l.slice(0, 4), l[3]!, ...l.slice(4)], 4],
     ['reordered events', (l: string[]) => l.map((x, i) => (i === 6 ? l[7]! : i === 7 ? l[6]! : x)), 6],

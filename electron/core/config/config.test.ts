@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CustodyError } from '../../../shared/errors.js';
 import { DEFAULT_DELETION_WINDOW_MS } from '../keys/key-store.js';
 import { assertKdfSettings, DEFAULT_KDF, DEFAULT_LOCKOUT } from '../vault/vault.js';
+import { DEFAULT_SESSION_IDLE_MS } from '../custodian.js';
 import {
   CONFIG_FILE_NAME,
   coreSettingsFrom,
@@ -78,6 +79,7 @@ const DEFAULTS: Omit<CustosConfig, 'storage'> = {
     max_auth_attempts: 5,
     lockout_base_s: 30,
     lockout_max_s: 3600,
+    auth_failure_window_s: 900,
     key_deletion_window_days: 7,
   },
   audit: { checkpoint_every_events: 1000, checkpoint_every_seconds: 300 },
@@ -385,16 +387,19 @@ describe('effectiveConfigYaml', () => {
 describe('coreSettingsFrom', () => {
   it('maps the defaults onto the core defaults', () => {
     const settings = coreSettingsFrom(load('').config);
-    expect(settings).toEqual({ kdf: DEFAULT_KDF, lockout: DEFAULT_LOCKOUT, deletionWindowMs: DEFAULT_DELETION_WINDOW_MS });
+    expect(settings).toEqual({ kdf: DEFAULT_KDF, lockout: DEFAULT_LOCKOUT, deletionWindowMs: DEFAULT_DELETION_WINDOW_MS, access: { sessionIdleMs: DEFAULT_SESSION_IDLE_MS, namespaces: {} } });
   });
 
   it('maps seconds and days to milliseconds; the test preset is a KDF the vault accepts', () => {
-    const { config } = load('preset: test\nsecurity:\n  max_auth_attempts: 3\n  lockout_base_s: 2\n  lockout_max_s: 20\n  key_deletion_window_days: 2\n');
+    const { config } = load(
+      'preset: test\nsecurity:\n  max_auth_attempts: 3\n  lockout_base_s: 2\n  lockout_max_s: 20\n  auth_failure_window_s: 60\n  key_deletion_window_days: 2\n  session_idle_timeout_s: 120\n  rate_limit_per_s: 50\n  rate_limit_burst: 10\nnamespaces:\n  payments:\n    max_keys: 3\n    rate_limit_per_s: 2.5\n    description: parcels\n',
+    );
     const settings = coreSettingsFrom(config);
     expect(settings).toEqual({
       kdf: { algorithm: 'argon2id', memoryKiB: 1024, iterations: 1, parallelism: 1 },
-      lockout: { freeAttempts: 3, baseDelayMs: 2000, maxDelayMs: 20_000 },
+      lockout: { freeAttempts: 3, baseDelayMs: 2000, maxDelayMs: 20_000, windowMs: 60_000 },
       deletionWindowMs: 2 * 24 * 3600 * 1000,
+      access: { sessionIdleMs: 120_000, principalRatePerS: 50, principalBurst: 10, namespaces: { payments: { maxKeys: 3, rateLimitPerS: 2.5, description: 'parcels' } } },
     });
     expect(() => assertKdfSettings(settings.kdf)).not.toThrow();
   });

@@ -18,6 +18,7 @@ import { isAlias, isMap, isNode, isScalar, LineCounter, parseDocument, stringify
 import { z } from 'zod';
 import { CustodyError } from '../../../shared/errors.js';
 import type { KdfSettings, LockoutSettings } from '../vault/vault.js';
+import type { AccessSettings, NamespaceLimits } from '../access/settings.js';
 import { configSchema, PRESET_NAMES, type CustosConfig, type CustosConfigInput, type PresetName } from './schema.js';
 
 export const CONFIG_FILE_NAME = 'custos.yaml';
@@ -150,8 +151,16 @@ export function effectiveConfigYaml(loaded: LoadedConfig): string {
 }
 
 /** The core's own settings types from the configuration (seconds and days become milliseconds). */
-export function coreSettingsFrom(config: CustosConfig): { kdf: KdfSettings; lockout: LockoutSettings; deletionWindowMs: number } {
+export function coreSettingsFrom(config: CustosConfig): { kdf: KdfSettings; lockout: LockoutSettings; deletionWindowMs: number; access: AccessSettings } {
   const { security } = config;
+  const namespaces: Record<string, NamespaceLimits> = {};
+  for (const [name, ns] of Object.entries(config.namespaces)) {
+    namespaces[name] = {
+      ...(ns.description === undefined ? {} : { description: ns.description }),
+      ...(ns.max_keys === undefined ? {} : { maxKeys: ns.max_keys }),
+      ...(ns.rate_limit_per_s === undefined ? {} : { rateLimitPerS: ns.rate_limit_per_s }),
+    };
+  }
   return {
     kdf: {
       algorithm: 'argon2id',
@@ -163,8 +172,15 @@ export function coreSettingsFrom(config: CustosConfig): { kdf: KdfSettings; lock
       freeAttempts: security.max_auth_attempts,
       baseDelayMs: security.lockout_base_s * 1000,
       maxDelayMs: security.lockout_max_s * 1000,
+      windowMs: security.auth_failure_window_s * 1000,
     },
     deletionWindowMs: security.key_deletion_window_days * 24 * 3600 * 1000,
+    access: {
+      sessionIdleMs: security.session_idle_timeout_s * 1000,
+      ...(security.rate_limit_per_s === undefined ? {} : { principalRatePerS: security.rate_limit_per_s }),
+      ...(security.rate_limit_burst === undefined ? {} : { principalBurst: security.rate_limit_burst }),
+      namespaces,
+    },
   };
 }
 

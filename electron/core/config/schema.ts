@@ -105,6 +105,16 @@ const securitySchema = section({
   max_auth_attempts: intIn(1, 100).default(5),
   lockout_base_s: intIn(1, MAX_SECONDS_PER_DAY, 'seconds').default(30),
   lockout_max_s: intIn(1, 7 * MAX_SECONDS_PER_DAY, 'seconds').default(3600),
+  /** Failed sign-ins older than this (with no lockout in force) are forgotten. */
+  auth_failure_window_s: intIn(1, 7 * MAX_SECONDS_PER_DAY, 'seconds').default(900),
+  /** Operations per second per principal (operator or token); absent = unlimited. */
+  rate_limit_per_s: z
+    .number({ error: 'expected a number of operations per second > 0' })
+    .positive({ error: 'expected a number of operations per second > 0' })
+    .max(1_000_000, { error: 'expected a number of operations per second up to 1000000' })
+    .optional(),
+  /** How many operations a principal may make at once after a quiet spell (default: one second's worth). */
+  rate_limit_burst: intIn(1, 1_000_000).optional(),
   key_deletion_window_days: intIn(1, 365, 'days').default(7),
 });
 

@@ -86,7 +86,8 @@ describe('key lifecycle', () => {
   it('scheduled deletion: cancellable during the window, then the material is erased', async () => {
     const clock = new FakeClock();
     const dataDir = tempDir();
-    const c = await unlockedCustodian({ dataDir, clock });
+    // Days pass in this test: an operator session that outlives them (the default idle timeout is 15 minutes).
+    const c = await unlockedCustodian({ dataDir, clock, access: { sessionIdleMs: 30 * 24 * 3600 * 1000 } });
     await c.generateKey('default', 'gone', 'ed25519');
     await c.generateKey('default', 'kept', 'ed25519');
     await c.disableKey('default', 'kept');

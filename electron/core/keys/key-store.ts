@@ -174,13 +174,42 @@ export class KeyStore {
     });
   }
 
-  private assertNamespace(name: string): void {
+  /** A namespace's verified record and the number of keys in it that are not destroyed. */
+  namespaceInfo(name: string): { name: string; createdAt: number; keyCount: number } {
+    this.vault.requireUnlocked();
+    const createdAt = this.assertNamespace(name);
+    return { name, createdAt, keyCount: this.liveKeyCount(name) };
+  }
+
+  /** Keys in a namespace that are not destroyed (what a quota counts). */
+  liveKeyCount(namespace: string): number {
+    return (this.sql("SELECT count(*) AS n FROM keys WHERE namespace = ? AND state != 'destroyed'").get(namespace) as { n: number }).n;
+  }
+
+  /**
+   * Delete an empty namespace: no key in it may be anything but destroyed. The records of
+   * destroyed keys (their material is already erased) go with it; the audit log keeps their
+   * history. Caller holds the transaction.
+   */
+  deleteNamespaceUnchecked(name: string): void {
+    this.assertNamespace(name);
+    const live = this.liveKeyCount(name);
+    if (live > 0) throw new CustodyError('NOT_EMPTY', `namespace ${name} still holds ${live} key${live === 1 ? '' : 's'}: delete them first`, { details: { keys: live } });
+    this.sql('DELETE FROM key_versions WHERE namespace = ?').run(name);
+    this.sql('DELETE FROM keys WHERE namespace = ?').run(name);
+    this.sql('DELETE FROM namespaces WHERE name = ?').run(name);
+    this.verifiedKeys.clear();
+    this.loaded.clear();
+  }
+
+  private assertNamespace(name: string): number {
     assertName(name, 'namespace');
     const row = this.sql('SELECT name, created_at, record_mac FROM namespaces WHERE name = ?').get(name) as
       | { name: string; created_at: number; record_mac: Buffer }
       | undefined;
     if (row === undefined) throw new CustodyError('NOT_FOUND', `namespace ${name} does not exist`);
     this.vault.assertMac(row.record_mac, ['namespace', row.name, row.created_at], `namespace ${name}`);
+    return row.created_at;
   }
 
   // ---------------------------------------------------------------- create

@@ -103,4 +103,66 @@ export const MIGRATIONS: readonly string[] = [
     record_mac BLOB NOT NULL
   );
   `,
+  // 3: access control. Operators each hold a key slot (their own Argon2id-wrapped copy of the
+  // master key); API tokens are stored as SHA-256 of their 256-bit secret; role grants and per-key
+  // ACL entries; namespace settings; per-principal authentication failures. Every row that grants
+  // anything carries a record MAC under the master key, so a row written into the file by hand
+  // grants nothing. A vault from before this migration keeps its single passphrase in
+  // vault_header until its first unlock, which turns it into the operator "admin" (Admin).
+  `
+  CREATE TABLE operators (
+    name TEXT PRIMARY KEY,
+    kdf_params TEXT NOT NULL,
+    kdf_salt BLOB NOT NULL,
+    passphrase_verifier BLOB NOT NULL,
+    wrapped_master_key BLOB NOT NULL,  -- AES-256-GCM(kek, master key, aad = slot name)
+    slot_checksum BLOB NOT NULL,       -- SHA-256 over name, KDF parameters, salt, verifier: a flipped byte is TAMPERED, not "wrong passphrase"
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    record_mac BLOB NOT NULL
+  );
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,               -- the public part of the token ("tok_…")
+    label TEXT NOT NULL,
+    secret_hash BLOB NOT NULL,         -- SHA-256 of the 256-bit secret
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at INTEGER,
+    revoked_at INTEGER,
+    revoked_by TEXT,
+    record_mac BLOB NOT NULL
+  );
+  CREATE TABLE grants (
+    principal TEXT NOT NULL,           -- an operator name or "token:<id>"
+    namespace TEXT NOT NULL,           -- a namespace, or "*" for all of them
+    role TEXT NOT NULL,                -- Admin (only with "*"), NamespaceAdmin, KeyAdmin, KeyUser, Auditor
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    record_mac BLOB NOT NULL,
+    PRIMARY KEY (principal, namespace, role)
+  );
+  CREATE TABLE key_acl (
+    namespace TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    record_mac BLOB NOT NULL,
+    PRIMARY KEY (namespace, key_id, principal)
+  );
+  CREATE TABLE namespace_settings (
+    name TEXT PRIMARY KEY,
+    description TEXT NOT NULL,
+    max_keys INTEGER,
+    updated_at INTEGER NOT NULL,
+    record_mac BLOB NOT NULL
+  );
+  CREATE TABLE auth_failures (
+    principal TEXT PRIMARY KEY,        -- an operator name or "token:<id>"; never what an unknown caller typed
+    failures INTEGER NOT NULL,
+    window_start INTEGER NOT NULL,
+    locked_until INTEGER NOT NULL
+  );
+  `,
 ];

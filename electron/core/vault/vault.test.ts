@@ -85,7 +85,7 @@ describe('lockout', () => {
   it('delays after 5 consecutive failures, exponentially, and survives a restart', async () => {
     const dataDir = tempDir();
     const clock = new FakeClock();
-    const lockout = { freeAttempts: 5, baseDelayMs: 30_000, maxDelayMs: 3_600_000 };
+    const lockout = { freeAttempts: 5, baseDelayMs: 30_000, maxDelayMs: 3_600_000, windowMs: 900_000 };
     const c = await openCustodian({ dataDir, kdf: FAST_KDF, clock, lockout });
     await c.init(PASSPHRASE);
     await c.lock();
@@ -160,10 +160,13 @@ describe('tamper detection', () => {
   const encrypt = (c: Awaited<ReturnType<typeof openCustodian>>) => c.encrypt({ namespace: 'default', keyId: 'aes', data: new Uint8Array([1, 2, 3]) });
 
   it.each([
-    ['the wrapped master key', 'vault_header', 'wrapped_master_key', 'id = 1', sign, 'wrapped master key'],
-    ['the KDF salt', 'vault_header', 'kdf_salt', 'id = 1', sign, 'vault header (key-derivation parameters)'],
+    ['the wrapped master key', 'operators', 'wrapped_master_key', "name = 'admin'", sign, 'key slot of operator admin'],
+    ['the KDF salt', 'operators', 'kdf_salt', "name = 'admin'", sign, 'key slot of operator admin'],
+    ["the slot's KDF parameters", 'operators', 'kdf_params', "name = 'admin'", sign, 'key slot of operator admin'],
+    ["the slot's record MAC", 'operators', 'record_mac', "name = 'admin'", sign, 'key slot of operator admin'],
+    ['a grant', 'grants', 'created_at', "principal = 'admin'", sign, "grant of Admin on * to admin"],
     ['the KDF parameters', 'vault_header', 'kdf_params', 'id = 1', sign, 'vault header (key-derivation parameters)'],
-    ['the passphrase verifier', 'vault_header', 'passphrase_verifier', 'id = 1', sign, 'vault header (key-derivation parameters)'],
+    ['the passphrase verifier', 'operators', 'passphrase_verifier', "name = 'admin'", sign, 'key slot of operator admin'],
     ['a sealed signing secret', 'key_versions', 'sealed_secret', "key_id = 'sig'", sign, 'key default/sig version 1 secret'],
     ['a sealed AES secret', 'key_versions', 'sealed_secret', "key_id = 'aes'", encrypt, 'key default/aes version 1 secret'],
     ['a public key', 'key_versions', 'public_key', "key_id = 'sig'", sign, 'key default/sig version 1 record'],

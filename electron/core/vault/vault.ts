@@ -12,6 +12,7 @@ import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { CustodyError } from '../../../shared/errors.js';
 import type { CryptoEngine } from '../crypto/types.js';
 import type { Sqlite } from './database.js';
+import { AuthThrottle, type ThrottleSettings } from '../access/throttle.js';
 
 /** Argon2id parameters, stored beside the wrapped key so they can be raised later. */
 export interface KdfSettings {
@@ -24,15 +25,33 @@ export interface KdfSettings {
 /** ARCHITECTURE/issue defaults: m = 64 MiB, t = 3, p = 1. */
 export const DEFAULT_KDF: KdfSettings = { algorithm: 'argon2id', memoryKiB: 65536, iterations: 3, parallelism: 1 };
 
-export interface LockoutSettings {
-  /** Failures allowed before a delay starts. */
-  readonly freeAttempts: number;
-  /** The first delay; each further failure doubles it. */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
+export type LockoutSettings = ThrottleSettings;
+
+export const DEFAULT_LOCKOUT: LockoutSettings = { freeAttempts: 5, baseDelayMs: 30_000, maxDelayMs: 3_600_000, windowMs: 900_000 };
+
+/** The first Admin's name when `init` is not given one, and the operator the CLI assumes. */
+export const DEFAULT_OPERATOR = 'admin';
+/** Operator names: no colon (token principals are `token:<id>`), no spaces, nothing that reads like a passphrase. */
+export const OPERATOR_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Principal names the core writes itself. */
+export const RESERVED_PRINCIPALS: ReadonlySet<string> = new Set(['system', 'anonymous', 'unknown']);
+/** The lockout bucket for names that are not operators: what a caller typed is never stored. */
+const UNKNOWN_OPERATOR_BUCKET = '?unknown-operator';
+
+/** An operator's key slot, as listed (no key material). */
+export interface OperatorSlot {
+  readonly name: string;
+  readonly createdAt: number;
+  readonly createdBy: string;
+  readonly updatedAt: number;
+  readonly kdf: KdfSettings;
 }
 
-export const DEFAULT_LOCKOUT: LockoutSettings = { freeAttempts: 5, baseDelayMs: 30_000, maxDelayMs: 3_600_000 };
+export function assertOperatorName(name: string): void {
+  if (typeof name !== 'string' || !OPERATOR_NAME_PATTERN.test(name) || RESERVED_PRINCIPALS.has(name)) {
+    throw new CustodyError('INVALID_INPUT', 'an operator name is 1-64 of [A-Za-z0-9._-], starting with a letter or digit, and not system, anonymous or unknown');
+  }
+}
 
 export interface VaultStatus {
   readonly initialized: boolean;
@@ -48,6 +67,19 @@ export interface Clock {
   now(): number;
 }
 
+interface SlotRow {
+  name: string;
+  kdf_params: string;
+  kdf_salt: Buffer;
+  passphrase_verifier: Buffer;
+  wrapped_master_key: Buffer;
+  slot_checksum: Buffer;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+  record_mac: Buffer;
+}
+
 interface HeaderRow {
   format: number;
   kdf_params: string;
@@ -59,8 +91,10 @@ interface HeaderRow {
   updated_at: number;
 }
 
-const HEADER_FORMAT = 1;
-const MASTER_KEY_AAD = new TextEncoder().encode('custos/v1/master-key');
+/** 1: the header held the one passphrase slot. 2: slots live in `operators`; the header keeps parameters only. */
+const HEADER_FORMAT = 2;
+const LEGACY_MASTER_KEY_AAD = new TextEncoder().encode('custos/v1/master-key');
+const EMPTY = Buffer.alloc(0);
 const MIN_PASSPHRASE_CHARS = 8;
 
 /** Branded so a master key is never confused with other bytes. */
@@ -70,13 +104,16 @@ export class Vault {
   private master: MasterKey | undefined;
   private macKey: Buffer | undefined;
   private readonly lockListeners: (() => void)[] = [];
+  readonly throttle: AuthThrottle;
 
   constructor(
     private readonly db: Sqlite,
     private readonly engine: CryptoEngine,
     private readonly clock: Clock,
-    private readonly lockout: LockoutSettings = DEFAULT_LOCKOUT,
-  ) {}
+    lockout: LockoutSettings = DEFAULT_LOCKOUT,
+  ) {
+    this.throttle = new AuthThrottle(db, clock, lockout);
+  }
 
   isInitialized(): boolean {
     return this.readHeader() !== undefined;
@@ -86,38 +123,37 @@ export class Vault {
     return this.master !== undefined;
   }
 
-  status(): VaultStatus {
+  /** Vault facts, and the lockout state of `operator` (what an unlock screen shows). */
+  status(operator: string = DEFAULT_OPERATOR): VaultStatus {
     const header = this.readHeader();
-    const lock = this.readLockout();
     if (header === undefined) {
       return { initialized: false, unlocked: false, consecutiveFailures: 0, lockedUntil: 0 };
     }
+    const lock = this.throttle.state(this.lockoutBucket(operator));
     return {
       initialized: true,
       unlocked: this.isUnlocked(),
-      consecutiveFailures: lock.consecutive_failures,
-      lockedUntil: lock.locked_until > this.clock.now() ? lock.locked_until : 0,
-      kdf: this.parseKdf(header),
+      consecutiveFailures: lock.failures,
+      lockedUntil: lock.lockedUntil,
+      kdf: this.parseKdf(header.kdf_params, 'vault header (key-derivation parameters)'),
       createdAt: header.created_at,
     };
   }
 
   /**
-   * Create the vault: a fresh master key wrapped under the passphrase. `afterCreate` runs in the
-   * same transaction (the key store creates the `default` namespace there), so a crash leaves
-   * either no vault or a complete one.
+   * Create the vault: a fresh master key, wrapped in a key slot for the first operator.
+   * `afterCreate` runs in the same transaction (the facade creates the `default` namespace and
+   * the Admin grant there), so a crash leaves either no vault or a complete one.
    */
-  async init(passphrase: Uint8Array, kdf: KdfSettings = DEFAULT_KDF, afterCreate?: () => void): Promise<void> {
+  async init(operator: string, passphrase: Uint8Array, kdf: KdfSettings = DEFAULT_KDF, afterCreate?: () => void): Promise<void> {
+    assertOperatorName(operator);
     assertPassphrase(passphrase);
     assertKdfSettings(kdf);
     if (this.isInitialized()) throw new CustodyError('VAULT_ALREADY_INITIALIZED', 'this data directory already holds a vault');
     const master = Buffer.from(this.engine.random(32)) as MasterKey;
-    const salt = this.engine.random(16);
-    const { kek, verifier } = await this.deriveKek(passphrase, salt, kdf);
+    const slot = await this.makeSlot(operator, passphrase, kdf, master);
     const now = this.clock.now();
     const kdfJson = JSON.stringify(kdf);
-    const wrapped = this.engine.sealAes256Gcm(kek, master, MASTER_KEY_AAD);
-    kek.fill(0);
     this.db.transaction(() => {
       if (this.readHeader() !== undefined) throw new CustodyError('VAULT_ALREADY_INITIALIZED', 'this data directory already holds a vault');
       this.db
@@ -125,10 +161,10 @@ export class Vault {
           `INSERT INTO vault_header (id, format, kdf_params, kdf_salt, passphrase_verifier, header_checksum, wrapped_master_key, created_at, updated_at)
            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(HEADER_FORMAT, kdfJson, salt, verifier, headerChecksum(HEADER_FORMAT, kdfJson, salt, verifier), wrapped, now, now);
-      this.db.prepare('INSERT OR REPLACE INTO lockout (id, consecutive_failures, locked_until) VALUES (1, 0, 0)').run();
+        .run(HEADER_FORMAT, kdfJson, EMPTY, EMPTY, headerChecksum(HEADER_FORMAT, kdfJson, EMPTY, EMPTY), EMPTY, now, now);
       this.setMaster(master);
       try {
+        this.insertSlot(operator, slot, now, 'system');
         afterCreate?.();
       } catch (error) {
         this.clearMaster();
@@ -138,60 +174,99 @@ export class Vault {
   }
 
   /**
-   * Unlock with the passphrase. On a vault that is already unlocked this re-authenticates: the
-   * passphrase is still checked (and counted), the master key is kept.
+   * Authenticate `operator` and unlock. On a vault that is already unlocked this
+   * re-authenticates: the passphrase is still checked (and counted), and the slot must hold the
+   * very master key in memory.
    */
-  async unlock(passphrase: Uint8Array): Promise<void> {
-    const master = await this.authenticate(passphrase);
+  async unlock(operator: string, passphrase: Uint8Array): Promise<void> {
+    const master = await this.authenticate(operator, passphrase);
     try {
-      if (!this.isUnlocked()) this.setMaster(Buffer.from(master) as MasterKey);
+      if (this.master === undefined) this.setMaster(Buffer.from(master) as MasterKey);
+      else if (!timingSafeEqual(this.master, master)) throw tampered(`key slot of operator ${operator}`);
     } finally {
       master.fill(0);
     }
   }
 
   /**
-   * Check a passphrase and return the unwrapped master key (the caller wipes it). Every path that
-   * takes a passphrase comes through here, so every guess meets the lockout. The attempt is
-   * counted *before* the (slow) derivation and only forgiven after success, so killing the
-   * process mid-attempt does not reset the counter.
+   * Check an operator's passphrase and return the unwrapped master key (the caller wipes it).
+   * Every path that takes a passphrase comes through here, so every guess meets the lockout of
+   * that operator. The attempt is counted *before* the (slow) derivation and only forgiven after
+   * success, so killing the process mid-attempt does not reset the counter. An unknown name
+   * costs the same derivation and gets the same answer as a wrong passphrase.
    */
-  private async authenticate(passphrase: Uint8Array): Promise<Uint8Array> {
+  private async authenticate(operator: string, passphrase: Uint8Array): Promise<Uint8Array> {
     const header = this.requireHeader();
-    const now = this.clock.now();
-    const lock = this.readLockout();
-    if (lock.locked_until > now) {
-      const retryAfterMs = lock.locked_until - now;
-      throw new CustodyError('LOCKED_OUT', `too many wrong passphrases: try again in ${Math.ceil(retryAfterMs / 1000)} s`, {
-        details: { retryAfterMs, consecutiveFailures: lock.consecutive_failures },
-      });
-    }
-    const kdf = this.parseKdf(header);
     this.assertHeaderIntact(header);
-    const failures = lock.consecutive_failures + 1;
-    this.db.prepare('UPDATE lockout SET consecutive_failures = ?, locked_until = ? WHERE id = 1').run(failures, this.lockedUntilAfter(failures, now));
-    const { kek, verifier } = await this.deriveKek(passphrase, header.kdf_salt, kdf);
+    const known = typeof operator === 'string' && OPERATOR_NAME_PATTERN.test(operator) ? this.readSlot(operator) : undefined;
+    const legacy = known === undefined && operator === DEFAULT_OPERATOR && this.hasLegacySlot(header);
+    const bucket = known !== undefined || legacy ? operator : UNKNOWN_OPERATOR_BUCKET;
+    this.throttle.assertNotLocked(bucket, 'too many failed sign-ins');
+    const failures = this.throttle.fail(bucket);
+    const slot = known ?? (legacy ? legacySlot(header) : undefined);
+    if (known !== undefined && !timingSafeEqualLen(known.slot_checksum, slotChecksum(known))) throw tampered(`key slot of operator ${operator}`);
+    const kdf = this.parseKdf(slot?.kdf_params ?? header.kdf_params, slot === undefined ? 'vault header (key-derivation parameters)' : `key slot of operator ${operator}`);
+    const { kek, verifier } = await this.deriveKek(passphrase, slot?.kdf_salt ?? Buffer.alloc(16), kdf);
     try {
-      if (!timingSafeEqual(verifier, header.passphrase_verifier)) {
-        const after = this.readLockout();
-        const wait = after.locked_until > this.clock.now() ? `; further attempts are delayed ${Math.ceil((after.locked_until - this.clock.now()) / 1000)} s` : '';
-        throw new CustodyError('PASSPHRASE_INCORRECT', `wrong passphrase (${failures} consecutive failure${failures === 1 ? '' : 's'})${wait}`, {
+      if (slot === undefined || !timingSafeEqual(verifier, slot.passphrase_verifier)) {
+        const state = this.throttle.state(bucket);
+        const wait = state.lockedUntil > 0 ? `; further attempts are delayed ${Math.ceil((state.lockedUntil - this.clock.now()) / 1000)} s` : '';
+        throw new CustodyError('PASSPHRASE_INCORRECT', `wrong operator name or passphrase (${failures} consecutive failure${failures === 1 ? '' : 's'})${wait}`, {
           details: { consecutiveFailures: failures },
         });
       }
+      const recordName = legacy ? 'wrapped master key' : `key slot of operator ${operator}`;
       let master: Uint8Array;
       try {
-        master = this.engine.openAes256Gcm(kek, header.wrapped_master_key, MASTER_KEY_AAD);
+        master = this.engine.openAes256Gcm(kek, slot.wrapped_master_key, legacy ? LEGACY_MASTER_KEY_AAD : slotAad(operator));
       } catch (cause) {
-        throw tampered('wrapped master key', cause);
+        throw tampered(recordName, cause);
       }
-      if (master.length !== 32) throw tampered('wrapped master key');
-      this.db.prepare('UPDATE lockout SET consecutive_failures = 0, locked_until = 0 WHERE id = 1').run();
+      if (master.length !== 32) throw tampered(recordName);
+      if (legacy) {
+        await this.convertLegacySlot(passphrase, master, kdf);
+      } else {
+        const macKey = deriveMacKey(master);
+        const ok = timingSafeEqualLen(slot.record_mac, hmacFields(macKey, slotMacFields(slot)));
+        macKey.fill(0);
+        if (!ok) {
+          master.fill(0);
+          throw tampered(recordName);
+        }
+      }
+      this.throttle.succeed(bucket);
       return master;
     } finally {
       kek.fill(0);
     }
   }
+
+  /** A vault created before operators existed: its one passphrase becomes the slot of "admin" at the first unlock. */
+  private hasLegacySlot(header: HeaderRow): boolean {
+    if (header.format !== 1 || header.wrapped_master_key.length === 0) return false;
+    return (this.db.prepare('SELECT count(*) AS n FROM operators').get() as { n: number }).n === 0;
+  }
+
+  private async convertLegacySlot(passphrase: Uint8Array, master: Uint8Array, kdf: KdfSettings): Promise<void> {
+    const slot = await this.makeSlot(DEFAULT_OPERATOR, passphrase, kdf, master);
+    const macKey = deriveMacKey(master);
+    const now = this.clock.now();
+    try {
+      this.db.transaction(() => {
+        const kdfJson = JSON.stringify(kdf);
+        this.insertSlotWith(macKey, DEFAULT_OPERATOR, slot, now, 'system');
+        this.db
+          .prepare('UPDATE vault_header SET format = ?, kdf_salt = ?, passphrase_verifier = ?, header_checksum = ?, wrapped_master_key = ?, updated_at = ? WHERE id = 1')
+          .run(HEADER_FORMAT, EMPTY, EMPTY, headerChecksum(HEADER_FORMAT, kdfJson, EMPTY, EMPTY), EMPTY, now);
+        this.legacyConverted = true;
+      }).immediate();
+    } finally {
+      macKey.fill(0);
+    }
+  }
+
+  /** Set when this process turned a pre-operator vault into the "admin" slot: the facade then grants Admin. */
+  legacyConverted = false;
 
   /** Drop the master key (and every derived key and cached key handle) from memory. */
   lock(): void {
@@ -203,26 +278,109 @@ export class Vault {
     this.lockListeners.push(listener);
   }
 
-  /** Re-wrap the master key under a new passphrase; no stored secret is re-encrypted. */
-  async changePassphrase(current: Uint8Array, next: Uint8Array, kdf?: KdfSettings): Promise<void> {
+  /** Re-wrap the master key in `operator`'s slot under a new passphrase; no stored secret is re-encrypted. */
+  async changePassphrase(operator: string, current: Uint8Array, next: Uint8Array, kdf?: KdfSettings): Promise<void> {
     assertPassphrase(next);
-    const newKdf = kdf ?? this.parseKdf(this.requireHeader());
-    assertKdfSettings(newKdf);
-    const master = await this.authenticate(current);
+    if (kdf !== undefined) assertKdfSettings(kdf);
+    const master = await this.authenticate(operator, current);
     try {
-      const salt = this.engine.random(16);
-      const { kek, verifier } = await this.deriveKek(next, salt, newKdf);
-      const wrapped = this.engine.sealAes256Gcm(kek, master, MASTER_KEY_AAD);
-      kek.fill(0);
-      const kdfJson = JSON.stringify(newKdf);
-      this.db
-        .prepare(
-          `UPDATE vault_header SET kdf_params = ?, kdf_salt = ?, passphrase_verifier = ?, header_checksum = ?, wrapped_master_key = ?, updated_at = ? WHERE id = 1`,
-        )
-        .run(kdfJson, salt, verifier, headerChecksum(HEADER_FORMAT, kdfJson, salt, verifier), wrapped, this.clock.now());
+      const slotKdf = kdf ?? this.parseKdf((this.readSlot(operator) as SlotRow).kdf_params, `key slot of operator ${operator}`);
+      const slot = await this.makeSlot(operator, next, slotKdf, master);
+      const macKey = deriveMacKey(master);
+      try {
+        const existing = this.readSlot(operator) as SlotRow;
+        const row = { ...existing, ...slot, updated_at: this.clock.now() };
+        this.db
+          .prepare('UPDATE operators SET kdf_params = ?, kdf_salt = ?, passphrase_verifier = ?, wrapped_master_key = ?, slot_checksum = ?, updated_at = ?, record_mac = ? WHERE name = ?')
+          .run(row.kdf_params, row.kdf_salt, row.passphrase_verifier, row.wrapped_master_key, slotChecksum(row), row.updated_at, hmacFields(macKey, slotMacFields(row)), operator);
+      } finally {
+        macKey.fill(0);
+      }
     } finally {
       master.fill(0);
     }
+  }
+
+  /**
+   * A key slot for a new operator (Argon2id with `kdf`, or the vault's parameters). Needs the
+   * vault unlocked; `inTransaction` runs with the insert (the facade adds grants and the event).
+   */
+  async addOperator(name: string, passphrase: Uint8Array, createdBy: string, kdf?: KdfSettings, inTransaction?: () => void): Promise<OperatorSlot> {
+    assertOperatorName(name);
+    assertPassphrase(passphrase);
+    const settings = kdf ?? this.parseKdf(this.requireHeader().kdf_params, 'vault header (key-derivation parameters)');
+    assertKdfSettings(settings);
+    if (this.readSlot(name) !== undefined) throw new CustodyError('ALREADY_EXISTS', `operator ${name} already exists`);
+    const slot = await this.makeSlot(name, passphrase, settings, this.requireMaster());
+    const now = this.clock.now();
+    this.db.transaction(() => {
+      if (this.readSlot(name) !== undefined) throw new CustodyError('ALREADY_EXISTS', `operator ${name} already exists`);
+      this.insertSlot(name, slot, now, createdBy);
+      this.throttle.succeed(name);
+      inTransaction?.();
+    }).immediate();
+    return { name, createdAt: now, createdBy, updatedAt: now, kdf: settings };
+  }
+
+  /** Delete an operator's slot (inside the caller's transaction, which also removes grants). */
+  removeOperatorUnchecked(name: string): void {
+    this.requireMaster();
+    const result = this.db.prepare('DELETE FROM operators WHERE name = ?').run(name);
+    if (result.changes === 0) throw new CustodyError('NOT_FOUND', `operator ${name} does not exist`);
+    this.throttle.succeed(name);
+  }
+
+  /** Every operator slot, each checked against its record MAC. */
+  listOperators(): OperatorSlot[] {
+    this.requireMaster();
+    const rows = this.db.prepare('SELECT * FROM operators ORDER BY name').all() as SlotRow[];
+    return rows.map((row) => {
+      this.assertMac(row.record_mac, slotMacFields(row), `key slot of operator ${row.name}`);
+      return { name: row.name, createdAt: row.created_at, createdBy: row.created_by, updatedAt: row.updated_at, kdf: this.parseKdf(row.kdf_params, `key slot of operator ${row.name}`) };
+    });
+  }
+
+  /** Whether `name` holds a verified slot. */
+  hasOperator(name: string): boolean {
+    const row = this.readSlot(name);
+    if (row === undefined) return false;
+    this.assertMac(row.record_mac, slotMacFields(row), `key slot of operator ${name}`);
+    return true;
+  }
+
+  private lockoutBucket(operator: string): string {
+    if (typeof operator === 'string' && OPERATOR_NAME_PATTERN.test(operator) && this.readSlot(operator) !== undefined) return operator;
+    const header = this.readHeader();
+    if (operator === DEFAULT_OPERATOR && header !== undefined && this.hasLegacySlot(header)) return operator;
+    return UNKNOWN_OPERATOR_BUCKET;
+  }
+
+  private async makeSlot(name: string, passphrase: Uint8Array, kdf: KdfSettings, master: Uint8Array): Promise<Pick<SlotRow, 'kdf_params' | 'kdf_salt' | 'passphrase_verifier' | 'wrapped_master_key'>> {
+    const salt = Buffer.from(this.engine.random(16));
+    const { kek, verifier } = await this.deriveKek(passphrase, salt, kdf);
+    try {
+      return { kdf_params: JSON.stringify(kdf), kdf_salt: salt, passphrase_verifier: verifier, wrapped_master_key: Buffer.from(this.engine.sealAes256Gcm(kek, master, slotAad(name))) };
+    } finally {
+      kek.fill(0);
+    }
+  }
+
+  private insertSlot(name: string, slot: Pick<SlotRow, 'kdf_params' | 'kdf_salt' | 'passphrase_verifier' | 'wrapped_master_key'>, now: number, createdBy: string): void {
+    this.insertSlotWith(this.macKey as Buffer, name, slot, now, createdBy);
+  }
+
+  private insertSlotWith(macKey: Buffer, name: string, slot: Pick<SlotRow, 'kdf_params' | 'kdf_salt' | 'passphrase_verifier' | 'wrapped_master_key'>, now: number, createdBy: string): void {
+    const row: SlotRow = { name, ...slot, slot_checksum: EMPTY, created_at: now, created_by: createdBy, updated_at: now, record_mac: EMPTY };
+    this.db
+      .prepare(
+        `INSERT INTO operators (name, kdf_params, kdf_salt, passphrase_verifier, wrapped_master_key, slot_checksum, created_at, created_by, updated_at, record_mac)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(name, row.kdf_params, row.kdf_salt, row.passphrase_verifier, row.wrapped_master_key, slotChecksum(row), now, createdBy, now, hmacFields(macKey, slotMacFields(row)));
+  }
+
+  private readSlot(name: string): SlotRow | undefined {
+    return this.db.prepare('SELECT * FROM operators WHERE name = ?').get(name) as SlotRow | undefined;
   }
 
   /** Envelope-encrypt a secret; `identity` (namespace, key id, version) is bound as associated data. */
@@ -241,23 +399,14 @@ export class Vault {
   }
 
   /** HMAC-SHA256 over a record's canonical fields, under a key derived from the master key. */
-  mac(fields: readonly (string | number | null | Uint8Array)[]): Buffer {
+  mac(fields: readonly MacField[]): Buffer {
     this.requireMaster();
-    const h = createHmac('sha256', this.macKey as Buffer);
-    for (const field of fields) {
-      // Length-prefixed encoding: no two field lists share an encoding.
-      const bytes = field === null ? Buffer.from([0xff]) : typeof field === 'string' ? Buffer.from('s' + field, 'utf8') : typeof field === 'number' ? Buffer.from('n' + String(field)) : Buffer.concat([Buffer.from('b'), field]);
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(bytes.length);
-      h.update(len).update(bytes);
-    }
-    return h.digest();
+    return hmacFields(this.macKey as Buffer, fields);
   }
 
   /** Throw TAMPERED naming `recordName` unless `stored` is the MAC of `fields`. */
-  assertMac(stored: Uint8Array, fields: readonly (string | number | null | Uint8Array)[], recordName: string): void {
-    const expected = this.mac(fields);
-    if (stored.length !== expected.length || !timingSafeEqual(stored, expected)) throw tampered(recordName);
+  assertMac(stored: Uint8Array, fields: readonly MacField[], recordName: string): void {
+    if (!timingSafeEqualLen(stored, this.mac(fields))) throw tampered(recordName);
   }
 
   requireUnlocked(): void {
@@ -274,7 +423,7 @@ export class Vault {
 
   private setMaster(master: MasterKey): void {
     this.master = master;
-    this.macKey = Buffer.from(hkdfSync('sha256', master, new Uint8Array(0), 'custos/v1/record-mac', 32));
+    this.macKey = deriveMacKey(master);
   }
 
   private clearMaster(): void {
@@ -294,21 +443,6 @@ export class Vault {
     return this.db.prepare('SELECT * FROM vault_header WHERE id = 1').get() as HeaderRow | undefined;
   }
 
-  private readLockout(): { consecutive_failures: number; locked_until: number } {
-    return (
-      (this.db.prepare('SELECT consecutive_failures, locked_until FROM lockout WHERE id = 1').get() as
-        | { consecutive_failures: number; locked_until: number }
-        | undefined) ?? { consecutive_failures: 0, locked_until: 0 }
-    );
-  }
-
-  private lockedUntilAfter(failures: number, now: number): number {
-    if (failures < this.lockout.freeAttempts) return 0;
-    const exponent = failures - this.lockout.freeAttempts;
-    const delay = Math.min(this.lockout.baseDelayMs * 2 ** Math.min(exponent, 40), this.lockout.maxDelayMs);
-    return now + delay;
-  }
-
   private assertHeaderIntact(header: HeaderRow): void {
     const expected = headerChecksum(header.format, header.kdf_params, header.kdf_salt, header.passphrase_verifier);
     if (header.header_checksum.length !== expected.length || !timingSafeEqual(header.header_checksum, expected)) {
@@ -316,12 +450,12 @@ export class Vault {
     }
   }
 
-  private parseKdf(header: HeaderRow): KdfSettings {
+  private parseKdf(json: string, recordName: string): KdfSettings {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(header.kdf_params);
+      parsed = JSON.parse(json);
     } catch (cause) {
-      throw tampered('vault header (key-derivation parameters)', cause);
+      throw tampered(recordName, cause);
     }
     const p = parsed as Partial<KdfSettings> | null;
     if (
@@ -332,7 +466,7 @@ export class Vault {
       !isPositiveInt(p.iterations) ||
       !isPositiveInt(p.parallelism)
     ) {
-      throw tampered('vault header (key-derivation parameters)');
+      throw tampered(recordName);
     }
     return { algorithm: 'argon2id', memoryKiB: p.memoryKiB, iterations: p.iterations, parallelism: p.parallelism };
   }
@@ -353,6 +487,56 @@ export class Vault {
     out.fill(0);
     return { kek, verifier };
   }
+}
+
+type MacField = string | number | null | Uint8Array;
+
+function deriveMacKey(master: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, new Uint8Array(0), 'custos/v1/record-mac', 32));
+}
+
+/** Length-prefixed encoding of typed fields: no two field lists share an encoding. */
+function hmacFields(macKey: Buffer, fields: readonly MacField[]): Buffer {
+  const h = createHmac('sha256', macKey);
+  for (const field of fields) {
+    const bytes = field === null ? Buffer.from([0xff]) : typeof field === 'string' ? Buffer.from('s' + field, 'utf8') : typeof field === 'number' ? Buffer.from('n' + String(field)) : Buffer.concat([Buffer.from('b'), field]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(bytes.length);
+    h.update(len).update(bytes);
+  }
+  return h.digest();
+}
+
+function timingSafeEqualLen(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function slotAad(name: string): Uint8Array {
+  return new TextEncoder().encode(`custos/v1/operator-slot\u0000${name}`);
+}
+
+function slotMacFields(row: Pick<SlotRow, 'name' | 'kdf_params' | 'kdf_salt' | 'passphrase_verifier' | 'wrapped_master_key' | 'created_at' | 'created_by' | 'updated_at'>): MacField[] {
+  return ['operator', row.name, row.kdf_params, row.kdf_salt, row.passphrase_verifier, row.wrapped_master_key, row.created_at, row.created_by, row.updated_at];
+}
+
+function slotChecksum(row: Pick<SlotRow, 'name' | 'kdf_params' | 'kdf_salt' | 'passphrase_verifier'>): Buffer {
+  return createHash('sha256').update(`custos/v1/slot\u0000${row.name}\u0000${row.kdf_params}\u0000`).update(row.kdf_salt).update(row.passphrase_verifier).digest();
+}
+
+/** The single passphrase slot a format-1 header held. */
+function legacySlot(header: HeaderRow): SlotRow {
+  return {
+    name: DEFAULT_OPERATOR,
+    kdf_params: header.kdf_params,
+    kdf_salt: header.kdf_salt,
+    passphrase_verifier: header.passphrase_verifier,
+    wrapped_master_key: header.wrapped_master_key,
+    slot_checksum: EMPTY,
+    created_at: header.created_at,
+    created_by: 'system',
+    updated_at: header.updated_at,
+    record_mac: EMPTY,
+  };
 }
 
 function secretAad(identity: string): Uint8Array {
