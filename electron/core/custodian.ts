@@ -63,6 +63,12 @@ export const CLI_CLIENT: ClientContext = { transport: 'cli' };
 
 export const DEFAULT_SESSION_IDLE_MS = 15 * 60 * 1000;
 
+/** What changed, for UIs to refresh. No payload carries anything a caller could not read anyway. */
+export type CoreEvent =
+  | { readonly type: 'vault.changed' }
+  | { readonly type: 'keys.changed'; readonly namespace: string | null; readonly id: string | null }
+  | { readonly type: 'audit.appended' };
+
 /** Who the facade acts for. */
 export interface Identity {
   readonly kind: 'none' | 'operator' | 'token';
@@ -168,6 +174,8 @@ export interface Custodian {
   whoami(): Identity;
   /** Lock the vault: every operator session ends. */
   lock(): Promise<void>;
+  /** Hear about changes from every caller of this vault (not other processes): for UIs. Returns the unsubscribe function. */
+  subscribe(listener: (event: CoreEvent) => void): () => void;
   /** Change an operator's passphrase (default: the bound operator, else "admin"); needs the current one. */
   changePassphrase(current: Uint8Array, next: Uint8Array, operator?: string): Promise<void>;
 
@@ -265,6 +273,8 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     sessions: new Map(),
     limiter: new RateLimiter(clock),
     grantCache: { stamp: '', byPrincipal: new Map(), acl: new Map() },
+    listeners: new Set(),
+    auditNotice: { pending: false },
     closed: { value: false },
   };
   vault.onLock(() => parts.sessions.clear());
@@ -296,6 +306,9 @@ interface Parts {
   readonly limiter: RateLimiter;
   /** Grants and ACLs as last read, valid while neither this process nor another wrote (data_version). */
   readonly grantCache: { stamp: string; byPrincipal: Map<string, Grant[]>; acl: Map<string, string[]> };
+  readonly listeners: Set<(event: CoreEvent) => void>;
+  /** audit.appended is coalesced: at most one per turn of the event loop, however many events were written. */
+  readonly auditNotice: { pending: boolean };
   readonly closed: { value: boolean };
 }
 
@@ -339,6 +352,45 @@ class CustodianImpl implements Custodian {
 
   forTransport(client: ClientContext): Custodian {
     return new CustodianImpl(this.parts, client, NOBODY);
+  }
+
+  subscribe(listener: (event: CoreEvent) => void): () => void {
+    this.parts.listeners.add(listener);
+    return () => {
+      this.parts.listeners.delete(listener);
+    };
+  }
+
+  private emit(event: CoreEvent): void {
+    if (this.parts.listeners.size === 0) return;
+    if (event.type === 'audit.appended') {
+      if (this.parts.auditNotice.pending) return;
+      this.parts.auditNotice.pending = true;
+      setImmediate(() => {
+        this.parts.auditNotice.pending = false;
+        this.deliver(event);
+      });
+      return;
+    }
+    this.deliver(event);
+  }
+
+  private deliver(event: CoreEvent): void {
+    for (const listener of [...this.parts.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own: the operation it heard about has already happened.
+      }
+    }
+  }
+
+  /** After an operation and its audit event: tell listeners what changed. */
+  private changed(action: string, target: Target): void {
+    if (this.parts.listeners.size === 0) return;
+    if (action.startsWith('key.') || action.startsWith('namespace.')) this.emit({ type: 'keys.changed', namespace: target.namespace ?? null, id: target.keyId ?? null });
+    else if (action.startsWith('vault.') || action.startsWith('operator.') || action.startsWith('access.')) this.emit({ type: 'vault.changed' });
+    this.emit({ type: 'audit.appended' });
   }
 
   // ---------------------------------------------------------------- who is asking
@@ -497,6 +549,7 @@ class CustodianImpl implements Custodian {
     }
     const extra = after?.(value);
     await this.audit.appendDurable(this.event(action, { ...target, keyVersion: extra?.keyVersion ?? target.keyVersion ?? null }, 'ok', requestId, { ...details, ...extra?.details }, principal));
+    this.changed(action, target);
     return value;
   }
 
@@ -511,6 +564,7 @@ class CustodianImpl implements Custodian {
         this.audit.appendInTransaction(this.event(action, { ...target, keyVersion: extra?.keyVersion ?? target.keyVersion ?? null }, 'ok', requestId, { ...details, ...extra?.details }));
       });
       this.audit.maybeCheckpoint();
+      this.changed(action, target);
       return value;
     } catch (error) {
       await this.auditFailure(action, target, requestId, details, error);
@@ -535,6 +589,7 @@ class CustodianImpl implements Custodian {
     const code = error instanceof CustodyError ? error.code : 'INTERNAL';
     try {
       await this.audit.appendDurable(this.event(action, target, code, requestId, details, principal));
+      this.emit({ type: 'audit.appended' });
     } catch {
       // The original error matters more; a log that cannot be written shows up in verification.
     }
@@ -587,6 +642,7 @@ class CustodianImpl implements Custodian {
     }
     this.caller = this.openSession(operator);
     this.audit.checkpoint();
+    this.changed('vault.init', {});
   }
 
   async unlock(passphrase: Uint8Array, operator: string = DEFAULT_OPERATOR): Promise<VerifyReport> {
@@ -625,7 +681,9 @@ class CustodianImpl implements Custodian {
       }).immediate();
     }
     await this.audit.appendDurable(this.event('vault.unlock', {}, 'ok', requestId, { reauthentication: wasUnlocked }, operator));
-    return this.openSession(operator);
+    const caller = this.openSession(operator);
+    this.changed('vault.unlock', {});
+    return caller;
   }
 
   private openSession(operator: string): Caller {
@@ -679,6 +737,7 @@ class CustodianImpl implements Custodian {
     this.audit.checkpoint();
     this.vault.lock();
     this.caller = NOBODY;
+    this.changed('vault.lock', {});
   }
 
   changePassphrase(current: Uint8Array, next: Uint8Array, operator?: string): Promise<void> {

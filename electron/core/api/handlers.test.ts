@@ -1,0 +1,89 @@
+/**
+ * The handler table against the contract: every method called through `dispatch` on a real
+ * vault, every output checked against its output schema, bad input refused with INVALID_INPUT.
+ */
+import { describe, expect, it } from 'vitest';
+import { METHOD_NAMES, METHODS, type MethodName } from '../../../shared/api/contract.js';
+import { FAST_KDF, tempDir } from '../../../test/helpers.js';
+import { openCustodian } from '../custodian.js';
+import { dispatch } from './dispatch.js';
+import { createHandlers, eventFor, type Connection } from './handlers.js';
+import { UiSettingsStore } from './ui-settings.js';
+import type { CoreEvent } from '../custodian.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('the renderer API handler table', () => {
+  it('answers every method of the contract with output that matches its schema', async () => {
+    const dataDir = tempDir();
+    const root = await openCustodian({ dataDir, kdf: FAST_KDF });
+    const table = createHandlers({ settings: new UiSettingsStore(dataDir), version: '0.0.0-test' });
+    const conn: Connection = { custodian: root.forTransport({ transport: 'test' }) };
+    const events: CoreEvent[] = [];
+    root.subscribe((e) => events.push(e));
+    const seen = new Set<MethodName>();
+    async function call(method: MethodName, input: unknown): Promise<unknown> {
+      const r = await dispatch(table, method, input, conn);
+      if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+      expect(METHODS[method].output.safeParse(r.value).success, method).toBe(true);
+      seen.add(method);
+      return r.value;
+    }
+    expect(await call('vault.status', {})).toMatchObject({ initialized: false, session: null });
+    await call('vault.init', { passphrase: 'correct horse battery staple' });
+    await call('namespaces.create', { name: 'ops', description: 'operations', maxKeys: 5 });
+    await call('namespaces.list', {});
+    await call('namespaces.show', { name: 'ops' });
+    await call('keys.generate', { namespace: 'ops', id: 'sig', algorithm: 'ed25519', exportable: true });
+    await call('keys.import', { namespace: 'ops', id: 'aes', algorithm: 'aes-256-gcm', format: 'raw', data: Buffer.alloc(32, 3).toString('base64') });
+    await call('keys.list', { namespace: 'ops' });
+    await call('keys.get', { namespace: 'ops', id: 'sig' });
+    expect(await call('keys.publicKey', { namespace: 'ops', id: 'sig', format: 'pem' })).toMatchObject({ text: expect.stringContaining('BEGIN PUBLIC KEY') });
+    await call('keys.publicKey', { namespace: 'ops', id: 'sig', format: 'jwk' });
+    await call('keys.rotate', { namespace: 'ops', id: 'sig' });
+    await call('keys.disable', { namespace: 'ops', id: 'sig' });
+    await call('keys.enable', { namespace: 'ops', id: 'sig' });
+    await call('keys.scheduleDeletion', { namespace: 'ops', id: 'aes', windowDays: 3 });
+    await call('keys.cancelDeletion', { namespace: 'ops', id: 'aes' });
+    await call('keys.export', { namespace: 'ops', id: 'sig', format: 'pkcs8' });
+    const sig = (await call('crypto.sign', { namespace: 'ops', id: 'sig', data: b64('hello') })) as { signature: string };
+    expect(await call('crypto.verify', { namespace: 'ops', id: 'sig', data: b64('hello'), signature: sig.signature })).toMatchObject({ valid: true });
+    const ct = (await call('crypto.encrypt', { namespace: 'ops', id: 'aes', data: b64('secret') })) as { ciphertext: string };
+    expect(await call('crypto.decrypt', { namespace: 'ops', id: 'aes', data: ct.ciphertext })).toMatchObject({ plaintext: b64('secret') });
+    expect(await call('crypto.hash', { algorithm: 'sha256', data: b64('abc') })).toEqual({ digest: 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=' });
+    await call('audit.status', {});
+    await call('audit.query', { namespace: 'ops', limit: 10 });
+    await call('audit.checkpoints', {});
+    await call('audit.verify', { full: true });
+    await call('audit.export', {});
+    await call('settings.get', {});
+    expect(await call('settings.set', { theme: 'dark', autoLockMinutes: 5 })).toMatchObject({ theme: 'dark', autoLockMinutes: 5, version: '0.0.0-test' });
+    await call('vault.changePassphrase', { current: 'correct horse battery staple', next: 'a different long passphrase' });
+    expect(await call('vault.lock', {})).toMatchObject({ unlocked: false, session: null });
+    expect(await call('vault.unlock', { passphrase: 'a different long passphrase' })).toMatchObject({ status: { unlocked: true, session: { principal: 'admin', admin: true } }, audit: { ok: true } });
+    expect([...seen].sort()).toEqual([...METHOD_NAMES].sort());
+
+    // Events reached the subscriber; each maps onto its contract schema for this connection.
+    await new Promise((r) => setImmediate(r));
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended']));
+    expect(events.find((e) => e.type === 'keys.changed')).toMatchObject({ namespace: 'ops' });
+    for (const e of events) {
+      const mapped = eventFor(e, conn);
+      expect(mapped.name).toBe(e.type);
+    }
+    await root.close();
+  });
+
+  it('refuses unknown methods and bad input with INVALID_INPUT, and errors as codes, never throwing', async () => {
+    const dataDir = tempDir();
+    const root = await openCustodian({ dataDir, kdf: FAST_KDF });
+    const table = createHandlers({ settings: new UiSettingsStore(dataDir), version: 'x' });
+    const conn: Connection = { custodian: root.forTransport({ transport: 'test' }) };
+    expect(await dispatch(table, 'vault.destroyEverything', {}, conn)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await dispatch(table, 'keys.get', { namespace: 'a b', id: 'x' }, conn)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('namespace') } });
+    expect(await dispatch(table, 'keys.get', { namespace: 'a', id: 'x', extra: 1 }, conn)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await dispatch(table, 'crypto.hash', { algorithm: 'sha256', data: 'not base64!' }, conn)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await dispatch(table, 'keys.list', {}, conn)).toMatchObject({ ok: false, error: { code: 'VAULT_NOT_INITIALIZED' } });
+    await root.close();
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * @module core/api/handlers
+ * THE handler table of the renderer API: one function per method of shared/api, each mapping
+ * the parsed input onto one facade call and the result onto the output schema. Electron IPC
+ * (electron/ipc) and the browser host (electron/host) bind this same table; neither adds logic.
+ *
+ * Each connection (a window, a browser tab) has its own facade instance: it starts signed out and
+ * `vault.init` / `vault.unlock` sign it in. Trusts its inputs to have been parsed by the binder.
+ */
+import { CustodyError } from '../../../shared/errors.js';
+import type { EventName, EventPayload, HandlerTable, MethodOutput } from '../../../shared/api/contract.js';
+import type { CoreEvent, Custodian } from '../custodian.js';
+import type { KeyInfo } from '../keys/key-store.js';
+import type { UiSettingsStore } from './ui-settings.js';
+
+/** One renderer connection: its own signed-in (or not) facade instance. */
+export interface Connection {
+  readonly custodian: Custodian;
+}
+
+export interface HandlerDeps {
+  readonly settings: UiSettingsStore;
+  /** The app version shown in Settings → About. */
+  readonly version: string;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
+  return {
+    'vault.status': async (_input, { custodian }) => vaultStatus(custodian),
+    'vault.init': async (input, { custodian }) => {
+      await withSecret(input.passphrase, (p) => custodian.init(p, undefined, input.operator));
+      return vaultStatus(custodian);
+    },
+    'vault.unlock': async (input, { custodian }) => {
+      const audit = await withSecret(input.passphrase, (p) => custodian.unlock(p, input.operator));
+      return { status: vaultStatus(custodian), audit: { ...audit } };
+    },
+    'vault.lock': async (_input, { custodian }) => {
+      await custodian.lock();
+      return vaultStatus(custodian);
+    },
+    'vault.changePassphrase': async (input, { custodian }) => {
+      await withSecret(input.current, (current) => withSecret(input.next, (next) => custodian.changePassphrase(current, next)));
+      return { changed: true as const };
+    },
+
+    'namespaces.list': async (_input, { custodian }) => (await custodian.listNamespaces()).map((n) => ({ ...n })),
+    'namespaces.create': async (input, { custodian }) => {
+      await custodian.createNamespace(input.name, {
+        ...(input.description === undefined ? {} : { description: input.description }),
+        ...(input.maxKeys === undefined ? {} : { maxKeys: input.maxKeys }),
+      });
+      const { grants: _grants, ...info } = await custodian.showNamespace(input.name);
+      return info;
+    },
+    'namespaces.show': async (input, { custodian }) => {
+      const n = await custodian.showNamespace(input.name);
+      return { ...n, grants: n.grants.map((g) => ({ ...g })) };
+    },
+
+    'keys.list': async (input, { custodian }) => (await custodian.listKeys(input.namespace === undefined ? {} : { namespace: input.namespace })).map(keyOut),
+    'keys.get': async (input, { custodian }) => keyOut(await custodian.getKey(input.namespace, input.id)),
+    'keys.publicKey': async (input, { custodian }) => {
+      const r = await custodian.publicKey(input.namespace, input.id, input.format, input.version);
+      const text = input.format === 'raw' ? Buffer.from(r.publicKey).toString('hex') : Buffer.from(r.publicKey).toString('utf8');
+      return { version: r.version, format: input.format, text };
+    },
+    'keys.generate': async (input, { custodian }) => keyOut(await custodian.generateKey(input.namespace, input.id, input.algorithm, { exportable: input.exportable === true })),
+    'keys.import': async (input, { custodian }) => {
+      const data = fromBase64(input.data);
+      try {
+        return keyOut(await custodian.importKey(input.namespace, input.id, input.algorithm, input.format, data, { exportable: input.exportable === true }));
+      } finally {
+        data.fill(0);
+      }
+    },
+    'keys.rotate': async (input, { custodian }) => keyOut(await custodian.rotateKey(input.namespace, input.id)),
+    'keys.disable': async (input, { custodian }) => keyOut(await custodian.disableKey(input.namespace, input.id)),
+    'keys.enable': async (input, { custodian }) => keyOut(await custodian.enableKey(input.namespace, input.id)),
+    'keys.scheduleDeletion': async (input, { custodian }) =>
+      keyOut(await custodian.scheduleKeyDeletion(input.namespace, input.id, input.windowDays === undefined ? undefined : input.windowDays * DAY_MS)),
+    'keys.cancelDeletion': async (input, { custodian }) => keyOut(await custodian.cancelKeyDeletion(input.namespace, input.id)),
+    'keys.export': async (input, { custodian }) => {
+      const bytes = await custodian.exportKey(input.namespace, input.id, input.format);
+      try {
+        return { data: toBase64(bytes) };
+      } finally {
+        bytes.fill(0);
+      }
+    },
+
+    'crypto.sign': async (input, { custodian }) => {
+      const { namespace, id, data, ...options } = input;
+      const r = await custodian.sign({ namespace, keyId: id, data: fromBase64(data), ...definedOnly(options) });
+      return { signature: toBase64(r.signature), keyVersion: r.keyVersion };
+    },
+    'crypto.verify': async (input, { custodian }) => {
+      const { namespace, id, data, signature, keyVersion, ...options } = input;
+      const r = await custodian.verify({ namespace, keyId: id, data: fromBase64(data), signature: fromBase64(signature), ...(keyVersion === undefined ? {} : { keyVersion }), ...definedOnly(options) });
+      return { valid: r.valid, keyVersion: r.keyVersion };
+    },
+    'crypto.encrypt': async (input, { custodian }) => {
+      const r = await custodian.encrypt({ namespace: input.namespace, keyId: input.id, data: fromBase64(input.data), ...(input.aad === undefined ? {} : { aad: fromBase64(input.aad) }) });
+      return { ciphertext: toBase64(r.ciphertext), keyVersion: r.keyVersion };
+    },
+    'crypto.decrypt': async (input, { custodian }) => {
+      const r = await custodian.decrypt({
+        namespace: input.namespace,
+        keyId: input.id,
+        data: fromBase64(input.data),
+        ...(input.aad === undefined ? {} : { aad: fromBase64(input.aad) }),
+        ...(input.keyVersion === undefined ? {} : { keyVersion: input.keyVersion }),
+      });
+      try {
+        return { plaintext: toBase64(r.plaintext), keyVersion: r.keyVersion };
+      } finally {
+        r.plaintext.fill(0);
+      }
+    },
+    'crypto.hash': async (input, { custodian }) => ({ digest: toBase64(await custodian.hash(input.algorithm, fromBase64(input.data))) }),
+
+    'audit.status': async (_input, { custodian }) => {
+      const s = custodian.auditStatus();
+      return { ...s, lastCheckpoint: s.lastCheckpoint === null ? null : { ...s.lastCheckpoint }, tampered: s.tampered === null ? null : { ...s.tampered } };
+    },
+    'audit.query': async (input, { custodian }) => (await custodian.auditQuery(definedOnly(input))).map((e) => ({ ...e, client: { ...e.client }, details: { ...e.details } })),
+    'audit.checkpoints': async (_input, { custodian }) => (await custodian.auditCheckpoints()).map((c) => ({ size: c.size, createdAt: c.createdAt, note: c.note })),
+    'audit.verify': async (input, { custodian }) => ({ ...(await custodian.auditVerify(input.full)) }),
+    'audit.export': async (_input, { custodian }) => {
+      const lines: string[] = [];
+      await custodian.auditExport((line) => lines.push(line));
+      return { lines };
+    },
+
+    'settings.get': async (_input, { custodian }) => settingsOut(deps, custodian),
+    'settings.set': async (input, { custodian }) => {
+      // Preferences of the app, not of the vault: any signed-in operator may change them.
+      if (custodian.whoami().kind !== 'operator') throw new CustodyError('UNAUTHENTICATED', 'sign in first');
+      deps.settings.write(definedOnly(input));
+      return settingsOut(deps, custodian);
+    },
+  };
+}
+
+/**
+ * Map a core event onto the renderer event of one connection (the vault status an event carries
+ * is that connection's own: who it is signed in as).
+ */
+export function eventFor(event: CoreEvent, connection: Connection): { name: EventName; payload: EventPayload<EventName> } {
+  switch (event.type) {
+    case 'vault.changed':
+      return { name: 'vault.changed', payload: vaultStatus(connection.custodian) };
+    case 'keys.changed':
+      return { name: 'keys.changed', payload: { namespace: event.namespace, id: event.id } };
+    case 'audit.appended':
+      return { name: 'audit.appended', payload: { size: safeAuditSize(connection.custodian) } };
+    default: {
+      const never: never = event;
+      throw new CustodyError('INTERNAL', `unknown core event ${String(never)}`);
+    }
+  }
+}
+
+function safeAuditSize(c: Custodian): number {
+  try {
+    return c.auditStatus().size;
+  } catch {
+    return 0; // not signed in (or locked): the size is not this connection's to know
+  }
+}
+
+export function vaultStatus(c: Custodian): MethodOutput<'vault.status'> {
+  const s = c.status();
+  const who = c.whoami();
+  return {
+    initialized: s.initialized,
+    unlocked: s.unlocked,
+    consecutiveFailures: s.consecutiveFailures,
+    lockedUntil: s.lockedUntil,
+    ...(s.kdf === undefined ? {} : { kdf: { ...s.kdf } }),
+    ...(s.createdAt === undefined ? {} : { createdAt: s.createdAt }),
+    schemaVersion: s.schemaVersion,
+    dataDir: s.dataDir,
+    providers: { ...s.providers },
+    session: who.kind === 'none' || !s.unlocked ? null : { principal: who.principal, admin: who.admin, expiresAt: who.sessionExpiresAt ?? null },
+  };
+}
+
+function settingsOut(deps: HandlerDeps, c: Custodian): MethodOutput<'settings.get'> {
+  return { ...deps.settings.read(), dataDir: c.dataDir, version: deps.version };
+}
+
+function keyOut(k: KeyInfo): MethodOutput<'keys.get'> {
+  return { ...k, backend: 'software', versions: k.versions.map((v) => ({ ...v })) };
+}
+
+async function withSecret<T>(text: string, run: (bytes: Uint8Array) => Promise<T>): Promise<T> {
+  const bytes = new TextEncoder().encode(text);
+  try {
+    return await run(bytes);
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+export function fromBase64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+/** Drop keys whose value is undefined (zod leaves them out; exactOptionalPropertyTypes wants them absent). */
+function definedOnly<T extends Record<string, unknown>>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as { [K in keyof T]: Exclude<T[K], undefined> };
+}

@@ -1,0 +1,273 @@
+/**
+ * @module shared/api/contract
+ * THE renderer API: every method the UI may call and every event it may receive, each as zod
+ * schemas (input, output), and every name derived from here (IPC channel, preload function,
+ * WebSocket message). Electron IPC, the preload and the browser host are all typed from this one
+ * map, so a method that is missing or wrongly typed anywhere does not compile, and a test checks
+ * the three expose exactly the same names.
+ *
+ * Bytes cross as base64 strings (JSON over the browser host's WebSocket cannot carry binary, and
+ * one encoding for both transports keeps them identical). Secrets that the operator types
+ * (passphrases) cross as strings once, to the main process, and are never sent back; no output
+ * schema carries key material except `keys.export`, which the operator asks for explicitly.
+ *
+ * Pure zod: no Node, no DOM.
+ */
+import { z } from 'zod';
+import { HASH_ALGORITHMS, IMPORT_FORMATS, KEY_ALGORITHMS, RSA_SCHEMES, SIGNATURE_FORMATS, SIGNATURE_HASHES } from '../algorithms.js';
+import { ERROR_CODES } from '../errors.js';
+
+// ------------------------------------------------------------------ building blocks
+
+const name = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'expected 1-128 of A-Z a-z 0-9 . _ -');
+const operatorName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected an operator name (1-64 of A-Z a-z 0-9 . _ -)');
+/** A passphrase as typed. Length bounds only; the core checks the rest. */
+const passphrase = z.string().min(1).max(1024);
+/** Standard base64 (RFC 4648 §4), up to 16 MiB decoded. */
+export const base64 = z
+  .string()
+  .max(22_369_624)
+  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'expected base64');
+const epochMs = z.number().int().nonnegative();
+const empty = z.strictObject({});
+const keyRef = z.strictObject({ namespace: name, id: name });
+
+export const roleSchema = z.enum(['Admin', 'NamespaceAdmin', 'KeyAdmin', 'KeyUser', 'Auditor']);
+export const keyAlgorithmSchema = z.enum(KEY_ALGORITHMS);
+export const keyStateSchema = z.enum(['active', 'disabled', 'pending-deletion', 'destroyed']);
+export const themeSchema = z.enum(['light', 'dark', 'system']);
+
+export const errorInfoSchema = z.strictObject({ code: z.enum(ERROR_CODES), message: z.string() });
+
+export const vaultStatusSchema = z.strictObject({
+  initialized: z.boolean(),
+  unlocked: z.boolean(),
+  consecutiveFailures: z.number().int(),
+  /** Epoch ms until which sign-in is refused; 0 when not locked out. */
+  lockedUntil: epochMs,
+  kdf: z.strictObject({ algorithm: z.literal('argon2id'), memoryKiB: z.number().int(), iterations: z.number().int(), parallelism: z.number().int() }).optional(),
+  createdAt: epochMs.optional(),
+  schemaVersion: z.number().int(),
+  dataDir: z.string(),
+  providers: z.record(z.string(), z.string()),
+  /** Who this connection is signed in as, if anyone. */
+  session: z
+    .strictObject({
+      principal: z.string(),
+      admin: z.boolean(),
+      expiresAt: epochMs.nullable(),
+    })
+    .nullable(),
+});
+
+export const grantSchema = z.strictObject({ principal: z.string(), namespace: z.string(), role: roleSchema, createdAt: epochMs, createdBy: z.string() });
+
+export const namespaceInfoSchema = z.strictObject({
+  name: z.string(),
+  createdAt: epochMs,
+  keyCount: z.number().int(),
+  description: z.string(),
+  maxKeys: z.number().int().nullable(),
+  rateLimitPerS: z.number().nullable(),
+});
+
+export const keyInfoSchema = z.strictObject({
+  namespace: z.string(),
+  id: z.string(),
+  algorithm: keyAlgorithmSchema,
+  kind: z.enum(['private', 'public', 'secret']),
+  state: keyStateSchema,
+  exportable: z.boolean(),
+  origin: z.enum(['generated', 'imported']),
+  /** Which backend holds the key ('software' until the hardware issue adds others). */
+  backend: z.string(),
+  primaryVersion: z.number().int(),
+  minDecryptVersion: z.number().int(),
+  createdAt: epochMs,
+  updatedAt: epochMs,
+  deletionAt: epochMs.nullable(),
+  versions: z.array(z.strictObject({ version: z.number().int(), createdAt: epochMs, destroyed: z.boolean() })),
+});
+
+export const auditEventSchema = z.strictObject({
+  seq: z.number().int(),
+  time: epochMs,
+  principal: z.string(),
+  namespace: z.string().nullable(),
+  action: z.string(),
+  keyId: z.string().nullable(),
+  keyVersion: z.number().int().nullable(),
+  result: z.string(),
+  requestId: z.string(),
+  client: z.record(z.string(), z.string()),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+
+export const auditStatusSchema = z.strictObject({
+  size: z.number().int(),
+  lastCheckpoint: z.strictObject({ size: z.number().int(), createdAt: epochMs }).nullable(),
+  verifiedSize: z.number().int(),
+  tampered: z.strictObject({ seq: z.number().int().nullable(), reason: z.string() }).nullable(),
+  violations: z.number().int(),
+  origin: z.string().nullable(),
+  publicKey: z.string().nullable(),
+});
+
+export const verifyReportSchema = z.strictObject({
+  ok: z.boolean(),
+  size: z.number().int(),
+  checkedFrom: z.number().int(),
+  checkpointsVerified: z.number().int(),
+  firstBadSeq: z.number().int().optional(),
+  reason: z.string().optional(),
+});
+
+export const settingsSchema = z.strictObject({
+  /** Lock the vault after this many minutes without activity in the UI; 0 = never. */
+  autoLockMinutes: z.number().int().min(0).max(1440),
+  theme: themeSchema,
+  /** Read-only facts. */
+  dataDir: z.string(),
+  version: z.string(),
+});
+
+const signOptions = {
+  hash: z.enum(SIGNATURE_HASHES).optional(),
+  scheme: z.enum(RSA_SCHEMES).optional(),
+  saltLength: z.number().int().nonnegative().max(1024).optional(),
+  sigFormat: z.enum(SIGNATURE_FORMATS).optional(),
+  prehashed: z.boolean().optional(),
+};
+
+// ------------------------------------------------------------------ methods
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O): { readonly input: I; readonly output: O } {
+  return { input, output };
+}
+
+export const METHODS = {
+  // vault and session
+  'vault.status': method(empty, vaultStatusSchema),
+  'vault.init': method(z.strictObject({ passphrase, operator: operatorName.optional() }), vaultStatusSchema),
+  'vault.unlock': method(z.strictObject({ passphrase, operator: operatorName.optional() }), z.strictObject({ status: vaultStatusSchema, audit: verifyReportSchema })),
+  'vault.lock': method(empty, vaultStatusSchema),
+  'vault.changePassphrase': method(z.strictObject({ current: passphrase, next: passphrase }), z.strictObject({ changed: z.literal(true) })),
+
+  // namespaces
+  'namespaces.list': method(empty, z.array(namespaceInfoSchema)),
+  'namespaces.create': method(z.strictObject({ name, description: z.string().max(1024).optional(), maxKeys: z.number().int().min(1).max(1_000_000).optional() }), namespaceInfoSchema),
+  'namespaces.show': method(z.strictObject({ name }), namespaceInfoSchema.extend({ grants: z.array(grantSchema) })),
+
+  // keys
+  'keys.list': method(z.strictObject({ namespace: name.optional() }), z.array(keyInfoSchema)),
+  'keys.get': method(keyRef, keyInfoSchema),
+  'keys.publicKey': method(keyRef.extend({ format: z.enum(['pem', 'jwk', 'raw']), version: z.number().int().positive().optional() }), z.strictObject({ version: z.number().int(), format: z.enum(['pem', 'jwk', 'raw']), text: z.string() })),
+  'keys.generate': method(keyRef.extend({ algorithm: keyAlgorithmSchema, exportable: z.boolean().optional() }), keyInfoSchema),
+  'keys.import': method(keyRef.extend({ algorithm: keyAlgorithmSchema, format: z.enum(IMPORT_FORMATS), data: base64, exportable: z.boolean().optional() }), keyInfoSchema),
+  'keys.rotate': method(keyRef, keyInfoSchema),
+  'keys.disable': method(keyRef, keyInfoSchema),
+  'keys.enable': method(keyRef, keyInfoSchema),
+  'keys.scheduleDeletion': method(keyRef.extend({ windowDays: z.number().int().min(1).max(365).optional() }), keyInfoSchema),
+  'keys.cancelDeletion': method(keyRef, keyInfoSchema),
+  'keys.export': method(keyRef.extend({ format: z.enum(['pkcs8', 'jwk', 'raw']) }), z.strictObject({ data: base64 })),
+
+  // crypto for an operator's manual use
+  'crypto.sign': method(keyRef.extend({ data: base64, ...signOptions }), z.strictObject({ signature: base64, keyVersion: z.number().int() })),
+  'crypto.verify': method(keyRef.extend({ data: base64, signature: base64, keyVersion: z.number().int().positive().optional(), ...signOptions }), z.strictObject({ valid: z.boolean(), keyVersion: z.number().int() })),
+  'crypto.encrypt': method(keyRef.extend({ data: base64, aad: base64.optional() }), z.strictObject({ ciphertext: base64, keyVersion: z.number().int() })),
+  'crypto.decrypt': method(keyRef.extend({ data: base64, aad: base64.optional(), keyVersion: z.number().int().positive().optional() }), z.strictObject({ plaintext: base64, keyVersion: z.number().int() })),
+  'crypto.hash': method(z.strictObject({ algorithm: z.enum(HASH_ALGORITHMS), data: base64 }), z.strictObject({ digest: base64 })),
+
+  // audit
+  'audit.status': method(empty, auditStatusSchema),
+  'audit.query': method(
+    z.strictObject({
+      from: epochMs.optional(),
+      to: epochMs.optional(),
+      namespace: name.optional(),
+      principal: z.string().max(200).optional(),
+      action: z.string().max(200).optional(),
+      result: z.string().max(100).optional(),
+      afterSeq: z.number().int().nonnegative().optional(),
+      limit: z.number().int().min(1).max(10_000).optional(),
+      descending: z.boolean().optional(),
+    }),
+    z.array(auditEventSchema),
+  ),
+  'audit.checkpoints': method(empty, z.array(z.strictObject({ size: z.number().int(), createdAt: epochMs, note: z.string() }))),
+  'audit.verify': method(z.strictObject({ full: z.boolean() }), verifyReportSchema),
+  /** JSON Lines, as `custos audit export` writes them. */
+  'audit.export': method(empty, z.strictObject({ lines: z.array(z.string()) })),
+
+  // settings
+  'settings.get': method(empty, settingsSchema),
+  'settings.set': method(z.strictObject({ autoLockMinutes: z.number().int().min(0).max(1440).optional(), theme: themeSchema.optional() }), settingsSchema),
+} as const;
+
+export type MethodName = keyof typeof METHODS;
+export type MethodInput<M extends MethodName> = z.input<(typeof METHODS)[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.infer<(typeof METHODS)[M]['output']>;
+
+// ------------------------------------------------------------------ events
+
+export const EVENTS = {
+  'vault.changed': vaultStatusSchema,
+  'keys.changed': z.strictObject({ namespace: z.string().nullable(), id: z.string().nullable() }),
+  'audit.appended': z.strictObject({ size: z.number().int() }),
+} as const;
+
+export type EventName = keyof typeof EVENTS;
+export type EventPayload<E extends EventName> = z.infer<(typeof EVENTS)[E]>;
+
+// ------------------------------------------------------------------ the wire
+
+export type ErrorInfoWire = z.infer<typeof errorInfoSchema>;
+/** What every call returns across a process boundary: never a thrown error. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfoWire };
+
+export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+/** The IPC channel of a method: one place builds every channel name. */
+export function methodChannel(m: MethodName): string {
+  return `custos:call:${m}`;
+}
+
+export function eventChannel(e: EventName): string {
+  return `custos:event:${e}`;
+}
+
+/** `keys.scheduleDeletion` → `keysScheduleDeletion`: the preload's function name for a method. */
+export function functionName(m: MethodName): string {
+  const [group, action] = m.split('.') as [string, string];
+  return group + action.charAt(0).toUpperCase() + action.slice(1);
+}
+
+/** `audit.appended` → `onAuditAppended`: the preload's subscription name for an event. */
+export function subscriptionName(e: EventName): string {
+  return 'on' + e.split('.').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+}
+
+/** The browser host's WebSocket frames. */
+export const wireRequestSchema = z.strictObject({ id: z.number().int().nonnegative(), method: z.string().max(100), input: z.unknown() });
+export type WireRequest = z.infer<typeof wireRequestSchema>;
+export type WireMessage =
+  | { readonly type: 'result'; readonly id: number; readonly result: Result<unknown> }
+  | { readonly type: 'event'; readonly event: EventName; readonly payload: unknown };
+
+// ------------------------------------------------------------------ typed surfaces
+
+type FunctionNameOf<M extends string> = M extends `${infer G}.${infer A}` ? `${G}${Capitalize<A>}` : never;
+type SubscriptionNameOf<E extends string> = E extends `${infer G}.${infer A}` ? `on${Capitalize<G>}${Capitalize<A>}` : never;
+
+/** What the renderer sees as `window.custos`: one named function per method, one subscription per event. */
+export type CustosApi = {
+  readonly [M in MethodName as FunctionNameOf<M>]: (input: MethodInput<M>) => Promise<Result<MethodOutput<M>>>;
+} & {
+  readonly [E in EventName as SubscriptionNameOf<E>]: (listener: (payload: EventPayload<E>) => void) => () => void;
+};
+
+/** The main side: one handler per method, given the parsed input. */
+export type HandlerTable<Ctx> = {
+  readonly [M in MethodName]: (input: z.infer<(typeof METHODS)[M]['input']>, ctx: Ctx) => Promise<MethodOutput<M>>;
+};

@@ -1,0 +1,5 @@
+/**
+ * @module shared/api
+ * The typed renderer API (see contract.ts).
+ */
+export * from './contract.js';
