@@ -25,3 +25,4 @@ export {
   type LoadConfigOptions,
   type LoadedConfig,
 } from './load.js';
+export { coreOptionsFrom, type CoreOptionsContext } from './core-options.js';

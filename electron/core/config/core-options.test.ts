@@ -1,0 +1,36 @@
+/**
+ * The one mapping from a loaded configuration onto the options the core is opened with (used by
+ * the desktop app, and meant for every process that opens a data directory).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CONFIG_FILE_NAME, coreOptionsFrom, coreSettingsFrom, loadConfig } from './index.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'custos-core-options-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('coreOptionsFrom', () => {
+  it('maps the security and audit sections, and keeps the data directory the configuration resolved', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, CONFIG_FILE_NAME), 'audit:\n  checkpoint_every_events: 77\n  checkpoint_every_seconds: 9\n');
+    const { config } = loadConfig({ dataDir: dir, preset: 'test', env: {} });
+    const options = coreOptionsFrom(config, { dataDir: '/elsewhere', env: {} });
+    const { kdf, lockout, access } = coreSettingsFrom(config);
+    expect(options).toEqual({ dataDir: dir, kdf, lockout, access, audit: { checkpointEveryEvents: 77, checkpointEverySeconds: 9 }, crypto: { forceNoble: false } });
+  });
+
+  it('falls back to the given data directory, and reads CUSTOS_FORCE_NOBLE=1 only', () => {
+    const { config } = loadConfig({ env: {} });
+    expect(coreOptionsFrom(config, { dataDir: '/data', env: { CUSTOS_FORCE_NOBLE: '1' } })).toMatchObject({ dataDir: '/data', crypto: { forceNoble: true } });
+    expect(coreOptionsFrom(config, { dataDir: '/data', env: { CUSTOS_FORCE_NOBLE: 'yes' } }).crypto).toEqual({ forceNoble: false });
+  });
+});
