@@ -8,10 +8,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hex } from '../../../test/support.js';
 import { AUDIT_EVENT_VERSION, canonicalRowBytes, canonicalRowText, canonicalText, type AuditRow } from './event.js';
-import { hashEvent, leafOfEvent } from './event-hash.js';
+import { hashEvent, hashEventHex, leafOfEvent } from './event-hash.js';
 import { chainHash } from './log.js';
 import { leafHash } from './merkle.js';
-import { sha256 } from './sha256.js';
+import { sha256, sha256Binary, sha256Hex } from './sha256.js';
 
 type Row = Omit<AuditRow, 'chain_hash'>;
 
@@ -84,6 +84,9 @@ describe('event hashes', () => {
         const { chain, leaf } = hashEvent(previous, text);
         expect(hex(chain)).toBe(hex(chainHash(previous, bytes)));
         expect(hex(leaf)).toBe(hex(leafHash(bytes)));
+        const forms = hashEventHex(hex(previous), text);
+        expect(forms.chain).toBe(hex(chain));
+        expect(Buffer.from(forms.leaf, 'latin1').toString('hex')).toBe(hex(leaf));
       }
       expect(hex(leafOfEvent(text))).toBe(hex(leafHash(bytes)));
     }
@@ -96,6 +99,9 @@ describe('event hashes', () => {
       const { chain, leaf } = hashEvent(previous, text);
       expect(hex(chain)).toBe(hex(chainHash(previous, bytes)));
       expect(hex(leaf)).toBe(hex(leafHash(bytes)));
+      const forms = hashEventHex(hex(previous), text);
+      expect(forms.chain).toBe(hex(chain));
+      expect(Buffer.from(forms.leaf, 'latin1').toString('hex')).toBe(hex(leaf));
     }
   });
 
@@ -107,10 +113,13 @@ describe('event hashes', () => {
     expect([hex(first.chain), hex(first.leaf)]).toEqual(copy);
   });
 
-  it('sha256 equals createHash for lengths 0 to 300', () => {
+  it('sha256, sha256Hex and sha256Binary equal createHash for lengths 0 to 300', () => {
     for (let n = 0; n <= 300; n++) {
       const data = randomBytes(n);
-      expect(hex(sha256(data))).toBe(createHash('sha256').update(data).digest('hex'));
+      const expected = createHash('sha256').update(data).digest('hex');
+      expect(hex(sha256(data))).toBe(expected);
+      expect(sha256Hex(data)).toBe(expected);
+      expect(Buffer.from(sha256Binary(data), 'latin1').toString('hex')).toBe(expected);
     }
   });
 });

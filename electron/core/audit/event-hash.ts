@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { leafHash } from './merkle.js';
-import { sha256 } from './sha256.js';
+import { sha256, sha256Binary, sha256Hex } from './sha256.js';
 
 const CHAIN_SIZE = 32;
 
@@ -38,6 +38,24 @@ export function hashEvent(previous: Uint8Array, canonical: string): EventHashes 
   scratch.set(previous, 0);
   const chain = sha256(scratch.subarray(0, end));
   return { chain, leaf: leafFromScratch(end) };
+}
+
+/**
+ * hashEvent in the forms verification compares and passes on, which need no Buffer: the
+ * previous and the new chain hash as lowercase hex (SQLite hands the stored ones out as hex
+ * for a fraction of the cost of a Buffer each), the leaf as a binary string for MerkleRange
+ * (one code unit per byte, see sha256Binary).
+ */
+export function hashEventHex(previousHex: string, canonical: string): { readonly chain: string; readonly leaf: string } {
+  const end = encode(canonical);
+  // Hex of a chain hash read from a damaged table may not be 32 bytes: hash those bytes as they are.
+  if (previousHex.length !== 2 * CHAIN_SIZE || scratch.write(previousHex, 0, 'hex') !== CHAIN_SIZE) {
+    const { chain, leaf } = hashEvent(Buffer.from(previousHex, 'hex'), canonical);
+    return { chain: chain.toString('hex'), leaf: Buffer.from(leaf.buffer, leaf.byteOffset, leaf.byteLength).toString('latin1') };
+  }
+  const chain = sha256Hex(scratch.subarray(0, end));
+  scratch[CHAIN_SIZE - 1] = 0x00;
+  return { chain, leaf: sha256Binary(scratch.subarray(CHAIN_SIZE - 1, end)) };
 }
 
 /** The leaf hash alone, SHA-256(0x00 ‖ canonical bytes): for rebuilding the Merkle tree without the chain. */

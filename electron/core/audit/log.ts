@@ -11,6 +11,9 @@
  * from event to event (it holds the write lock, so nobody else can move it), and forgets it
  * when the transaction ends, committed or rolled back.
  *
+ * Verification runs in chunks shared with a worker thread when the log is long enough
+ * (verify-parallel.ts); the report is the one a single pass would give.
+ *
  * Trusts the vault (for the audit key and record MACs) and nothing stored in the tables.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -20,21 +23,21 @@ import { statementCache, type Sqlite } from '../vault/database.js';
 import { GroupCommit } from '../vault/group-commit.js';
 import type { Clock, Vault } from '../vault/vault.js';
 import type { Statement } from 'better-sqlite3';
-import { assertEventInput, canonicalJson, canonicalRowBytes, canonicalText, rowToEvent, type AuditEvent, type AuditEventInput, type AuditRow } from './event.js';
+import { assertEventInput, canonicalJson, canonicalRowBytes, canonicalText, RAW_COLUMNS, rawRowText, rowToEvent, type AuditEvent, type AuditEventInput, type AuditRow, type RawRow } from './event.js';
 import { hashEvent, leafOfEvent } from './event-hash.js';
 import { consistencyProof, inclusionProof, leafHash, MerkleAccumulator } from './merkle.js';
 import { checkpointBody, signCheckpoint, verifyCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { ConsistencyProofFile, InclusionProofFile } from './proof-file.js';
+import { chainMismatch, type ChunkRequest } from './verify-chunk.js';
+import { verifyChunks } from './verify-parallel.js';
 import { AUDIT_ORIGIN_PREFIX } from './proof-file.js';
 
 const GENESIS = Buffer.alloc(32);
 const AUDIT_KEY = 'audit-signing';
 
-/** Every column in table order, read as arrays (`raw`): a million rows is a hot path for verification. */
-const RAW_COLUMNS = 'seq, time, principal, namespace, action, key_id, key_version, result, request_id, client, details, chain_hash';
-/** A row read with RAW_COLUMNS. */
-type RawRow = [seq: number, time: unknown, principal: unknown, namespace: unknown, action: unknown, keyId: unknown, keyVersion: unknown, result: unknown, requestId: unknown, client: unknown, details: unknown, chainHash: unknown];
 const RAW_PAGE = 4096;
+/** ~0.1 s of work per chunk: small enough to share well between two threads, large enough that the joins cost nothing. */
+const VERIFY_CHUNK_EVENTS = 32_768;
 /** At most this many appended leaves are kept for the next checkpoint (about 10 MB). */
 const APPENDED_LEAVES_MAX = 65_536;
 
@@ -54,6 +57,8 @@ export interface AuditOptions {
   readonly checkpointEveryEvents: number;
   /** … or when the last one is older than this (checked on append). */
   readonly checkpointEverySeconds: number;
+  /** Events per verification chunk; a log of more than one chunk is verified on two threads (default 32,768). */
+  readonly verifyChunkEvents?: number;
 }
 
 export const DEFAULT_AUDIT_OPTIONS: AuditOptions = { checkpointEveryEvents: 1000, checkpointEverySeconds: 300 };
@@ -309,7 +314,7 @@ export class AuditLog {
       // Rows whose leaf is not known: one read of the span that holds them.
       if (missTo >= missFrom) {
         for (const rows of this.rawPages(missFrom - 1, missTo)) {
-          for (const row of rows) if (leaves[row[0] - expected] === undefined) leaves[row[0] - expected] = leafOfEvent(rawCanonicalText(row));
+          for (const row of rows) if (leaves[row[0] - expected] === undefined) leaves[row[0] - expected] = leafOfEvent(rawRowText(row));
         }
       }
       for (const leaf of leaves) {
@@ -408,7 +413,7 @@ export class AuditLog {
     const state = this.readState();
     const size = this.size();
     const from = full || state === undefined ? 0 : state.verified_size;
-    let prev: Buffer = full || state === undefined ? GENESIS : state.verified_chain_hash;
+    const prev: Buffer = full || state === undefined ? GENESIS : state.verified_chain_hash;
     if (from > size) return this.fail(size + 1, `the log ends at ${size} but ${from} events were verified before: the tail was truncated`, from, 0);
     const key = this.auditKey();
     const checkpoints = (this.sql('SELECT tree_size, root, note FROM audit_checkpoints ORDER BY tree_size').all() as { tree_size: number; root: Buffer; note: string }[]).filter(
@@ -430,44 +435,52 @@ export class AuditLog {
         tree = null;
       }
     }
+    // Chunks of events, verified on this thread and a worker (verify-parallel.ts), joined here in order.
+    const chunkEvents = this.options.verifyChunkEvents ?? VERIFY_CHUNK_EVENTS;
+    const requests: ChunkRequest[] = [];
+    for (let after = from; after < size; after += chunkEvents) {
+      const to = Math.min(after + chunkEvents, size);
+      requests.push({ afterSeq: after, toSeq: to, start: after === from ? prev : null, checkpointSizes: checkpoints.map((c) => c.tree_size).filter((n) => n > after && n <= to), merkle: tree !== null });
+    }
+    const results = verifyChunks(this.db, requests, { worker: true });
     let cpIndex = 0;
     let verifiedCheckpoints = 0;
-    let expected = from + 1;
-    try {
-      for (const page of this.rawPages(from)) {
-        for (const row of page) {
-          const seq = row[0];
-          if (seq !== expected) return this.fail(expected, seq > expected ? `event ${expected} is missing` : `event ${seq} is out of place`, from, verifiedCheckpoints);
-          const { chain, leaf } = hashEvent(prev, rawCanonicalText(row));
-          const stored = row[11];
-          if (!(stored instanceof Uint8Array) || !chain.equals(stored)) return this.fail(seq, `event ${seq} does not match the hash chain (altered, inserted or reordered)`, from, verifiedCheckpoints);
-          tree?.append(leaf);
-          prev = chain;
-          while (cpIndex < checkpoints.length && (checkpoints[cpIndex] as { tree_size: number }).tree_size === seq) {
-            const cp = checkpoints[cpIndex] as { tree_size: number; root: Buffer; note: string };
-            let signed: Checkpoint;
-            try {
-              signed = verifyCheckpoint(cp.note, key.name, key.publicRaw, (m, s) => this.verifyAudit(key.publicSpki, m, s));
-            } catch {
-              return this.fail(seq, `the checkpoint at size ${cp.tree_size} has no valid signature by the audit key`, from, verifiedCheckpoints);
-            }
-            const root = tree?.root() ?? signed.root;
-            if (signed.size !== cp.tree_size || !Buffer.from(signed.root).equals(Buffer.from(root)) || !cp.root.equals(Buffer.from(root))) {
-              return this.fail(this.firstDivergence(cp.tree_size, signed.root), `the Merkle root at size ${cp.tree_size} does not match its signed checkpoint`, from, verifiedCheckpoints);
-            }
-            verifiedCheckpoints++;
-            cpIndex++;
-          }
-          expected++;
+    let chain: Uint8Array = prev;
+    for (const result of results) {
+      // The chunk checked its first event against the chain hash stored before it; the chunk before computed that hash.
+      if (result.startChain === null || !Buffer.from(chain).equals(result.startChain)) return this.fail(result.afterSeq + 1, chainMismatch(result.afterSeq + 1), from, verifiedCheckpoints);
+      // Checkpoints inside the chunk, up to the event that failed (its chain is checked before its checkpoint).
+      for (const snapshot of result.snapshots) {
+        while (cpIndex < checkpoints.length && (checkpoints[cpIndex] as { tree_size: number }).tree_size < snapshot.size) cpIndex++;
+        const at = checkpoints[cpIndex];
+        if (at?.tree_size !== snapshot.size) throw new CustodyError('INTERNAL', `audit verification: no checkpoint at ${snapshot.size}`);
+        let signed: Checkpoint;
+        try {
+          signed = verifyCheckpoint(at.note, key.name, key.publicRaw, (m, s) => this.verifyAudit(key.publicSpki, m, s));
+        } catch {
+          return this.fail(snapshot.size, `the checkpoint at size ${at.tree_size} has no valid signature by the audit key`, from, verifiedCheckpoints);
         }
+        let root = signed.root;
+        if (tree !== null) {
+          const atSize = tree.clone();
+          for (const t of snapshot.subtrees) atSize.appendSubtree(t.hash, t.height);
+          root = atSize.root();
+        }
+        if (signed.size !== at.tree_size || !Buffer.from(signed.root).equals(Buffer.from(root)) || !at.root.equals(Buffer.from(root))) {
+          return this.fail(this.firstDivergence(at.tree_size, signed.root), `the Merkle root at size ${at.tree_size} does not match its signed checkpoint`, from, verifiedCheckpoints);
+        }
+        verifiedCheckpoints++;
+        cpIndex++;
       }
-    } catch (error) {
-      if (error instanceof CustodyError && error.code === 'TAMPERED') return this.fail(Number(error.details.seq ?? expected), error.message, from, verifiedCheckpoints);
-      throw error;
+      if (result.failure !== null) return this.fail(result.failure.seq, result.failure.reason, from, verifiedCheckpoints);
+      if (tree !== null) {
+        if (tree === this.tree) tree = tree.clone(); // the running tree changes only once everything verified
+        for (const t of result.subtrees) tree.appendSubtree(t.hash, t.height);
+      }
+      chain = result.endChain as Uint8Array;
     }
-    if (expected !== size + 1) return this.fail(expected, `event ${expected} is missing`, from, verifiedCheckpoints);
-    if (tree !== null && tree !== this.tree) this.tree = tree;
-    this.writeState({ verified_size: size, verified_chain_hash: prev, merkle_state: tree === null ? null : JSON.stringify(tree.toState()) });
+    if (tree !== null) this.tree = tree;
+    this.writeState({ verified_size: size, verified_chain_hash: Buffer.from(chain), merkle_state: tree === null ? null : JSON.stringify(tree.toState()) });
     return { ok: true, size, checkedFrom: from + 1, checkpointsVerified: verifiedCheckpoints };
   }
 
@@ -648,11 +661,6 @@ export class AuditLog {
 
 export function chainHash(previous: Uint8Array, canonical: Uint8Array): Buffer {
   return createHash('sha256').update(previous).update(canonical).digest();
-}
-
-/** The canonical text of a row read with RAW_COLUMNS. */
-function rawCanonicalText(row: RawRow): string {
-  return canonicalText(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10]);
 }
 
 function stateMacFields(s: StateRow): (string | number | null | Uint8Array)[] {

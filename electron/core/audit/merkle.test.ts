@@ -14,6 +14,7 @@ import {
   EMPTY_ROOT,
   HASH_SIZE,
   MerkleAccumulator,
+  MerkleRange,
   consistencyProof,
   inclusionProof,
   leafHash,
@@ -387,6 +388,80 @@ describe('MerkleAccumulator', () => {
     expect(codeOf(() => acc.append(new Uint8Array(31)))).toBe('INVALID_INPUT');
     expect(codeOf(() => acc.append(new Uint8Array(33)))).toBe('INVALID_INPUT');
     expect(acc.size).toBe(0);
+  });
+});
+
+describe('MerkleRange (chunks hashed apart, joined with appendSubtree)', () => {
+  const leaves = randomLeaves(301, 11);
+  const leafAt = (i: number): Uint8Array => leaves[i] as Uint8Array;
+
+  function accumulatorOf(size: number): MerkleAccumulator {
+    const acc = new MerkleAccumulator();
+    for (let i = 0; i < size; i++) acc.append(leafAt(i));
+    return acc;
+  }
+
+  it('for every start 0..130 and end start..start+170: the accumulator of start plus the range is the tree of end', () => {
+    const expected: string[] = [];
+    const prefix = new MerkleAccumulator();
+    for (let n = 0; n <= 300; n++) {
+      expected.push(hex(prefix.root()));
+      if (n < 300) prefix.append(leafAt(n));
+    }
+    for (let start = 0; start <= 130; start++) {
+      const base = accumulatorOf(start);
+      const range = new MerkleRange(start);
+      for (let end = start; end <= start + 170; end++) {
+        expect(range.end).toBe(end);
+        const acc = base.clone();
+        for (const t of range.subtrees()) acc.appendSubtree(t.hash, t.height);
+        expect(acc.size).toBe(end);
+        if (hex(acc.root()) !== expected[end]) expect.fail(`start ${start}, end ${end}`);
+        if (end < start + 170) range.append(leafAt(end));
+      }
+    }
+  });
+
+  it('a tree cut into chunks of any size joins back: 300 leaves in chunks of 1 to 40', () => {
+    const expected = hex(rootOf(300, leafAt));
+    for (let chunk = 1; chunk <= 40; chunk++) {
+      const acc = new MerkleAccumulator();
+      for (let start = 0; start < 300; start += chunk) {
+        const range = new MerkleRange(start);
+        for (let i = start; i < Math.min(start + chunk, 300); i++) range.append(leafAt(i));
+        for (const t of range.subtrees()) acc.appendSubtree(t.hash, t.height);
+      }
+      expect(hex(acc.root()), `chunks of ${chunk}`).toBe(expected);
+    }
+  });
+
+  it('subtrees stay aligned and few: a range of 2^16 - 1 leaves after 1 has 16', () => {
+    const range = new MerkleRange(1);
+    for (let i = 1; i < 2 ** 16; i++) range.append(leafAt(i % 301));
+    const subtrees = range.subtrees();
+    expect(subtrees.map((t) => t.height)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+    let at = 1;
+    for (const t of subtrees) {
+      expect(at % 2 ** t.height).toBe(0);
+      at += 2 ** t.height;
+    }
+    expect(at).toBe(2 ** 16);
+  });
+
+  it('appendSubtree refuses a subtree that is not aligned, a bad height or a bad hash; clone is independent', () => {
+    const acc = accumulatorOf(6);
+    expect(codeOf(() => acc.appendSubtree(leafAt(0), 2))).toBe('INVALID_INPUT'); // 6 is not a multiple of 4
+    expect(codeOf(() => acc.appendSubtree(leafAt(0), -1))).toBe('INVALID_INPUT');
+    expect(codeOf(() => acc.appendSubtree(leafAt(0), 1.5))).toBe('INVALID_INPUT');
+    expect(codeOf(() => acc.appendSubtree(new Uint8Array(31), 1))).toBe('INVALID_INPUT');
+    expect(acc.size).toBe(6);
+    const copy = acc.clone();
+    copy.append(leafAt(6));
+    expect(acc.size).toBe(6);
+    expect(hex(acc.root())).toBe(hex(rootOf(6, leafAt)));
+    expect(hex(copy.root())).toBe(hex(rootOf(7, leafAt)));
+    expect(codeOf(() => new MerkleRange(-1))).toBe('INVALID_INPUT');
+    expect(codeOf(() => new MerkleRange(0).append(new Uint8Array(33)))).toBe('INVALID_INPUT');
   });
 });
 

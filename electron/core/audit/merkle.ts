@@ -1,8 +1,9 @@
 /**
  * @module core/audit/merkle
  * The Merkle hash tree of the audit log, RFC 9162 §2.1 (= RFC 6962 §2.1) with SHA-256: leaf and
- * node hashes, an incremental accumulator for the append path, tree heads of any prefix, and
- * inclusion and consistency proofs with their verifiers.
+ * node hashes, an incremental accumulator for the append path, ranges of leaves hashed apart
+ * and joined back (verification in chunks), tree heads of any prefix, and inclusion and
+ * consistency proofs with their verifiers.
  *
  * Pure and storage-free: leaves arrive as leaf hashes through a getter, so the caller decides
  * where they live (the SQLite event table). Every function holds O(log n) hashes at most and
@@ -18,7 +19,7 @@
  * arithmetic below is done with division and remainder, never with 32-bit bitwise operators.
  */
 import { CustodyError } from '../../../shared/errors.js';
-import { sha256 } from './sha256.js';
+import { sha256, sha256Binary } from './sha256.js';
 
 /** SHA-256 output length: every leaf hash, node hash and root is this long. */
 export const HASH_SIZE = 32;
@@ -70,6 +71,34 @@ export class MerkleAccumulator {
     this.#size += 1;
   }
 
+  /**
+   * Append a perfect subtree of 2^height leaves by its root (from a MerkleRange that starts at
+   * this size): the same carries as appending its leaves one by one.
+   * @throws CustodyError INVALID_INPUT for a bad hash or height, or when the subtree would not be
+   * aligned (size must be a multiple of 2^height).
+   */
+  appendSubtree(hash: Uint8Array, height: number): void {
+    assertHash(hash, 'subtree root');
+    if (!Number.isSafeInteger(height) || height < 0 || height > 52) throw new CustodyError('INVALID_INPUT', 'a subtree height must be an integer from 0 to 52');
+    const width = 2 ** height;
+    if (this.#size % width !== 0) throw new CustodyError('INVALID_INPUT', `a subtree of ${width} leaves cannot start at ${this.#size}: it must be aligned`);
+    if (this.#size > Number.MAX_SAFE_INTEGER - width) throw new CustodyError('INVALID_INPUT', 'the tree cannot grow beyond 2^53 - 1 leaves');
+    let node = hash;
+    for (let s = this.#size / width; s % 2 === 1; s = (s - 1) / 2) {
+      node = nodeHashUnsafe(this.#stack.pop() as Uint8Array, node);
+    }
+    this.#stack.push(node === hash ? Uint8Array.from(node) : node);
+    this.#size += width;
+  }
+
+  /** An independent copy: for roots at several sizes past this one. */
+  clone(): MerkleAccumulator {
+    const copy = new MerkleAccumulator();
+    copy.#stack.push(...this.#stack);
+    copy.#size = this.#size;
+    return copy;
+  }
+
   get size(): number {
     return this.#size;
   }
@@ -108,6 +137,77 @@ export class MerkleAccumulator {
     });
     acc.#size = state.size;
     return acc;
+  }
+}
+
+/** A perfect subtree: the root of 2^height consecutive leaves, aligned to a multiple of 2^height. */
+export interface Subtree {
+  readonly hash: Uint8Array;
+  readonly height: number;
+}
+
+/**
+ * The leaves [start, end) of a tree whose first `start` leaves are hashed elsewhere (by another
+ * thread, or in another chunk), kept as the aligned perfect subtrees that cover them, left to
+ * right. Appending those, in order, to the accumulator of the first `start` leaves
+ * (`appendSubtree`) gives the accumulator of the first `end`: this is how verification splits
+ * the tree into chunks that are hashed independently. Subtrees whose left sibling lies before
+ * `start` cannot be merged here and stay on the left edge; the rest is an ordinary compact
+ * range. Memory: at most about 2 × 53 subtrees.
+ */
+export class MerkleRange {
+  readonly #start: number;
+  #end: number;
+  /**
+   * The covering subtrees, left to right, their roots as binary strings (one code unit per
+   * byte): verification appends a leaf per event, and strings cost less than a Buffer each.
+   */
+  readonly #hashes: string[] = [];
+  readonly #heights: number[] = [];
+
+  constructor(start: number) {
+    assertSize(start, 'range start');
+    this.#start = start;
+    this.#end = start;
+  }
+
+  get start(): number {
+    return this.#start;
+  }
+
+  get end(): number {
+    return this.#end;
+  }
+
+  /** Append the leaf hash of leaf `end` (32 bytes). */
+  append(leafHashValue: Uint8Array): void {
+    assertHash(leafHashValue, 'leaf hash');
+    this.appendBinary(Buffer.from(leafHashValue.buffer, leafHashValue.byteOffset, HASH_SIZE).toString('latin1'));
+  }
+
+  /** `append` for a leaf hash as a binary string of 32 code units 0-255 (sha256Binary's output). */
+  appendBinary(leafHashValue: string): void {
+    if (leafHashValue.length !== HASH_SIZE) throw new CustodyError('INVALID_INPUT', `leaf hash must be ${HASH_SIZE} bytes`);
+    if (this.#end >= Number.MAX_SAFE_INTEGER) throw new CustodyError('INVALID_INPUT', 'the tree cannot grow beyond 2^53 - 1 leaves');
+    let node = leafHashValue;
+    let height = 0;
+    let first = this.#end; // the first leaf under `node`
+    // While `node` is a right child whose left sibling lies in the range, that sibling is the
+    // subtree pushed last (everything after it is under `node`): merge, as an accumulator would.
+    for (let width = 1; (first / width) % 2 === 1 && first - width >= this.#start; width *= 2) {
+      if (this.#heights.pop() !== height) throw new CustodyError('INTERNAL', 'Merkle range: the left sibling is not on top of the stack');
+      node = nodeHashBinary(this.#hashes.pop() as string, node);
+      first -= width;
+      height += 1;
+    }
+    this.#hashes.push(node);
+    this.#heights.push(height);
+    this.#end += 1;
+  }
+
+  /** The covering subtrees of [start, end), left to right (fresh copies). */
+  subtrees(): Subtree[] {
+    return this.#hashes.map((hash, i) => ({ hash: Uint8Array.from(Buffer.from(hash, 'latin1')), height: this.#heights[i] as number }));
   }
 }
 
@@ -271,6 +371,14 @@ export function verifyConsistency(size1: number, size2: number, proof: readonly 
 const HEX_HASH = /^[0-9a-f]{64}$/;
 const NODE_INPUT = new Uint8Array(1 + 2 * HASH_SIZE);
 NODE_INPUT[0] = NODE_PREFIX;
+const NODE_INPUT_BUFFER = Buffer.from(NODE_INPUT.buffer, NODE_INPUT.byteOffset, NODE_INPUT.byteLength);
+
+/** nodeHashUnsafe over binary strings (one code unit per byte), for MerkleRange. */
+function nodeHashBinary(left: string, right: string): string {
+  NODE_INPUT_BUFFER.write(left, 1, 'latin1');
+  NODE_INPUT_BUFFER.write(right, 1 + HASH_SIZE, 'latin1');
+  return sha256Binary(NODE_INPUT_BUFFER);
+}
 
 /** nodeHash without the length checks, for callers that checked already. Reuses one input buffer. */
 function nodeHashUnsafe(left: Uint8Array, right: Uint8Array): Uint8Array {
