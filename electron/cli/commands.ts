@@ -32,6 +32,7 @@ import { checkConsistencyFile, checkInclusionFile, parseProofFile } from '../cor
 import { UsageError, type Args, type OptionSpecs } from './args.js';
 import { pemToDerIfArmoured, parseHex, readFileBytes, toHex, writeFileBytes } from './io.js';
 import { ACCESS_COMMANDS, KEY_ACL_COMMAND } from './access-commands.js';
+import { SERVE_COMMAND } from './serve-command.js';
 
 export interface CommandResult {
   /** What `--json` prints (and what a batch line carries after `"ok": true`). */
@@ -790,6 +791,7 @@ export const COMMANDS: readonly Command[] = [
       return { json: { acknowledged: true }, text: 'acknowledged: signing and decryption are allowed again' };
     },
   },
+  SERVE_COMMAND,
 ];
 
 function requireKeyAlg(args: Args): KeyAlgorithm {

@@ -1,0 +1,95 @@
+/**
+ * `custos serve --ui`: refusals in-process (no --ui, air-gapped configuration, inside batch),
+ * and the real executable as a child process: it prints the login URL, the URL logs a browser
+ * in, and SIGTERM stops it with exit code 0 and the vault closed cleanly.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers.js';
+import type { CliIo } from './io.js';
+import { runCli } from './run.js';
+
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+function io(env: Record<string, string>, stdin = ''): CliIo & { out: string; err: string } {
+  const o = {
+    out: '',
+    err: '',
+    env,
+    platform: process.platform,
+    writeOut: (t: string) => void (o.out += t),
+    writeErr: (t: string) => void (o.err += t),
+    readStdin: () => Promise.resolve(new TextEncoder().encode(stdin)),
+    async *stdinLines() {
+      yield* stdin.split('\n');
+    },
+    promptHidden: () => Promise.resolve(undefined),
+  };
+  return o;
+}
+
+function renderer(): string {
+  const dir = join(tempDir(), 'www');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Custos</title>');
+  return dir;
+}
+
+function status(url: string, headers: Record<string, string> = {}): Promise<{ status: number; cookie: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe('custos serve', () => {
+  it('needs --ui, refuses a bad port, and refuses to run inside batch', async () => {
+    const dir = tempDir();
+    const a = io({});
+    expect(await runCli(['--data-dir', dir, 'serve'], a)).toBe(2);
+    expect(a.err).toContain('--ui');
+    expect(await runCli(['--data-dir', dir, 'serve', '--ui', '--port', '70000'], io({}))).toBe(2);
+    const b = io({}, JSON.stringify({ argv: ['serve', '--ui', '--port', '0'] }) + '\n');
+    expect(await runCli(['--data-dir', dir, 'batch'], b)).toBe(1);
+    expect(b.out).toContain('cannot run inside batch');
+  });
+
+  it('refuses to listen at all when server.air_gapped is true', async () => {
+    const a = io({ CUSTOS_SERVER__AIR_GAPPED: 'true' });
+    expect(await runCli(['--data-dir', tempDir(), 'serve', '--ui', '--port', '0', '--static-dir', renderer()], a)).toBe(1);
+    expect(a.err).toMatch(/UNSUPPORTED: server\.air_gapped is true/);
+    expect(a.out).not.toContain('login?token=');
+  });
+
+  it('prints a one-time login URL, serves until SIGTERM, then exits 0', async () => {
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dataDir, '--preset', 'test', '--json', 'serve', '--ui', '--port', '0', '--static-dir', renderer()], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const started = JSON.parse(((await lines.next()).value as string | undefined) ?? 'null') as { url: string; origin: string; port: number; dataDir: string } | null;
+    expect(started, err).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/login\?token=[A-Za-z0-9_-]{43}$/), dataDir });
+    const { url, origin } = started as { url: string; origin: string };
+    const login = await status(url);
+    expect(login.status).toBe(303);
+    expect((await status(`${origin}/`, { Cookie: login.cookie as string })).status).toBe(200);
+    expect((await status(url)).status).toBe(403);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited, err).toBe(0);
+    expect(JSON.parse(((await lines.next()).value as string | undefined) ?? 'null')).toEqual({ stopped: true, signal: 'SIGTERM' });
+    await expect(status(`${origin}/`)).rejects.toThrow();
+  });
+});
