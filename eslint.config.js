@@ -30,6 +30,39 @@ export default tseslint.config(
       }],
     },
   },
+  // electron/ipc and electron/main.ts: the main process. They may import core/, shared/ and
+  // Electron's main-process API, never the renderer or React.
+  {
+    files: ['electron/ipc/**/*.ts', 'electron/main.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'react', message: 'the main process never imports React.' }],
+        patterns: [
+          { group: ['**/renderer/**', '**/renderer'], message: 'the main process never imports renderer code: the renderer reaches it through window.custos.' },
+          { group: ['react-dom', 'react-dom/*', 'react/*'], message: 'the main process never imports React.' },
+        ],
+      }],
+    },
+  },
+  // The sandboxed preload and the API object it builds: a polyfilled require('electron') is all
+  // there is, so no Node modules, no core, nothing of the main process (scripts/build-preload.ts
+  // also fails the bundle on any input beyond these files and the contract's names).
+  {
+    files: ['electron/preload.ts', 'electron/ipc/preload-api.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          ...nodeBuiltins.map((name) => ({ name, message: 'the sandboxed preload has no Node modules.' })),
+          { name: 'electron/main', message: 'the preload uses contextBridge and ipcRenderer only.' },
+        ],
+        patterns: [
+          { group: ['node:*'], message: 'the sandboxed preload has no Node modules.' },
+          { group: ['**/core/**', '**/host/**', '**/cli/**', '**/renderer/**', './binder*', './protocol*', './window*', './ipc/binder*', './ipc/protocol*', './ipc/window*'], message: 'the preload imports shared/api names and ./ipc/preload-api only.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'process', 'Buffer', '__dirname', '__filename'],
+    },
+  },
   {
     files: ['shared/**/*.ts'],
     languageOptions: { globals: {} },

@@ -1,0 +1,173 @@
+/**
+ * @module main
+ * The desktop app's composition root (Electron main process): one instance per data directory,
+ * the core opened from the configuration exactly as the CLI opens it, the IPC binder bound to the
+ * one handler table, the renderer served from app://custos, one main window, and every
+ * webContents guarded (navigation, new windows, permissions, <webview>). The core is closed before
+ * the process exits.
+ *
+ * Everything that decides something lives in electron/ipc (pure, tested); this file only wires
+ * it to Electron, and so cannot be run without an Electron binary.
+ *
+ * Trusts the data directory and its custos.yaml (the operator's), the environment, and the files
+ * under dist/ (our build). Trusts nothing from the renderer.
+ *
+ * Data directory: CUSTOS_DATA_DIR, else the platform's app-data dir + "Custos" (the CLI's default
+ * too: ~/.config/Custos, ~/Library/Application Support/Custos, %APPDATA%\Custos). It is also
+ * Electron's userData, so the single-instance lock is per data directory.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type MenuItemConstructorOptions, type Session, type WebContents } from 'electron';
+import { toErrorInfo } from '../shared/errors.js';
+import { createHandlers, type Connection } from './core/api/handlers.js';
+import { UiSettingsStore } from './core/api/ui-settings.js';
+import { coreOptionsFrom, loadConfig } from './core/config/index.js';
+import { openCustodian, type Custodian } from './core/custodian.js';
+import { bindIpc, type IpcBinder } from './ipc/binder.js';
+import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './ipc/protocol.js';
+import { APP_ENTRY_URL, APP_SCHEME, isNavigationAllowed, isPermissionGranted, isWebviewAllowed, parseExternalUrl, windowOpenResponse, windowOptions } from './ipc/window.js';
+
+const PRODUCT_NAME = 'Custos';
+/** dist/electron: this file, the bundled preload beside it, the renderer in ../renderer. */
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PRELOAD = join(HERE, 'preload.cjs');
+const RENDERER_DIR = join(HERE, '..', 'renderer');
+
+// Before 'ready', and synchronously: an ES-module entry's later (awaited) code may run after it.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+app.enableSandbox();
+app.setName(PRODUCT_NAME);
+const dataDir = resolve(process.env.CUSTOS_DATA_DIR ?? join(app.getPath('appData'), PRODUCT_NAME));
+app.setPath('userData', dataDir);
+
+let core: Custodian | undefined;
+let binder: IpcBinder | undefined;
+let mainWindow: BrowserWindow | undefined;
+/** Sign-outs of closed windows still being audited; awaited before the core closes. */
+const pendingLogouts = new Set<Promise<void>>();
+
+if (!app.requestSingleInstanceLock()) {
+  // Another instance has this data directory: it is told (second-instance) and shows itself.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow === undefined || mainWindow.isDestroyed()) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  // Every webContents, including any we did not create on purpose, gets the guards.
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents));
+  // Closing the window ends the app on every platform: an unlocked vault must not outlive its UI.
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', (event) => {
+    if (core === undefined) return;
+    event.preventDefault();
+    const closing = core;
+    core = undefined;
+    binder?.dispose();
+    void Promise.allSettled([...pendingLogouts])
+      .then(() => closing.close())
+      .catch(() => undefined)
+      .finally(() => app.quit());
+  });
+  start().catch(fatal);
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const { config } = loadConfig({ dataDir, env: process.env });
+  core = await openCustodian(coreOptionsFrom(config, { dataDir, env: process.env }));
+  binder = bindIpc({
+    ipcMain,
+    table: createHandlers({ settings: new UiSettingsStore(core.dataDir), version: appVersion() }),
+    events: core,
+    onRefused: (method, reason) => console.warn(`custos: ipc: refused ${method}: ${reason}`),
+  });
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER_DIR));
+  hardenSession(session.defaultSession);
+  Menu.setApplicationMenu(appMenu());
+  mainWindow = openMainWindow(core, binder);
+}
+
+function openMainWindow(custodian: Custodian, ipc: IpcBinder): BrowserWindow {
+  const win = new BrowserWindow(windowOptions({ preload: PRELOAD, devTools: !app.isPackaged }));
+  const contents = win.webContents;
+  // Each window is its own connection: signed out until the operator unlocks in it.
+  const connection: Connection = { custodian: custodian.forTransport({ transport: 'ipc' }) };
+  const forget = ipc.addWindow(contents, connection);
+  contents.once('destroyed', () => {
+    forget();
+    const logout = connection.custodian.logout().catch(() => undefined);
+    pendingLogouts.add(logout);
+    void logout.finally(() => pendingLogouts.delete(logout));
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(APP_ENTRY_URL);
+  return win;
+}
+
+/** Electron security checklist items 12-15: no navigation away, no new windows, no <webview>. */
+function guardWebContents(contents: WebContents): void {
+  contents.on('will-navigate', (event) => {
+    if (isNavigationAllowed(event.url)) return;
+    event.preventDefault();
+    openExternalIfAllowed(event.url);
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isNavigationAllowed(event.url)) event.preventDefault();
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalIfAllowed(url);
+    return windowOpenResponse();
+  });
+  contents.on('will-attach-webview', (event) => {
+    if (!isWebviewAllowed()) event.preventDefault();
+  });
+}
+
+/** A link to an allow-listed https page opens in the system browser; anything else is dropped. */
+function openExternalIfAllowed(url: string): void {
+  const safe = parseExternalUrl(url);
+  if (safe !== null) void shell.openExternal(safe).catch(() => undefined);
+}
+
+function hardenSession(ses: Session): void {
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) => callback(isPermissionGranted(permission, details.requestingUrl)));
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionGranted(permission, requestingOrigin));
+  ses.setDevicePermissionHandler(() => false);
+}
+
+function appMenu(): Menu {
+  const template: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : [{ role: 'fileMenu' as const }]),
+    // Copy and paste in text fields need the edit menu's accelerators on macOS.
+    { role: 'editMenu' },
+    { role: 'windowMenu' },
+  ];
+  // Reload and developer tools for development runs only.
+  if (!app.isPackaged) template.push({ role: 'viewMenu' });
+  return Menu.buildFromTemplate(template);
+}
+
+/** Our version, not Electron's: unpackaged runs (`electron dist/electron/main.js`) have no app package.json of their own. */
+function appVersion(): string {
+  try {
+    const version: unknown = JSON.parse(readFileSync(join(HERE, '..', '..', 'package.json'), 'utf8')).version;
+    return typeof version === 'string' ? version : app.getVersion();
+  } catch {
+    return app.getVersion();
+  }
+}
+
+/** A start-up failure (bad custos.yaml, unreadable vault): say what, never a stack, and exit 1. */
+function fatal(error: unknown): void {
+  const info = toErrorInfo(error);
+  // A non-custody error (a native module built for another ABI, a data directory we cannot
+  // create) would otherwise read only "internal error"; its message, never its stack, goes to stderr.
+  const detail = info.code === 'INTERNAL' && error instanceof Error ? ` (${error.name}: ${error.message})` : '';
+  console.error(`custos: could not start: ${info.code}: ${info.message}${detail}`);
+  dialog.showErrorBox(`${PRODUCT_NAME} could not start`, `${info.code}: ${info.message}`);
+  app.exit(1);
+}
