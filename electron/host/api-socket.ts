@@ -31,7 +31,18 @@ export interface ApiSocket {
  * Serve the API on `socket` for one connection of its own: `root.forTransport` gives a signed-out
  * facade instance, recorded in the audit log as transport 'host' with the page's origin.
  */
-export function serveApiSocket(socket: WebSocket, root: Custodian, table: HandlerTable<Connection>, origin: string): ApiSocket {
+export function serveApiSocket(
+  socket: WebSocket,
+  root: Custodian,
+  table: HandlerTable<Connection>,
+  origin: string,
+  hooks: {
+    /** Called once, as the socket closes. */
+    readonly closed: () => void;
+    /** Whether no API socket of the host is open (asked after this one has closed). */
+    readonly noneOpen: () => boolean;
+  },
+): ApiSocket {
   const connection: Connection = { custodian: root.forTransport({ transport: 'host', origin }) };
   const inFlight = new Set<Promise<void>>();
 
@@ -72,10 +83,15 @@ export function serveApiSocket(socket: WebSocket, root: Custodian, table: Handle
 
   const done = new Promise<void>((resolve) => {
     socket.once('close', () => {
+      hooks.closed();
       void (async () => {
         await Promise.allSettled([...inFlight]);
-        // The tab is gone: so is its operator session (audited as auth.logout).
         try {
+          // The tab is gone: so is its operator session (audited as auth.logout). When it was the
+          // last tab, lock the vault too, so the master key does not sit in memory with nobody
+          // there: a new tab must sign in with the passphrase either way, so locking costs nothing.
+          // Asked now, not at 'close': a tab that reloaded may have opened its new socket meanwhile.
+          if (hooks.noneOpen() && connection.custodian.whoami().kind === 'operator') await connection.custodian.lock();
           await connection.custodian.logout();
         } catch {
           // the core may already be closing; the session dies with it

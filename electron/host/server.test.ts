@@ -280,8 +280,7 @@ describe('browser host: HTTP refusals', () => {
     expect((await get(h.port, '/assets/app.css', { Cookie: cookie })).headers['content-type']).toBe('text/css; charset=utf-8');
     expect((await get(h.port, '/assets/font.woff2', { Cookie: cookie })).headers['content-type']).toBe('font/woff2');
     expect((await get(h.port, '/assets/missing.js', { Cookie: cookie })).status).toBe(404);
-    // App routes (no extension) get the app.
-    expect((await get(h.port, '/keys/default', { Cookie: cookie })).body).toContain('<title>Custos</title>');
+    expect((await get(h.port, '/keys/default', { Cookie: cookie })).status).toBe(404);
     const head = await get(h.port, '/', { Cookie: cookie }, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.body).toBe('');
@@ -340,6 +339,20 @@ describe('browser host: the API WebSocket', () => {
     expect(audit[0]?.client).toMatchObject({ transport: 'host', origin: h.origin });
     c.ws.close();
     other.ws.close();
+  });
+
+  it('ends a closed socket’s session, and locks the vault when the last socket closes', async () => {
+    const h = await host();
+    const cookie = await login(h);
+    const a = new Client(await openSocket(h, { cookie, origin: h.origin }));
+    await a.value('vault.init', { passphrase: PASS });
+    const b = new Client(await openSocket(h, { cookie, origin: h.origin }));
+    await b.value('vault.unlock', { passphrase: PASS });
+    a.ws.close();
+    await expect.poll(async () => ((await b.value('audit.query', { action: 'auth.logout' })) as unknown[]).length).toBe(1);
+    expect(h.custodian.status().unlocked).toBe(true); // b is still there
+    b.ws.close();
+    await expect.poll(() => h.custodian.status().unlocked).toBe(false);
   });
 
   it('answers malformed frames with INVALID_INPUT and keeps the connection', async () => {

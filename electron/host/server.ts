@@ -112,6 +112,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const headers = baseHeaders(port);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
   const sockets = new Map<WebSocket, ApiSocket>();
+  /** Sockets not yet closing (the map keeps a socket until its cleanup is done). */
+  let openSockets = 0;
   let closing: Promise<void> | undefined;
 
   const hasSession = (req: IncomingMessage): boolean => cookieValues(req.headers.cookie, cookieName).some((v) => sessions.isValid(v));
@@ -145,9 +147,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (!hasSession(req)) return refuse(401, 'session', SIGN_IN_FIRST);
     if (path === '/api') return refuse(426, 'path', 'The API is a WebSocket.', { Upgrade: 'websocket', Connection: 'Upgrade' });
 
-    let found = lookupStatic(root, path);
-    // Paths without an extension are app routes (history navigation): they get the app itself.
-    if (found.kind === 'missing' && !/\.[A-Za-z0-9]+$/.test(path)) found = lookupStatic(root, '/');
+    // No fallback to index.html for unknown paths: the renderer routes by hash (#/keys) and loads
+    // its assets by relative URL, so only the files of the build are ever asked for.
+    const found = lookupStatic(root, path);
     if (found.kind === 'refused') return refuse(400, 'path', 'Not a path this server serves.');
     if (found.kind === 'missing') return refuse(404, 'path', 'Not found.');
     const isHtml = found.mime.startsWith('text/html');
@@ -187,7 +189,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
         ws.terminate();
         return;
       }
-      const api = serveApiSocket(ws, custodian, table, pageOrigin);
+      openSockets++;
+      const api = serveApiSocket(ws, custodian, table, pageOrigin, { closed: () => void openSockets--, noneOpen: () => openSockets === 0 });
       sockets.set(ws, api);
       notify({ type: 'ws.open' });
       void api.done.then(() => {
