@@ -78,4 +78,24 @@ export default tseslint.config(
       'no-restricted-globals': ['error', ...domGlobals, 'process', 'Buffer', 'require', '__dirname'],
     },
   },
+  // renderer/: the sandboxed page. It imports shared/ and React/UI libraries only: no Node, no
+  // Electron, no main-process code — it reaches the core through window.custos or the host's
+  // WebSocket, never by import.
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          ...nodeBuiltins.map((name) => ({ name, message: 'renderer/ runs in a sandboxed page: no Node modules.' })),
+          { name: 'electron', message: 'renderer/ never imports electron: it sees window.custos only.' },
+        ],
+        patterns: [
+          { group: ['node:*', 'electron/*'], message: 'renderer/ runs in a sandboxed page: no Node, no Electron.' },
+          { group: ['**/electron/**', '**/electron'], message: 'renderer/ reaches the core through the API, never by import.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname', '__filename', 'global'],
+    },
+  },
 );

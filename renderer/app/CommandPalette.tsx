@@ -1,0 +1,139 @@
+/**
+ * @module renderer/app/CommandPalette
+ * Ctrl/⌘+K: every action the screens offer, searchable, run with Enter (UI.md). Actions are
+ * built from the store's state so only the ones that apply are listed.
+ */
+import * as Dialog from '@radix-ui/react-dialog';
+import { ArrowRight, Download, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sun } from 'lucide-react';
+import { useMemo, useState, type ReactNode } from 'react';
+import { useApp, useAppStore, type AppState } from '../store/index.js';
+import { Kbd } from './ui/Badge.js';
+import { SHORTCUTS } from './shortcuts.js';
+import { downloadAuditExport } from '../features/audit/export.js';
+import { cx } from './ui/cx.js';
+import p from './palette.module.css';
+
+interface Command {
+  readonly id: string;
+  readonly group: string;
+  readonly label: string;
+  readonly icon: ReactNode;
+  readonly shortcut?: string;
+  readonly run: (s: AppState) => void;
+}
+
+function commands(s: AppState): Command[] {
+  const list: Command[] = [
+    { id: 'go-keys', group: 'Go to', label: 'Keys', icon: <KeyRound />, shortcut: SHORTCUTS.goKeys, run: (x) => x.setScreen('keys') },
+    { id: 'go-audit', group: 'Go to', label: 'Audit log', icon: <ScrollText />, shortcut: SHORTCUTS.goAudit, run: (x) => x.setScreen('audit') },
+    { id: 'go-settings', group: 'Go to', label: 'Settings', icon: <SettingsIcon />, shortcut: SHORTCUTS.goSettings, run: (x) => x.setScreen('settings') },
+    { id: 'new-key', group: 'Keys', label: 'Create a key…', icon: <Plus />, shortcut: SHORTCUTS.newKey, run: (x) => (x.setScreen('keys'), x.openDialog('create-key')) },
+    { id: 'import-key', group: 'Keys', label: 'Import a key…', icon: <FileUp />, shortcut: SHORTCUTS.importKey, run: (x) => (x.setScreen('keys'), x.openDialog('import-key')) },
+  ];
+  for (const n of s.namespaces) {
+    if (n.name === s.namespace) continue;
+    list.push({ id: `ns-${n.name}`, group: 'Namespace', label: `Switch to namespace ${n.name}`, icon: <ArrowRight />, run: (x) => (x.setNamespace(n.name), x.setScreen('keys')) });
+  }
+  list.push(
+    { id: 'audit-export', group: 'Audit', label: 'Export the audit log (.jsonl)', icon: <Download />, run: (x) => void downloadAuditExport(x) },
+    { id: 'theme-light', group: 'Appearance', label: 'Theme: light', icon: <Sun />, run: (x) => void x.updateSettings({ theme: 'light' }) },
+    { id: 'theme-dark', group: 'Appearance', label: 'Theme: dark', icon: <Moon />, run: (x) => void x.updateSettings({ theme: 'dark' }) },
+    { id: 'theme-system', group: 'Appearance', label: 'Theme: system', icon: <Monitor />, run: (x) => void x.updateSettings({ theme: 'system' }) },
+    { id: 'lock', group: 'Vault', label: 'Lock the vault', icon: <Lock />, shortcut: SHORTCUTS.lock, run: (x) => void x.lockVault('user') },
+  );
+  return list;
+}
+
+export function CommandPalette({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+  return (
+    <Dialog.Root open={open} onOpenChange={onOpenChange}>
+      <Dialog.Portal>
+        <Dialog.Overlay className={p.overlay} />
+        <Dialog.Content className={p.palette} aria-describedby={undefined}>
+          <Dialog.Title className="sr-only">Command palette</Dialog.Title>
+          {open ? <PaletteBody close={() => onOpenChange(false)} /> : null}
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+function PaletteBody({ close }: { close: () => void }) {
+  const store = useAppStore();
+  const namespaces = useApp((s) => s.namespaces);
+  const namespace = useApp((s) => s.namespace);
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  // Rebuilt when what the commands depend on changes (namespaces), not on every store update.
+  const all = useMemo(() => commands(store.getState()), [store, namespaces, namespace]);
+  const q = query.trim().toLowerCase();
+  const shown = q === '' ? all : all.filter((c) => `${c.group} ${c.label}`.toLowerCase().includes(q));
+  const clamped = Math.min(active, Math.max(0, shown.length - 1));
+
+  const run = (c: Command | undefined) => {
+    if (c === undefined) return;
+    close();
+    c.run(store.getState());
+  };
+
+  let lastGroup = '';
+  return (
+    <>
+      <div className={p.searchRow}>
+        <Search aria-hidden />
+        <input
+          className={p.search}
+          autoFocus
+          placeholder="Type a command…"
+          value={query}
+          aria-label="Command"
+          aria-controls="palette-list"
+          aria-activedescendant={shown[clamped] === undefined ? undefined : `cmd-${shown[clamped].id}`}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setActive(0);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              setActive((clamped + 1) % Math.max(1, shown.length));
+            } else if (e.key === 'ArrowUp') {
+              e.preventDefault();
+              setActive((clamped - 1 + shown.length) % Math.max(1, shown.length));
+            } else if (e.key === 'Enter') {
+              e.preventDefault();
+              run(shown[clamped]);
+            }
+          }}
+        />
+        <Kbd>Esc</Kbd>
+      </div>
+      <div className={p.list} id="palette-list" role="listbox" aria-label="Commands">
+        {shown.length === 0 ? <div className={p.none}>No command matches “{query}”.</div> : null}
+        {shown.map((c, i) => {
+          const header = c.group !== lastGroup ? c.group : undefined;
+          lastGroup = c.group;
+          return (
+            <div key={c.id}>
+              {header === undefined ? null : <div className={p.group}>{header}</div>}
+              <div
+                id={`cmd-${c.id}`}
+                role="option"
+                aria-selected={i === clamped}
+                className={cx(p.item, i === clamped && p.itemActive)}
+                onMouseMove={() => setActive(i)}
+                onClick={() => run(c)}
+              >
+                <span className={p.itemIcon} aria-hidden>
+                  {c.icon}
+                </span>
+                <span className={p.itemLabel}>{c.label}</span>
+                {c.shortcut === undefined ? null : <Kbd>{c.shortcut}</Kbd>}
+              </div>
+            </div>
+          );
+        })}
+      </div>
+    </>
+  );
+}

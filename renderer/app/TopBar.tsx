@@ -1,0 +1,131 @@
+/**
+ * @module renderer/app/TopBar
+ * The top bar, always visible (UI.md): the screen's title, the current namespace, the audit log's
+ * integrity, and the vault's state with the auto-lock countdown and the Lock button.
+ */
+import * as Menu from '@radix-ui/react-dropdown-menu';
+import { Check, ChevronsUpDown, Lock, LockOpen, ShieldAlert, ShieldCheck, ShieldQuestion } from 'lucide-react';
+import { useApp, useAppStore } from '../store/index.js';
+import type { AuditStatus } from '../store/types.js';
+import { Badge } from './ui/Badge.js';
+import { Button } from './ui/Button.js';
+import { Tip } from './ui/Tip.js';
+import { SHORTCUTS } from './shortcuts.js';
+import { formatCount, formatCountdown, formatDateTime } from './lib/format.js';
+import { useNow } from './lib/use-now.js';
+import { cx } from './ui/cx.js';
+import f from './frame.module.css';
+
+const TITLES = { keys: 'Keys', audit: 'Audit log', settings: 'Settings' } as const;
+
+export function TopBar() {
+  const screen = useApp((s) => s.screen);
+  return (
+    <header className={f.topbar}>
+      <h1 className={f.title}>{TITLES[screen]}</h1>
+      <NamespaceMenu />
+      <div className={f.spacer} />
+      <IntegrityBadge />
+      <div className={f.topbarSep} aria-hidden />
+      <VaultState />
+    </header>
+  );
+}
+
+function NamespaceMenu() {
+  const namespaces = useApp((s) => s.namespaces);
+  const namespace = useApp((s) => s.namespace);
+  const setNamespace = useApp((s) => s.setNamespace);
+  const setScreen = useApp((s) => s.setScreen);
+  return (
+    <Menu.Root>
+      <Tip label="Switch namespace">
+        <Menu.Trigger className={f.nsButton} aria-label={`Namespace: ${namespace}`} data-testid="namespace-switcher">
+          <span className={f.nsLabel}>Namespace</span>
+          <span className="mono">{namespace}</span>
+          <ChevronsUpDown aria-hidden />
+        </Menu.Trigger>
+      </Tip>
+      <Menu.Portal>
+        <Menu.Content className={f.menu} align="start" sideOffset={6}>
+          <Menu.Label className={f.menuLabel}>Namespaces</Menu.Label>
+          {namespaces.map((n) => (
+            <Menu.Item
+              key={n.name}
+              className={f.menuItem}
+              onSelect={() => {
+                setNamespace(n.name);
+                setScreen('keys');
+              }}
+            >
+              <span className={f.menuCheck}>{n.name === namespace ? <Check aria-hidden /> : null}</span>
+              <span className={f.menuItemText}>{n.name}</span>
+              <span className={f.menuItemCount}>
+                {formatCount(n.keyCount)} {n.keyCount === 1 ? 'key' : 'keys'}
+              </span>
+            </Menu.Item>
+          ))}
+        </Menu.Content>
+      </Menu.Portal>
+    </Menu.Root>
+  );
+}
+
+/** "Verified through #N" (green) or "TAMPERED" (red), from audit.status. */
+export function integrityView(s: AuditStatus | undefined): { tone: 'success' | 'dangerSolid' | 'neutral' | 'warning'; text: string; detail: string } {
+  if (s === undefined) return { tone: 'neutral', text: 'Audit: checking…', detail: 'Reading the audit log status.' };
+  if (s.tampered !== null) {
+    const at = s.tampered.seq === null ? '' : ` at #${formatCount(s.tampered.seq)}`;
+    return { tone: 'dangerSolid', text: `TAMPERED${at}`, detail: `Audit log verification failed${at}: ${s.tampered.reason}` };
+  }
+  if (s.verifiedSize === 0 && s.size > 0) return { tone: 'warning', text: 'Not yet verified', detail: `${formatCount(s.size)} events, none verified yet.` };
+  const cp = s.lastCheckpoint === null ? 'no signed checkpoint yet' : `last signed checkpoint at #${formatCount(s.lastCheckpoint.size)} (${formatDateTime(s.lastCheckpoint.createdAt)})`;
+  return { tone: 'success', text: `Verified through #${formatCount(s.verifiedSize)}`, detail: `Hash chain verified through event #${formatCount(s.verifiedSize)} of ${formatCount(s.size)}; ${cp}.` };
+}
+
+function IntegrityBadge() {
+  const status = useApp((s) => s.auditStatus);
+  const setScreen = useApp((s) => s.setScreen);
+  const v = integrityView(status);
+  const icon = v.tone === 'success' ? <ShieldCheck aria-hidden /> : v.tone === 'neutral' ? <ShieldQuestion aria-hidden /> : <ShieldAlert aria-hidden />;
+  return (
+    <Tip label={v.detail}>
+      <button type="button" className={f.integrityButton} onClick={() => setScreen('audit')} data-testid="integrity-badge" data-tone={v.tone} aria-label={`Audit integrity: ${v.text}`}>
+        <Badge tone={v.tone} icon={icon}>
+          {v.text}
+        </Badge>
+      </button>
+    </Tip>
+  );
+}
+
+function VaultState() {
+  const store = useAppStore();
+  const minutes = useApp((s) => s.settings?.autoLockMinutes);
+  const lastActivity = useApp((s) => s.lastActivity);
+  const now = useNow(1000);
+  const left = minutes === undefined || minutes === 0 ? undefined : lastActivity + minutes * 60_000 - now;
+  return (
+    <div className={f.vaultState} data-testid="vault-state">
+      <span className={f.vaultStateMain}>
+        <LockOpen aria-hidden />
+        Unlocked
+      </span>
+      <span aria-hidden>·</span>
+      {left === undefined ? (
+        <span>Auto-lock off</span>
+      ) : (
+        <Tip label={`Locks after ${minutes} min without activity`}>
+          <span className={cx(f.countdown, left < 60_000 && f.countdownSoon)} data-testid="auto-lock-countdown">
+            Auto-lock in {formatCountdown(left)}
+          </span>
+        </Tip>
+      )}
+      <Tip label="Lock the vault now" shortcut={SHORTCUTS.lock}>
+        <Button size="sm" icon={<Lock aria-hidden />} onClick={() => void store.getState().lockVault('user')}>
+          Lock
+        </Button>
+      </Tip>
+    </div>
+  );
+}

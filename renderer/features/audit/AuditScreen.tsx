@@ -1,0 +1,4 @@
+/** @module renderer/features/audit/AuditScreen (placeholder while the screen is built). */
+export function AuditScreen() {
+  return null;
+}

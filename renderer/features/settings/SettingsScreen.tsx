@@ -1,0 +1,4 @@
+/** @module renderer/features/settings/SettingsScreen (placeholder while the screen is built). */
+export function SettingsScreen() {
+  return null;
+}

@@ -1,0 +1,27 @@
+/**
+ * @module renderer/store/bind-events
+ * Wires the transport into the store: API events refresh the slice they concern, and a new
+ * connection (the WebSocket reconnected, so the host sees a new, signed-out connection) re-reads
+ * the vault status.
+ */
+import type { Transport } from '../api/get-api.js';
+import type { AppStore } from './store.js';
+
+export function bindEvents(store: AppStore, transport: Transport): () => void {
+  const { api } = transport;
+  const offs = [
+    api.onVaultChanged((status) => store.getState().applyVaultStatus(status)),
+    api.onKeysChanged((payload) => store.getState().onKeysChanged(payload)),
+    api.onAuditAppended((payload) => store.getState().onAuditAppended(payload)),
+    transport.onConnection((state) => {
+      store.getState().setConnection(state);
+      if (state.status === 'open') void store.getState().refreshVault();
+    }),
+  ];
+  const initial = transport.connection();
+  store.getState().setConnection(initial);
+  if (initial.status === 'open') void store.getState().refreshVault();
+  return () => {
+    for (const off of offs) off();
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * @module renderer/store/vault-slice
+ * The vault and this connection's session: status, first-run init, unlock, lock, and the idle
+ * clock behind auto-lock. Signing in loads the other slices; signing out (by lock, by expiry, by
+ * another window locking the vault) clears them, so a locked app shows nothing it read before.
+ *
+ * Passphrases are arguments of initVault/unlockVault only: passed to the API and not kept.
+ */
+import type { MethodOutput } from '../../shared/api/contract.js';
+import type { ErrorInfo, Result, UnlockReport, VaultStatus } from './types.js';
+import type { SliceCreator } from './store.js';
+
+export type LockReason = 'user' | 'idle';
+
+export interface VaultSlice {
+  /** Undefined until the first status read answers. */
+  readonly vault: VaultStatus | undefined;
+  /** Why the status could not be read (shown instead of the app). */
+  readonly vaultError: ErrorInfo | undefined;
+  /** The audit verification that the last unlock ran. */
+  readonly unlockReport: UnlockReport | undefined;
+  /** Why this window last locked, for the unlock screen to say so. */
+  readonly lockReason: LockReason | undefined;
+  /** Epoch ms of the operator's last input (throttled to a second). */
+  readonly lastActivity: number;
+  refreshVault(): Promise<void>;
+  applyVaultStatus(status: VaultStatus): void;
+  initVault(input: { passphrase: string; operator: string }): Promise<Result<VaultStatus>>;
+  unlockVault(input: { passphrase: string; operator: string }): Promise<Result<MethodOutput<'vault.unlock'>>>;
+  lockVault(reason: LockReason): Promise<Result<VaultStatus>>;
+  noteActivity(): void;
+}
+
+/** Signed in = the vault is unlocked and this connection has a session in it. */
+export function isSignedIn(v: VaultStatus | undefined): boolean {
+  return v !== undefined && v.unlocked && v.session !== null;
+}
+
+export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, prefs, now }) => {
+  function apply(next: VaultStatus): void {
+    const wasIn = isSignedIn(get().vault);
+    const nowIn = isSignedIn(next);
+    set({ vault: next, vaultError: undefined });
+    if (!wasIn && nowIn) {
+      set({ lastActivity: now(), lockReason: undefined });
+      void get().loadSettings();
+      void get().loadNamespaces().then(() => get().loadKeys());
+      void get().refreshAuditStatus();
+    } else if (wasIn && !nowIn) {
+      get().resetKeys();
+      get().resetAudit();
+    }
+  }
+
+  return {
+    vault: undefined,
+    vaultError: undefined,
+    unlockReport: undefined,
+    lockReason: undefined,
+    lastActivity: now(),
+
+    async refreshVault() {
+      const r = await api.vaultStatus({});
+      if (r.ok) apply(r.value);
+      else set({ vaultError: r.error });
+    },
+
+    applyVaultStatus: apply,
+
+    async initVault({ passphrase, operator }) {
+      const r = await api.vaultInit({ passphrase, operator });
+      if (r.ok) {
+        prefs.set('operator', operator);
+        apply(r.value);
+      }
+      return r;
+    },
+
+    async unlockVault({ passphrase, operator }) {
+      const r = await api.vaultUnlock({ passphrase, operator });
+      if (r.ok) {
+        prefs.set('operator', operator);
+        set({ unlockReport: r.value.audit });
+        apply(r.value.status);
+      } else {
+        // The failure moved the lockout counters: show them.
+        void get().refreshVault();
+      }
+      return r;
+    },
+
+    async lockVault(reason) {
+      set({ lockReason: reason });
+      const r = await api.vaultLock({});
+      if (r.ok) apply(r.value);
+      else void get().refreshVault();
+      return r;
+    },
+
+    noteActivity() {
+      const t = now();
+      if (t - get().lastActivity >= 1000) set({ lastActivity: t });
+    },
+  };
+};
