@@ -1,9 +1,10 @@
 /**
  * The audit log's append caches against the cases that could make them lie: the chain head a
- * group transaction carries from event to event, and the leaf hashes kept for checkpoints. A
- * rolled-back append, a failing group batch and another connection appending (also at a seq
- * this process rolled back) must each leave a chain and checkpoints that --full verification,
- * which reads every row, accepts.
+ * group transaction carries from event to event, the batch's rows inserted together before
+ * COMMIT, and the leaf hashes kept for checkpoints. A rolled-back append, a failing group batch,
+ * a batch whose INSERT fails, and another connection appending (also at seqs this process had
+ * hashed and lost) must each leave a chain and checkpoints that --full verification, which
+ * reads every row, accepts.
  */
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +68,30 @@ describe('append caches (chain head per group transaction, leaf hashes for check
     expect(report).toMatchObject({ ok: true });
     expect(report.checkpointsVerified).toBeGreaterThanOrEqual(2);
     expect((await c.auditQuery({ action: 'test.append', limit: 100 })).map((e) => e.requestId)).toEqual(['mine-1', 'other-1', 'mine-2', 'mine-3', 'other-2', 'mine-4']);
+    await other.close();
+    await c.close();
+  });
+
+  it('a batch whose INSERT fails before COMMIT leaves no leaf that a checkpoint would trust', async () => {
+    const dataDir = tempDir();
+    const c = await unlockedCustodian({ dataDir });
+    const mine = c as unknown as Internals;
+    const other = (await openCustodian({ dataDir, kdf: FAST_KDF })) as unknown as Internals & Custodian;
+    const before = c.auditStatus().size;
+    // The batch's rows go in together just before COMMIT; make that statement fail on this connection only.
+    mine.db.exec("CREATE TEMP TRIGGER fail_boom BEFORE INSERT ON audit_events WHEN NEW.request_id = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    const outcomes = await Promise.allSettled([mine.audit.appendDurable(event('a')), mine.audit.appendDurable(event('b')), mine.audit.appendDurable(event('boom'))]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    mine.db.exec('DROP TRIGGER fail_boom');
+    expect(c.auditStatus().size).toBe(before);
+    // This process takes the first of those seqs again; another process takes the next two.
+    expect(await mine.audit.appendDurable(event('c'))).toBe(before + 1);
+    other.db.transaction(() => {
+      other.audit.appendInTransaction(event('other-1', 'other'));
+      other.audit.appendInTransaction(event('other-2', 'other'));
+    })();
+    expect(mine.audit.checkpoint()?.size).toBe(before + 3);
+    expect(await c.auditVerify(true)).toMatchObject({ ok: true });
     await other.close();
     await c.close();
   });

@@ -58,9 +58,11 @@ export function hashEventHex(previousHex: string, canonical: string): { readonly
   return { chain, leaf: sha256Binary(scratch.subarray(CHAIN_SIZE - 1, end)) };
 }
 
-/** The leaf hash alone, SHA-256(0x00 ‖ canonical bytes): for rebuilding the Merkle tree without the chain. */
-export function leafOfEvent(canonical: string): Uint8Array {
-  return leafFromScratch(encode(canonical));
+/** The leaf hash alone, SHA-256(0x00 ‖ canonical bytes), as a binary string: for rebuilding the Merkle tree without the chain. */
+export function leafOfEvent(canonical: string): string {
+  const end = encode(canonical);
+  scratch[CHAIN_SIZE - 1] = 0x00;
+  return sha256Binary(scratch.subarray(CHAIN_SIZE - 1, end));
 }
 
 /** Write the UTF-8 bytes of `canonical` after the chain slot; returns where they end. */

@@ -1,8 +1,9 @@
 /**
  * GroupCommit on a real SQLite file: concurrent work shares one transaction, promises settle
  * only after COMMIT (a second connection sees the rows), a failure rolls back one item or the
- * whole batch depending on `isolate`, and `afterTransaction` runs once per transaction, before
- * any promise settles, whether it committed or not.
+ * whole batch depending on `isolate`, `beforeCommit` writes inside the transaction after the
+ * last item (and rolls it back by throwing), and `afterTransaction` runs once per transaction,
+ * before any promise settles, told whether it committed.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -91,7 +92,7 @@ describe('GroupCommit', () => {
   it('afterTransaction runs once per transaction, committed or rolled back, before promises settle', async () => {
     const { db } = open();
     const log: string[] = [];
-    const commits = new GroupCommit(db, { isolate: false, afterTransaction: () => log.push(`end inTransaction=${db.inTransaction}`) });
+    const commits = new GroupCommit(db, { isolate: false, afterTransaction: (committed) => log.push(`end committed=${committed} inTransaction=${db.inTransaction}`) });
     const insert = db.prepare('INSERT INTO t (n, tx) VALUES (?, 0)');
     await Promise.all([commits.run(() => insert.run(1)).then(() => log.push('settled 1')), commits.run(() => insert.run(2)).then(() => log.push('settled 2'))]);
     await commits
@@ -106,7 +107,40 @@ describe('GroupCommit', () => {
     await commits.run(() => insert.run(3)).catch((error: { code?: string }) => log.push(`rejected ${error.code}`));
     other.exec('ROLLBACK');
     other.close();
-    expect(log).toEqual(['end inTransaction=false', 'settled 1', 'settled 2', 'end inTransaction=false', 'rejected', 'end inTransaction=false', 'rejected SQLITE_BUSY']);
+    expect(log).toEqual([
+      'end committed=true inTransaction=false',
+      'settled 1',
+      'settled 2',
+      'end committed=false inTransaction=false',
+      'rejected',
+      'end committed=false inTransaction=false',
+      'rejected SQLITE_BUSY',
+    ]);
+    db.close();
+  });
+
+  it('beforeCommit writes inside the transaction after the last item; throwing there rolls back and rejects the batch', async () => {
+    const { db, file } = open();
+    const pending: number[] = [];
+    let fail = false;
+    const ends: boolean[] = [];
+    const insert = db.prepare('INSERT INTO t (n, tx) VALUES (?, 1)');
+    const commits = new GroupCommit(db, {
+      isolate: false,
+      beforeCommit: () => {
+        expect(db.inTransaction).toBe(true);
+        for (const n of pending.splice(0)) insert.run(n);
+        if (fail) throw new Error('batch write failed');
+      },
+      afterTransaction: (committed) => ends.push(committed),
+    });
+    expect(await Promise.all([1, 2, 3].map((n) => commits.run(() => pending.push(n))))).toEqual([1, 2, 3]);
+    expect(committed(file)).toEqual([1, 2, 3]);
+    fail = true;
+    const outcomes = await Promise.allSettled([4, 5].map((n) => commits.run(() => pending.push(n))));
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect(committed(file)).toEqual([1, 2, 3]);
+    expect(ends).toEqual([true, false]);
     db.close();
   });
 });

@@ -23,11 +23,18 @@ export interface GroupCommitOptions {
    */
   readonly isolate: boolean;
   /**
-   * Called once after each group transaction has ended, committed or rolled back, before any
-   * caller's promise settles. Lets work cache what it read inside the transaction (the audit
-   * chain head) for the rest of the batch and drop it before anyone else can write.
+   * Called inside each group transaction after the last item's work, before COMMIT: work can
+   * leave its writes to one statement for the batch here (the audit log inserts its rows in
+   * multi-row INSERTs). If it throws, the transaction rolls back and every item rejects.
    */
-  readonly afterTransaction?: () => void;
+  readonly beforeCommit?: () => void;
+  /**
+   * Called once after each group transaction has ended, with whether it committed, before any
+   * caller's promise settles. Lets work cache what it read inside the transaction (the audit
+   * chain head) for the rest of the batch and drop it before anyone else can write, and learn
+   * which of its writes are durable.
+   */
+  readonly afterTransaction?: (committed: boolean) => void;
 }
 
 export class GroupCommit {
@@ -52,6 +59,7 @@ export class GroupCommit {
           results.push({ ok: false, error });
         }
       }
+      this.options.beforeCommit?.();
     });
   }
 
@@ -77,7 +85,7 @@ export class GroupCommit {
     } catch (error) {
       failed = { error };
     } finally {
-      this.options.afterTransaction?.();
+      this.options.afterTransaction?.(failed === undefined);
     }
     if (failed !== undefined) {
       for (const item of batch) item.reject(failed.error);
