@@ -33,8 +33,10 @@ export function isOwnOrigin(origin: string | undefined, host: string): boolean {
 }
 
 /**
- * The Content-Security-Policy of the renderer, in the spirit of the Electron window's: only our
- * own scripts (no inline script, no eval), only our own WebSocket, nothing framed, no plugins.
+ * The Content-Security-Policy of the renderer: the Electron window's (electron/ipc/window.ts),
+ * directive for directive, except that `connect-src` adds this host's own WebSocket (under both
+ * names the page may have been loaded by). Only our own scripts (no inline script, no eval),
+ * nothing framed or framing us, no plugins, no form posts.
  *
  * `style-src 'unsafe-inline'`: the toast library (sonner) inserts its stylesheet as a <style>
  * element at run time, and Radix positions popovers with inline styles. Inline style cannot run
@@ -50,9 +52,11 @@ export function contentSecurityPolicy(port: number): string {
     "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    "worker-src 'self'",
     "object-src 'none'",
+    "frame-src 'none'",
     "base-uri 'none'",
-    "form-action 'self'",
+    "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
 }

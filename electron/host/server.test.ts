@@ -268,6 +268,7 @@ describe('browser host: HTTP refusals', () => {
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${h.port} ws://localhost:${h.port}`);
     expect(csp).toContain("object-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("form-action 'none'");
     expect(csp).not.toContain('unsafe-eval');
     expect(csp).toMatch(/script-src 'self'(;|$)/);
     noCors(html.headers);
