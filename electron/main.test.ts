@@ -60,6 +60,9 @@ const fake = await vi.hoisted(async () => {
     isDestroyed() {
       return this.destroyed;
     }
+    getURL() {
+      return windows.find((w) => w.webContents === this)?.loaded ?? '';
+    }
   }
   const windows: BrowserWindow[] = [];
   class BrowserWindow extends EventEmitter {

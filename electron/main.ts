@@ -104,7 +104,7 @@ function openMainWindow(custodian: Custodian, ipc: IpcBinder): BrowserWindow {
     void logout.finally(() => pendingLogouts.delete(logout));
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(APP_ENTRY_URL);
+  win.loadURL(APP_ENTRY_URL).catch((error: unknown) => console.error(`custos: could not load the window: ${error instanceof Error ? error.message : 'unknown error'}`));
   return win;
 }
 

@@ -33,11 +33,13 @@ class FakeIpcMain implements IpcMainLike {
 }
 
 let nextId = 1;
-function fakeSender(): SenderLike & { sent: [string, unknown][]; destroyed: boolean } {
+function fakeSender(): SenderLike & { sent: [string, unknown][]; destroyed: boolean; url: string } {
   const s = {
     id: nextId++,
     sent: [] as [string, unknown][],
     destroyed: false,
+    url: APP_ENTRY_URL,
+    getURL: () => s.url,
     send(channel: string, ...args: unknown[]) {
       s.sent.push([channel, args[0]]);
       expect(args).toHaveLength(1);
@@ -140,15 +142,18 @@ describe('the IPC binder', () => {
     await root.close();
   });
 
-  it('sends core events to every live window, mapped for its own connection, payload only', async () => {
+  it('sends core events to every live window showing our page, mapped for its own connection, payload only', async () => {
     const { ipc, root, binder, connection } = await setup();
     const a = fakeSender();
     const b = fakeSender();
     const gone = fakeSender();
+    const elsewhere = fakeSender();
     binder.addWindow(a, connection());
     binder.addWindow(b, connection());
     binder.addWindow(gone, connection());
+    binder.addWindow(elsewhere, connection());
     gone.destroyed = true;
+    elsewhere.url = 'https://evil.example/';
     await ipc.invoke(from(a), methodChannel('vault.init'), { passphrase: 'correct horse battery staple' });
     await ipc.invoke(from(a), methodChannel('namespaces.create'), { name: 'ops' });
     await ipc.invoke(from(a), methodChannel('keys.generate'), { namespace: 'ops', id: 'k', algorithm: 'ed25519' });
@@ -158,6 +163,7 @@ describe('the IPC binder', () => {
     expect(channels(a)).toEqual(new Set((['vault.changed', 'keys.changed', 'audit.appended'] as const).map(eventChannel)));
     expect(channels(b)).toEqual(channels(a));
     expect(gone.sent).toEqual([]);
+    expect(elsewhere.sent).toEqual([]);
     const vaultOf = (s: { sent: [string, unknown][] }) => s.sent.filter(([c]) => c === eventChannel('vault.changed')).at(-1)?.[1];
     expect(vaultOf(a)).toMatchObject({ unlocked: true, session: { principal: 'admin' } });
     expect(vaultOf(b)).toMatchObject({ unlocked: true, session: null });

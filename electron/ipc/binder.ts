@@ -9,7 +9,8 @@
  *    handler table (electron/core/api/handlers.ts) with that window's own Connection, and returns
  *    a `Result` — never a throw, never a stack trace;
  *
- * and forwards core events to every registered window, each mapped for that window's connection.
+ * and forwards core events to every registered window showing our page, each mapped for that
+ * window's connection.
  *
  * Written against small structural interfaces (`IpcMainLike`, `SenderLike`) that Electron's
  * ipcMain and WebContents satisfy, so the checks are tested without Electron. Trusts nothing that
@@ -34,6 +35,8 @@ export interface SenderLike {
   readonly id: number;
   send(channel: string, ...args: unknown[]): void;
   isDestroyed(): boolean;
+  /** The URL its main frame shows. */
+  getURL(): string;
 }
 
 /** The parts of Electron's IpcMainInvokeEvent we read. */
@@ -107,7 +110,8 @@ export function bindIpc(options: IpcBinderOptions): IpcBinder {
 
   const unsubscribe = options.events.subscribe((coreEvent) => {
     for (const { sender, connection } of windows.values()) {
-      if (sender.isDestroyed()) continue;
+      // Events go only to our own page (navigation away is denied anyway; this is the second lock).
+      if (sender.isDestroyed() || !isAppUrl(sender.getURL())) continue;
       try {
         const { name, payload } = eventFor(coreEvent, connection);
         sender.send(eventChannel(name), payload);
