@@ -11,7 +11,7 @@ import { DEFAULT_OPERATOR } from '../core/vault/vault.js';
 import { Args, parseArgs, UsageError, type OptionSpecs } from './args.js';
 import { COMMANDS, type Command, type CommandContext, type CommandResult } from './commands.js';
 import { defaultDataDir, obtainPassphrase, type CliIo } from './io.js';
-import { coreSettingsFrom, loadConfig, type LoadedConfig, type PresetName } from '../core/config/index.js';
+import { coreOptionsFrom, loadConfig, type LoadedConfig, type PresetName } from '../core/config/index.js';
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   'data-dir': { type: 'string', description: 'the data directory (else CUSTOS_DATA_DIR, else the platform app-data dir)', placeholder: 'DIR' },
@@ -59,16 +59,7 @@ class Session {
 
   async open(): Promise<Custodian> {
     if (this.custodian === undefined) {
-      const { config } = this.config();
-      const { kdf, lockout, access } = coreSettingsFrom(config);
-      this.custodian = await openCustodian({
-        dataDir: config.storage.data_dir ?? this.dataDir,
-        kdf,
-        lockout,
-        access,
-        audit: { checkpointEveryEvents: config.audit.checkpoint_every_events, checkpointEverySeconds: config.audit.checkpoint_every_seconds },
-        crypto: { forceNoble: this.io.env.CUSTOS_FORCE_NOBLE === '1' },
-      });
+      this.custodian = await openCustodian(coreOptionsFrom(this.config().config, { dataDir: this.dataDir, env: this.io.env }));
     }
     return this.custodian;
   }

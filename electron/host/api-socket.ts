@@ -108,11 +108,11 @@ export function serveApiSocket(
       // screen), not the names of keys being changed by others.
       let mapped: ReturnType<typeof eventFor>;
       try {
-        if (event.type === 'keys.changed' && connection.custodian.whoami().kind === 'none') return;
         mapped = eventFor(event, connection);
       } catch {
         return; // the core is closing
       }
+      if (mapped === null) return;
       send({ type: 'event', event: mapped.name, payload: mapped.payload });
     },
   };

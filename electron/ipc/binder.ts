@@ -113,8 +113,8 @@ export function bindIpc(options: IpcBinderOptions): IpcBinder {
       // Events go only to our own page (navigation away is denied anyway; this is the second lock).
       if (sender.isDestroyed() || !isAppUrl(sender.getURL())) continue;
       try {
-        const { name, payload } = eventFor(coreEvent, connection);
-        sender.send(eventChannel(name), payload);
+        const mapped = eventFor(coreEvent, connection);
+        if (mapped !== null) sender.send(eventChannel(mapped.name), mapped.payload);
       } catch {
         // One window's failure (destroyed mid-send, an unmappable event) must not starve the others.
       }

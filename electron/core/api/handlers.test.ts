@@ -67,10 +67,13 @@ describe('the renderer API handler table', () => {
     await new Promise((r) => setImmediate(r));
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended']));
     expect(events.find((e) => e.type === 'keys.changed')).toMatchObject({ namespace: 'ops' });
-    for (const e of events) {
-      const mapped = eventFor(e, conn);
-      expect(mapped.name).toBe(e.type);
-    }
+    for (const e of events) expect(eventFor(e, conn)?.name).toBe(e.type);
+    // Another connection, signed in without any role, hears that the vault changed but no key names.
+    await conn.custodian.addOperator('nobody', new TextEncoder().encode('nobody has a passphrase'));
+    const stranger: Connection = { custodian: await conn.custodian.login('nobody', new TextEncoder().encode('nobody has a passphrase')) };
+    expect(eventFor({ type: 'keys.changed', namespace: 'ops', id: 'sig' }, stranger)).toBeNull();
+    expect(eventFor({ type: 'vault.changed' }, stranger)?.name).toBe('vault.changed');
+    expect(eventFor({ type: 'audit.appended' }, { custodian: root.forTransport({ transport: 'test' }) })).toBeNull();
     await root.close();
   });
 

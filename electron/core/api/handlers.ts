@@ -146,15 +146,22 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
 
 /**
  * Map a core event onto the renderer event of one connection (the vault status an event carries
- * is that connection's own: who it is signed in as).
+ * is that connection's own: who it is signed in as), or null when this connection may not hear
+ * it: key and namespace names go only to callers holding a role there, the audit size only to
+ * those signed in. Everyone hears that the vault changed (to show the unlock screen).
  */
-export function eventFor(event: CoreEvent, connection: Connection): { name: EventName; payload: EventPayload<EventName> } {
+export function eventFor(event: CoreEvent, connection: Connection): { name: EventName; payload: EventPayload<EventName> } | null {
   switch (event.type) {
     case 'vault.changed':
       return { name: 'vault.changed', payload: vaultStatus(connection.custodian) };
-    case 'keys.changed':
-      return { name: 'keys.changed', payload: { namespace: event.namespace, id: event.id } };
+    case 'keys.changed': {
+      const who = connection.custodian.whoami();
+      if (who.kind === 'none') return null;
+      const sees = who.admin || who.grants.some((g) => g.namespace === '*' || g.namespace === event.namespace);
+      return sees ? { name: 'keys.changed', payload: { namespace: event.namespace, id: event.id } } : null;
+    }
     case 'audit.appended':
+      if (connection.custodian.whoami().kind === 'none') return null;
       return { name: 'audit.appended', payload: { size: safeAuditSize(connection.custodian) } };
     default: {
       const never: never = event;
