@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hex } from '../../../test/support.js';
-import { AUDIT_EVENT_VERSION, canonicalRowBytes, canonicalRowText, canonicalText, type AuditRow } from './event.js';
+import { AUDIT_EVENT_VERSION, canonicalJson, canonicalRowBytes, canonicalRowText, canonicalText, type AuditRow, type DetailValue } from './event.js';
 import { hashEvent, hashEventHex, leafOfEvent } from './event-hash.js';
 import { chainHash } from './log.js';
 import { leafHash } from './merkle.js';
@@ -19,6 +19,12 @@ type Row = Omit<AuditRow, 'chain_hash'>;
 function firstReleaseBytes(row: Row): Uint8Array {
   const head = [AUDIT_EVENT_VERSION, row.seq, row.time, row.principal, row.namespace, row.action, row.key_id, row.key_version, row.result, row.request_id];
   return new TextEncoder().encode('[' + head.map((v) => JSON.stringify(v)).join(',') + ',' + row.client + ',' + row.details + ']');
+}
+
+/** canonicalJson as the first release wrote it: client and details are stored (and hashed) in this form. */
+function firstReleaseJson(value: Readonly<Record<string, DetailValue>>): string {
+  const keys = Object.keys(value).sort();
+  return '{' + keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(value[k] ?? null)}`).join(',') + '}';
 }
 
 /** Written by the first release: canonical bytes, and the chain hash after SHA-256("previous"). */
@@ -72,6 +78,14 @@ describe('canonical bytes', () => {
       expect(hex(canonicalRowBytes(row))).toBe(expected);
       expect(hex(new TextEncoder().encode(canonicalText(row.seq, row.time, row.principal, row.namespace, row.action, row.key_id, row.key_version, row.result, row.request_id, row.client, row.details)))).toBe(expected);
     }
+  });
+});
+
+describe('canonical client and details', () => {
+  it('canonicalJson equals the first-release encoding: sorted keys, every scalar, awkward strings, values JSON cannot hold', () => {
+    const objects: Record<string, unknown>[] = [{}, { transport: 'cli' }, { z: 1, a: 2, M: 3, ä: 4, '': 5, '10': 6, '9': 7 }, { n: null, t: true, f: false, i: -0, r: 1.5, big: 1e21, nan: NaN, inf: -Infinity }, { u: undefined, fn: () => 1 }];
+    for (const [i, s] of AWKWARD.entries()) objects.push({ [s]: s, [`k${i}`]: i });
+    for (const o of objects) expect(canonicalJson(o as Record<string, DetailValue>)).toBe(firstReleaseJson(o as Record<string, DetailValue>));
   });
 });
 

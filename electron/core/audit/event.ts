@@ -64,7 +64,12 @@ export function rawRowText(row: RawRow): string {
 /** JSON with object keys sorted, so equal objects always encode to equal bytes. */
 export function canonicalJson(value: Readonly<Record<string, DetailValue>>): string {
   const keys = Object.keys(value).sort();
-  return '{' + keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(value[k] ?? null)}`).join(',') + '}';
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    out += (i === 0 ? '' : ',') + JSON.stringify(k) + ':' + String(JSON.stringify(value[k] ?? null));
+  }
+  return out + '}';
 }
 
 /** The canonical bytes of a stored row (its client/details text included verbatim). */

@@ -285,10 +285,8 @@ export class AuditLog {
     }));
   }
 
-  private lastCheckpoint(): { tree_size: number; created_at: number; note: string } | undefined {
-    return this.sql('SELECT tree_size, created_at, note FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1').get() as
-      | { tree_size: number; created_at: number; note: string }
-      | undefined;
+  private lastCheckpoint(): { tree_size: number; created_at: number } | undefined {
+    return this.sql('SELECT tree_size, created_at FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1').get() as { tree_size: number; created_at: number } | undefined;
   }
 
   /** Merkle root of the first `size` events (the accumulator only moves forward; older sizes recompute). */
