@@ -95,4 +95,18 @@ describe('append caches (chain head per group transaction, leaf hashes for check
     await other.close();
     await c.close();
   });
+
+  it('batches of 1 to 150 events go in whole (INSERTs of 64, 16, 4 and 1 rows) and verify', async () => {
+    const c = await unlockedCustodian();
+    const { audit } = c as unknown as Internals;
+    let next = c.auditStatus().size + 1;
+    for (const n of [1, 2, 3, 4, 5, 15, 16, 17, 63, 64, 65, 85, 127, 150]) {
+      const seqs = await Promise.all(Array.from({ length: n }, (_, i) => audit.appendDurable(event(`batch-${n}-${i}`))));
+      expect(seqs).toEqual(Array.from({ length: n }, (_, i) => next + i));
+      next += n;
+    }
+    expect(c.auditStatus().size).toBe(next - 1);
+    expect(await c.auditVerify(true)).toMatchObject({ ok: true });
+    await c.close();
+  });
 });

@@ -43,6 +43,8 @@ const VERIFY_CHUNK_EVENTS = 32_768;
 /** RAW_COLUMNS has 12 columns; one row's placeholders. */
 const RAW_COLUMN_COUNT = 12;
 const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** INSERTs of 64, 16, 4 and 1 rows, largest first: a group batch goes in as few statements as these make it. */
+const INSERT_ROWS: readonly (readonly [number, string])[] = [64, 16, 4, 1].map((n) => [n, `INSERT INTO audit_events (${RAW_COLUMNS}) VALUES ${Array<string>(n).fill(ROW_PLACEHOLDERS).join(', ')}`] as const);
 /** At most this many appended leaves are kept for the next checkpoint (about 10 MB). */
 const APPENDED_LEAVES_MAX = 65_536;
 
@@ -188,8 +190,8 @@ export class AuditLog {
     let rows = values.length / RAW_COLUMN_COUNT;
     let offset = 0;
     while (rows > 0) {
-      const n = rows >= 64 ? 64 : rows >= 16 ? 16 : rows >= 4 ? 4 : 1;
-      this.sql(`INSERT INTO audit_events (${RAW_COLUMNS}) VALUES ${Array<string>(n).fill(ROW_PLACEHOLDERS).join(', ')}`).run(values.slice(offset, offset + n * RAW_COLUMN_COUNT));
+      const [n, text] = INSERT_ROWS.find(([count]) => count <= rows) as [number, string];
+      this.sql(text).run(values.slice(offset, offset + n * RAW_COLUMN_COUNT));
       offset += n * RAW_COLUMN_COUNT;
       rows -= n;
     }
