@@ -13,6 +13,9 @@ import { DEFAULT_SIGNATURE_HASH, type SigningKeyAlgorithm } from '../shared/algo
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
 /** Callers in flight for facade operations: every answer waits for its durable audit event, so one caller measures fsync latency, not the custodian. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '64');
+/** BENCH_ONLY=crypto,keygen,audit runs those sections only (all when unset). A full run's audit section starts on a table that the crypto cases filled. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter((s) => s !== ''));
+const runs = (section: 'crypto' | 'keygen' | 'audit'): boolean => ONLY.size === 0 || ONLY.has(section);
 
 function measure(fn: () => void, seconds = SECONDS): number {
   const warm = performance.now() + 200;
@@ -76,6 +79,22 @@ async function main(): Promise<void> {
   const unlockMs = performance.now() - t1;
 
   console.log(`# Custos benchmark — node ${process.version}, ${SECONDS}s per case, providers: ${JSON.stringify(c.status().providers)}`);
+  if (runs('crypto')) await cryptoCases(c);
+  if (runs('keygen')) await keygenCases(c);
+  if (runs('audit')) {
+    await auditCases(c);
+    await verifyMillion();
+  }
+
+  console.log('\n| vault (Argon2id m=64 MiB, t=3, p=1) | ms |');
+  console.log('|---|---|');
+  console.log(`| init | ${initMs.toFixed(0)} |`);
+  console.log(`| unlock | ${unlockMs.toFixed(0)} |`);
+  await c.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function cryptoCases(c: Custodian): Promise<void> {
   console.log('| operation | facade ops/s | raw ops/s | facade / raw |');
   console.log('|---|---|---|---|');
   const msg = randomBytes(32);
@@ -110,7 +129,9 @@ async function main(): Promise<void> {
     });
     row(`aes-256-gcm encrypt ${size === 1024 ? '1 KiB' : '1 MiB'} (MiB/s)`, facade * mib, raw * mib, facade / raw);
   }
+}
 
+async function keygenCases(c: Custodian): Promise<void> {
   console.log('\n| key generation | engine only (keys/s) | stored, 1 in flight | stored, 64 in flight |');
   console.log('|---|---|---|---|');
   let n = 0;
@@ -125,7 +146,9 @@ async function main(): Promise<void> {
     const fmt = (r: number) => (r >= 100 ? Math.round(r).toLocaleString('en-US') : r.toFixed(2));
     console.log(`| ${alg} | ${fmt(engineRate)} | ${fmt(sequential)} | ${fmt(concurrent)} |`);
   }
+}
 
+async function auditCases(c: Custodian): Promise<void> {
   console.log('\n| durable audit events (hash chain + group commit; each a crypto.hash call) | events/s |');
   console.log('|---|---|');
   const tiny = new Uint8Array(1);
@@ -133,14 +156,6 @@ async function main(): Promise<void> {
     const rate = await measureConcurrent(() => c.hash('sha256', tiny), concurrency);
     console.log(`| concurrency ${concurrency} | ${Math.round(rate).toLocaleString('en-US')} |`);
   }
-  await verifyMillion();
-
-  console.log('\n| vault (Argon2id m=64 MiB, t=3, p=1) | ms |');
-  console.log('|---|---|');
-  console.log(`| init | ${initMs.toFixed(0)} |`);
-  console.log(`| unlock | ${unlockMs.toFixed(0)} |`);
-  await c.close();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 /**
