@@ -73,7 +73,7 @@ export function Shell({ transport }: { transport: Transport }) {
         <ConnectionBanner transport={transport} />
         <UnlockAuditBanner />
         <main className={f.screen} aria-label={screen}>
-          {screen === 'keys' ? <KeysScreen /> : screen === 'audit' ? <AuditScreen /> : <SettingsScreen />}
+          {screen === 'keys' ? <KeysScreen /> : screen === 'audit' ? <AuditScreen /> : <SettingsScreen transport={transport} />}
         </main>
       </div>
       <AppDialogs />

@@ -51,7 +51,7 @@ export function Sidebar({ transport }: { transport: Transport }) {
               <button type="button" className={f.navItem} aria-current={screen === item.screen ? 'page' : undefined} onClick={() => setScreen(item.screen)}>
                 {item.icon}
                 <span className={f.navText}>{item.label}</span>
-                {count === undefined ? null : <span className={f.navCount}>{formatCount(count)}</span>}
+                {count === undefined ? null : <span className={f.navCount} aria-hidden>{formatCount(count)}</span>}
               </button>
             </Tip>
           );

@@ -6,12 +6,12 @@
 import * as Menu from '@radix-ui/react-dropdown-menu';
 import { Check, ChevronsUpDown, Lock, LockOpen, ShieldAlert, ShieldCheck, ShieldQuestion } from 'lucide-react';
 import { useApp, useAppStore } from '../store/index.js';
-import type { AuditStatus } from '../store/types.js';
+import { integrityView } from '../features/audit/integrity.js';
 import { Badge } from './ui/Badge.js';
 import { Button } from './ui/Button.js';
 import { Tip } from './ui/Tip.js';
 import { SHORTCUTS } from './shortcuts.js';
-import { formatCount, formatCountdown, formatDateTime } from './lib/format.js';
+import { formatCount, formatCountdown } from './lib/format.js';
 import { useNow } from './lib/use-now.js';
 import { cx } from './ui/cx.js';
 import f from './frame.module.css';
@@ -69,18 +69,6 @@ function NamespaceMenu() {
       </Menu.Portal>
     </Menu.Root>
   );
-}
-
-/** "Verified through #N" (green) or "TAMPERED" (red), from audit.status. */
-export function integrityView(s: AuditStatus | undefined): { tone: 'success' | 'dangerSolid' | 'neutral' | 'warning'; text: string; detail: string } {
-  if (s === undefined) return { tone: 'neutral', text: 'Audit: checking…', detail: 'Reading the audit log status.' };
-  if (s.tampered !== null) {
-    const at = s.tampered.seq === null ? '' : ` at #${formatCount(s.tampered.seq)}`;
-    return { tone: 'dangerSolid', text: `TAMPERED${at}`, detail: `Audit log verification failed${at}: ${s.tampered.reason}` };
-  }
-  if (s.verifiedSize === 0 && s.size > 0) return { tone: 'warning', text: 'Not yet verified', detail: `${formatCount(s.size)} events, none verified yet.` };
-  const cp = s.lastCheckpoint === null ? 'no signed checkpoint yet' : `last signed checkpoint at #${formatCount(s.lastCheckpoint.size)} (${formatDateTime(s.lastCheckpoint.createdAt)})`;
-  return { tone: 'success', text: `Verified through #${formatCount(s.verifiedSize)}`, detail: `Hash chain verified through event #${formatCount(s.verifiedSize)} of ${formatCount(s.size)}; ${cp}.` };
 }
 
 function IntegrityBadge() {

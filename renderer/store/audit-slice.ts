@@ -10,7 +10,7 @@
  * when the log grows past that: our own reads never start another one.
  */
 import type { EventPayload } from '../../shared/api/contract.js';
-import type { AuditEvent, AuditFilters, AuditQuery, AuditStatus, ErrorInfo, Result } from './types.js';
+import type { AuditEvent, AuditFilters, AuditQuery, AuditStatus, ErrorInfo, Result, VerifyReport } from './types.js';
 import type { SliceCreator } from './store.js';
 import { SIGNED_OUT_CODES } from './signed-out.js';
 
@@ -38,10 +38,14 @@ export interface AuditSlice {
   readonly auditFilters: AuditFilters;
   refreshAuditStatus(): Promise<void>;
   loadAudit(): Promise<void>;
+  /** The timeline came back on screen: read what it missed, or everything if it never loaded. */
+  resumeAudit(): Promise<void>;
   setAuditFilters(filters: AuditFilters): void;
   /** The timeline is (not) on screen: follow new events while it is. */
   setAuditLive(live: boolean): void;
   exportAudit(): Promise<Result<{ lines: string[] }>>;
+  /** Verify the log (incrementally from the last verified event, or in full) and re-read the status. */
+  verifyAudit(full: boolean): Promise<Result<VerifyReport>>;
   onAuditAppended(payload: EventPayload<'audit.appended'>): void;
   resetAudit(): void;
 }
@@ -180,6 +184,11 @@ export const createAuditSlice: SliceCreator<AuditSlice> = (set, get, { api, now 
       seenSize = after?.size ?? Number.POSITIVE_INFINITY;
     },
 
+    async resumeAudit() {
+      if (get().auditLoad.status === 'done') await tail();
+      else await get().loadAudit();
+    },
+
     setAuditFilters(auditFilters) {
       set({ auditFilters });
       void get().loadAudit();
@@ -187,6 +196,13 @@ export const createAuditSlice: SliceCreator<AuditSlice> = (set, get, { api, now 
 
     setAuditLive(on) {
       live = on;
+    },
+
+    async verifyAudit(full) {
+      const r = await api.auditVerify({ full });
+      signedOutCheck(r);
+      await readStatus();
+      return r;
     },
 
     async exportAudit() {

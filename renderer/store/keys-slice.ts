@@ -12,7 +12,7 @@
  * event-driven re-reads are also spaced out, so a host that delivers late costs one read a second
  * at worst, not a loop.
  */
-import type { ErrorInfo, ImportFormat, KeyAlgorithm, KeyFilters, KeyInfo, NamespaceInfo, Result } from './types.js';
+import type { ErrorInfo, ImportFormat, KeyAlgorithm, KeyFilters, KeyInfo, NamespaceInfo, PublicKeyFormat, Result } from './types.js';
 import type { EventPayload } from '../../shared/api/contract.js';
 import type { SliceCreator } from './store.js';
 import { SIGNED_OUT_CODES } from './signed-out.js';
@@ -42,8 +42,8 @@ export interface KeysSlice {
   importKey(input: { id: string; algorithm: KeyAlgorithm; format: ImportFormat; data: string; exportable: boolean }): Promise<Result<KeyInfo>>;
   keyAction(action: SimpleKeyAction, id: string): Promise<Result<KeyInfo>>;
   scheduleDeletion(id: string, windowDays: number): Promise<Result<KeyInfo>>;
-  /** A read the detail panel makes, counted like the slice's own (see the module note). */
-  trackRead<T>(run: () => Promise<T>): Promise<T>;
+  /** The public key of a key in the current namespace (a tracked read: see the module note). */
+  loadPublicKey(id: string, format: PublicKeyFormat, version?: number): Promise<Result<{ version: number; format: PublicKeyFormat; text: string }>>;
   onKeysChanged(payload: EventPayload<'keys.changed'>): void;
   resetKeys(): void;
 }
@@ -165,7 +165,11 @@ export const createKeysSlice: SliceCreator<KeysSlice> = (set, get, { api, prefs,
       return mutate(api.keysScheduleDeletion({ namespace: get().namespace, id, windowDays }));
     },
 
-    trackRead: tracked,
+    async loadPublicKey(id, format, version) {
+      const r = await tracked(() => api.keysPublicKey({ namespace: get().namespace, id, format, ...(version === undefined ? {} : { version }) }));
+      signedOutCheck(r);
+      return r;
+    },
 
     onKeysChanged(payload) {
       if (readsInFlight > 0 || now() < echoUntil) return;

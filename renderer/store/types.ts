@@ -13,6 +13,7 @@ export type KeyAlgorithm = KeyInfo['algorithm'];
 export type KeyState = KeyInfo['state'];
 export type AuditEvent = MethodOutput<'audit.query'>[number];
 export type AuditStatus = MethodOutput<'audit.status'>;
+export type VerifyReport = MethodOutput<'audit.verify'>;
 export type AuditQuery = MethodInput<'audit.query'>;
 export type Settings = MethodOutput<'settings.get'>;
 export type Theme = Settings['theme'];

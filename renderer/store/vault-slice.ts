@@ -28,6 +28,7 @@ export interface VaultSlice {
   initVault(input: { passphrase: string; operator: string }): Promise<Result<VaultStatus>>;
   unlockVault(input: { passphrase: string; operator: string }): Promise<Result<MethodOutput<'vault.unlock'>>>;
   lockVault(reason: LockReason): Promise<Result<VaultStatus>>;
+  changePassphrase(current: string, next: string): Promise<Result<{ changed: true }>>;
   noteActivity(): void;
 }
 
@@ -94,6 +95,12 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, pref
       const r = await api.vaultLock({});
       if (r.ok) apply(r.value);
       else void get().refreshVault();
+      return r;
+    },
+
+    async changePassphrase(current, next) {
+      const r = await api.vaultChangePassphrase({ current, next });
+      void get().refreshVault(); // a wrong current passphrase counts toward the lockout
       return r;
     },
 

@@ -3,6 +3,7 @@
  * Spinner and progress bar. The bar is indeterminate without a value (Argon2id reports no
  * progress); with one, its width is the only inline style, as it is data.
  */
+import { useEffect, useState, type ReactNode } from 'react';
 import s from './ui.module.css';
 import { cx } from './cx.js';
 
@@ -17,4 +18,14 @@ export function ProgressBar({ value, label }: { value?: number; label: string })
       <div className={cx(s.progressBar, pct === undefined && s.progressIndeterminate)} style={pct === undefined ? undefined : { width: `${pct}%` }} />
     </div>
   );
+}
+
+/** Renders its children only after `ms`: a fast load never flashes a loading state (UI.md). */
+export function Delayed({ ms = 350, children }: { ms?: number; children: ReactNode }) {
+  const [show, setShow] = useState(false);
+  useEffect(() => {
+    const t = setTimeout(() => setShow(true), ms);
+    return () => clearTimeout(t);
+  }, [ms]);
+  return show ? <>{children}</> : null;
 }

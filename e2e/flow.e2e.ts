@@ -1,0 +1,163 @@
+/**
+ * The operator's first session, end to end through the browser host and Chromium: the setup
+ * wizard creates the vault → an Ed25519 key is created and appears in the table → it is rotated →
+ * the audit timeline shows both events with the integrity badge green → lock → a wrong passphrase
+ * shows its error code → unlock. Along the way every main screen is saved as a screenshot in
+ * e2e/artifacts/ (light and dark) for a person to look at.
+ *
+ * Needs the built renderer (npm run build:renderer). Selectors are roles and labels — what an
+ * operator (or a screen reader) sees — so the test also checks that the UI is labelled.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { withHost } from './support/host.js';
+
+const PASSPHRASE = 'orbit lantern quietly tundra 42 marble';
+const KEY_ID = 'payments-signing';
+
+/** Resolves when `fn` stops throwing (Playwright's expect is not available with vitest). */
+async function eventually(fn: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fn();
+      return;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function visible(page: Page, selector: string, timeout = 10_000): Promise<void> {
+  await page.locator(selector).first().waitFor({ state: 'visible', timeout });
+}
+
+/** A screen in the sidebar. */
+function nav(page: Page, name: 'Keys' | 'Audit' | 'Settings') {
+  return page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true });
+}
+
+async function setTheme(page: Page, theme: 'Light' | 'Dark'): Promise<void> {
+  await nav(page, 'Settings').click();
+  await page.getByRole('radio', { name: theme }).click();
+  await eventually(async () => expect(await page.locator('html').getAttribute('data-theme')).toBe(theme.toLowerCase()));
+  await page.waitForTimeout(250); // let colour transitions finish before a screenshot
+}
+
+/** Close the toasts so they do not cover what a screenshot is for. */
+async function dismissToasts(page: Page): Promise<void> {
+  const close = page.locator('[data-sonner-toast] [data-close-button]');
+  for (let i = await close.count(); i > 0; i--) await close.first().click({ timeout: 2000 }).catch(() => undefined);
+  await page.locator('[data-sonner-toast]').first().waitFor({ state: 'detached', timeout: 3000 }).catch(() => undefined);
+}
+
+describe('the operator flow through the browser host', () => {
+  it('sets up the vault, creates and rotates a key, reads the audit log, locks and unlocks', async () => {
+    await withHost(async ({ page, screenshot: rawScreenshot, errors }) => {
+      const screenshot = async (name: string) => {
+        await dismissToasts(page);
+        return rawScreenshot(name);
+      };
+      // ---- setup wizard
+      await visible(page, '[data-testid="setup-wizard"]');
+      await page.emulateMedia({ colorScheme: 'light' });
+      const operator = page.getByLabel('Operator name');
+      expect(await operator.inputValue()).toBe('admin');
+      await screenshot('01-wizard-operator');
+      await page.getByRole('button', { name: 'Continue' }).click();
+
+      await page.getByLabel('Passphrase', { exact: true }).fill('password1');
+      await eventually(async () => expect(await page.getByTestId('strength-label').textContent()).toMatch(/weak/i));
+      expect(await page.getByRole('button', { name: 'Create vault' }).isDisabled()).toBe(true);
+      await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+      await page.getByLabel('Confirm passphrase').fill(PASSPHRASE);
+      await page.getByRole('checkbox').check();
+      await eventually(async () => expect(await page.getByTestId('strength-label').textContent()).toMatch(/strong/i));
+      await screenshot('02-wizard-passphrase');
+      await page.getByRole('button', { name: 'Create vault' }).click();
+
+      // ---- keys: empty, then create an Ed25519 key
+      await visible(page, 'text=No keys in default yet');
+      // Nothing has been verified since the vault was created: the badge says so, neutrally.
+      await eventually(async () => expect(await page.getByTestId('integrity-badge').textContent()).toBe('Not verified yet'));
+      await screenshot('03-keys-empty');
+      await page.getByRole('button', { name: 'New key' }).click();
+      const create = page.getByTestId('create-key-dialog');
+      await create.getByLabel('Key ID').fill(KEY_ID);
+      expect(await create.getByLabel('Algorithm', { exact: true }).inputValue()).toBe('ed25519');
+      await screenshot('04-create-key-dialog');
+      await create.getByRole('button', { name: 'Create key' }).click();
+
+      const row = page.getByRole('row', { name: new RegExp(KEY_ID) });
+      await row.waitFor({ state: 'visible' });
+      expect(await row.textContent()).toContain('ed25519');
+      expect(await row.textContent()).toContain('Active');
+
+      // ---- rotate from the detail panel (the new key is selected)
+      const detail = page.getByTestId('key-detail');
+      await detail.waitFor({ state: 'visible' });
+      await detail.getByRole('button', { name: 'Rotate' }).click();
+      await eventually(async () => expect(await row.textContent()).toContain('v2'));
+      await screenshot('05-keys-list-detail');
+      await detail.getByRole('tab', { name: 'Public key' }).click();
+      await visible(page, '[data-testid="public-key-text"]');
+      expect(await page.getByTestId('public-key-text').textContent()).toContain('BEGIN PUBLIC KEY');
+      await visible(page, '[data-testid="public-key-qr"]');
+      await screenshot('06-key-detail-public-key');
+      await detail.getByRole('tab', { name: /Versions/ }).click();
+      await screenshot('07-key-detail-versions');
+
+      // ---- audit timeline: both events, integrity OK
+      await nav(page, 'Audit').click();
+      await visible(page, '[data-testid="audit-row"]');
+      await eventually(async () => {
+        const text = (await page.getByTestId('audit-list').textContent()) ?? '';
+        expect(text).toContain('key.generate');
+        expect(text).toContain('key.rotate');
+      });
+      await eventually(async () => {
+        const badge = page.getByTestId('integrity-badge');
+        expect(await badge.getAttribute('data-tone')).toBe('success');
+        expect(await badge.textContent()).toMatch(/Verified through #\d+/);
+      });
+      await screenshot('08-audit');
+
+      // ---- settings, then the main screens in dark
+      await nav(page, 'Settings').click();
+      await visible(page, 'text=Data directory');
+      await screenshot('09-settings');
+      await setTheme(page, 'Dark');
+      await screenshot('10-settings-dark');
+      await nav(page, 'Keys').click();
+      await row.click();
+      await detail.waitFor({ state: 'visible' });
+      await screenshot('11-keys-dark');
+      await nav(page, 'Audit').click();
+      await visible(page, '[data-testid="audit-row"]');
+      await screenshot('12-audit-dark');
+
+      // ---- lock, wrong passphrase (error with its code), unlock
+      await setTheme(page, 'Light');
+      await page.getByRole('button', { name: 'Lock', exact: true }).click();
+      await visible(page, '[data-testid="unlock-screen"]');
+      await screenshot('13-unlock');
+      await page.getByLabel('Passphrase', { exact: true }).fill('not the passphrase');
+      await page.getByRole('button', { name: 'Unlock' }).click();
+      const alert = page.locator('[data-error-code]').first();
+      await alert.waitFor({ state: 'visible' });
+      expect(await alert.getAttribute('data-error-code')).toBe('PASSPHRASE_INCORRECT');
+      expect(await alert.textContent()).toContain('PASSPHRASE_INCORRECT');
+      await screenshot('14-unlock-error');
+      await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+      await page.getByRole('button', { name: 'Unlock' }).click();
+      await visible(page, '[data-testid="vault-state"]');
+      await nav(page, 'Keys').click(); // the app reopens on the screen it locked on (Settings)
+      await row.waitFor({ state: 'visible' });
+      await screenshot('15-keys-after-unlock');
+
+      // The page never logged an error, broke the CSP or threw.
+      expect(errors).toEqual([]);
+    });
+  });
+});

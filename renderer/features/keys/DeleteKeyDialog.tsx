@@ -1,0 +1,93 @@
+/**
+ * @module renderer/features/keys/DeleteKeyDialog
+ * Schedule a key's deletion. Destructive, so it is confirmed by typing the key id (UI.md); the
+ * window (days before the material is erased) is explicit, and the dialog says what happens
+ * meanwhile and how to undo it.
+ */
+import { Trash2 } from 'lucide-react';
+import { useState } from 'react';
+import { useApp } from '../../store/index.js';
+import type { ErrorInfo, KeyInfo } from '../../store/types.js';
+import { Button } from '../../app/ui/Button.js';
+import { CliLine } from '../../app/ui/EmptyState.js';
+import { ErrorNote } from '../../app/ui/ErrorNote.js';
+import { Field, TextInput } from '../../app/ui/Field.js';
+import { Modal } from '../../app/ui/Modal.js';
+import { toastSuccess } from '../../app/ui/toast.js';
+import { formatDateTime } from '../../app/lib/format.js';
+import { cli } from './key-meta.js';
+import k from './keys.module.css';
+
+const DEFAULT_WINDOW_DAYS = 7;
+
+export function DeleteKeyDialog({ info, open, onOpenChange }: { info: KeyInfo; open: boolean; onOpenChange: (open: boolean) => void }) {
+  const scheduleDeletion = useApp((s) => s.scheduleDeletion);
+  const [typed, setTyped] = useState('');
+  const [days, setDays] = useState(String(DEFAULT_WINDOW_DAYS));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorInfo | undefined>(undefined);
+
+  const n = Number(days);
+  const daysOk = Number.isInteger(n) && n >= 1 && n <= 365;
+  const confirmed = typed === info.id;
+
+  function change(next: boolean) {
+    if (!next) {
+      setTyped('');
+      setError(undefined);
+      setDays(String(DEFAULT_WINDOW_DAYS));
+    }
+    onOpenChange(next);
+  }
+
+  async function submit() {
+    if (!confirmed || !daysOk || busy) return;
+    setBusy(true);
+    const r = await scheduleDeletion(info.id, n);
+    setBusy(false);
+    if (r.ok) {
+      toastSuccess(`${info.id} scheduled for deletion`, r.value.deletionAt === null ? undefined : `Material erased ${formatDateTime(r.value.deletionAt)} unless cancelled.`);
+      change(false);
+    } else setError(r.error);
+  }
+
+  return (
+    <Modal
+      open={open}
+      onOpenChange={change}
+      tone="danger"
+      icon={<Trash2 aria-hidden />}
+      title="Schedule deletion"
+      description={
+        <>
+          <span className="mono">{info.id}</span> stops working now. Its material is erased when the window ends; until then you can cancel.
+        </>
+      }
+      onSubmit={() => void submit()}
+      testId="delete-key-dialog"
+      footer={
+        <>
+          <Button onClick={() => change(false)}>Keep the key</Button>
+          <Button type="submit" variant="danger" busy={busy} disabled={!confirmed || !daysOk}>
+            Schedule deletion
+          </Button>
+        </>
+      }
+    >
+      {error === undefined ? null : <ErrorNote error={error} />}
+      <Field label="Days before the material is erased" hint="Between 1 and 365." error={daysOk ? undefined : 'Enter a whole number of days from 1 to 365.'}>
+        {(c) => <TextInput {...c} type="number" min={1} max={365} value={days} onChange={(e) => setDays(e.target.value)} />}
+      </Field>
+      <Field
+        label={
+          <>
+            Type <span className={k.confirmTarget}>{info.id}</span> to confirm
+          </>
+        }
+      >
+        {(c) => <TextInput {...c} mono value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus placeholder={info.id} />}
+      </Field>
+      <CliLine command={cli.delete(info.namespace, info.id, daysOk ? n : DEFAULT_WINDOW_DAYS)} />
+    </Modal>
+  );
+}

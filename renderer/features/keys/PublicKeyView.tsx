@@ -1,0 +1,96 @@
+/**
+ * @module renderer/features/keys/PublicKeyView
+ * A key's public key in PEM, JWK or raw (hex), with a copy button and a QR code of the same text,
+ * drawn by `qrcode` onto a canvas in the page: nothing leaves the machine, and no data: URL is
+ * needed. Re-read when the primary version changes (after a rotation).
+ */
+import QRCode from 'qrcode';
+import { useEffect, useRef, useState } from 'react';
+import { useApp } from '../../store/index.js';
+import type { ErrorInfo, KeyInfo, PublicKeyFormat } from '../../store/types.js';
+import { Segmented } from '../../app/ui/Field.js';
+import { CopyButton } from '../../app/ui/MonoId.js';
+import { ErrorNote } from '../../app/ui/ErrorNote.js';
+import { Delayed, Spinner } from '../../app/ui/Progress.js';
+import sc from '../../app/ui/screen.module.css';
+import k from './keys.module.css';
+
+const FORMATS: readonly { value: PublicKeyFormat; label: string }[] = [
+  { value: 'pem', label: 'PEM' },
+  { value: 'jwk', label: 'JWK' },
+  { value: 'raw', label: 'Raw' },
+];
+
+type Loaded = { status: 'loading' } | { status: 'ok'; text: string; version: number } | { status: 'error'; error: ErrorInfo };
+
+export function PublicKeyView({ info }: { info: KeyInfo }) {
+  const loadPublicKey = useApp((s) => s.loadPublicKey);
+  const [format, setFormat] = useState<PublicKeyFormat>('pem');
+  const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
+
+  useEffect(() => {
+    let live = true;
+    setLoaded({ status: 'loading' });
+    void loadPublicKey(info.id, format).then((r) => {
+      if (!live) return;
+      setLoaded(r.ok ? { status: 'ok', text: format === 'jwk' ? prettyJson(r.value.text) : r.value.text.trim(), version: r.value.version } : { status: 'error', error: r.error });
+    });
+    return () => {
+      live = false;
+    };
+  }, [loadPublicKey, info.id, info.primaryVersion, format]);
+
+  return (
+    <>
+      <div className={k.pubHead}>
+        <Segmented label="Public key format" value={format} options={FORMATS} onChange={setFormat} />
+        {loaded.status === 'ok' ? <CopyButton value={loaded.text} label={`Copy public key (${format.toUpperCase()})`} /> : null}
+      </div>
+      {loaded.status === 'loading' ? (
+        <Delayed>
+          <Spinner label="Loading the public key" />
+        </Delayed>
+      ) : loaded.status === 'error' ? (
+        <ErrorNote error={loaded.error} />
+      ) : (
+        <>
+          <span className={sc.sectionTitle}>
+            Version {loaded.version} · {format === 'raw' ? 'hex' : format.toUpperCase()}
+          </span>
+          <pre className={k.pubText} data-testid="public-key-text" tabIndex={0}>
+            {loaded.text}
+          </pre>
+          <QrCode text={loaded.text} caption={`${format === 'raw' ? 'Raw public key (hex)' : `${format.toUpperCase()} public key`}, version ${loaded.version}`} />
+        </>
+      )}
+    </>
+  );
+}
+
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+function QrCode({ text, caption }: { text: string; caption: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    const el = canvas.current;
+    if (el === null) return;
+    setFailed(false);
+    // Dark on white whatever the theme: scanners expect it.
+    QRCode.toCanvas(el, text, { errorCorrectionLevel: 'M', margin: 2, width: 400, color: { dark: '#111318', light: '#ffffff' } }, (error) => {
+      if (error !== null && error !== undefined) setFailed(true);
+    });
+  }, [text]);
+  return (
+    <figure className={k.qr} aria-label={`QR code: ${caption}`}>
+      {failed ? <span className={k.qrCaption}>Too long for a QR code.</span> : <canvas ref={canvas} role="img" aria-label={`QR code of the ${caption}`} data-testid="public-key-qr" />}
+      <figcaption className={k.qrCaption}>{caption}</figcaption>
+    </figure>
+  );
+}
