@@ -6,7 +6,9 @@
  * byte 31 overwritten by the leaf prefix once the chain hash is taken. The result is byte for
  * byte `chainHash(prev, canonicalRowBytes(row))` and `leafHash(canonicalRowBytes(row))` (pinned
  * by event-hash.test.ts), without the TextEncoder copy, the prefix copy and the two hash objects:
- * this runs once per appended event and once per verified event.
+ * this runs once per appended event and once per verified event. The hot paths take and give
+ * chain hashes as hex and leaves as binary strings (hashEventHex), which cost less than a
+ * Buffer each.
  *
  * Trusts node:crypto's SHA-256. Not reentrant (one shared buffer; JavaScript is single-threaded
  * and nothing here yields).

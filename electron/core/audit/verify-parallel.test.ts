@@ -3,10 +3,11 @@
  * gives: on an intact log, and through the tamper matrix (changed byte, deleted, inserted and
  * reordered events at and across chunk boundaries, a truncated tail, a consistently rewritten
  * chain, a forged checkpoint), the report names the same first bad event, reason and number
- * of verified checkpoints.
+ * of verified checkpoints. The worker's results are this thread's, chunk by chunk, and when it
+ * cannot start this thread does its share.
  */
 import Database from 'better-sqlite3';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,9 +80,30 @@ describe('verifyChunks', () => {
       const here = chunks.map((c) => verifyChunk(db, c));
       expect(here.every((r) => r.failure === null)).toBe(true);
       expect(here.flatMap((r) => r.snapshots.map((s) => s.size))).toEqual(sizes);
-      expect(normalise(verifyChunks(db, chunks, { worker: true, workerOnly: true }))).toEqual(normalise(here));
+      const stats = { byWorker: 0 };
+      expect(normalise(verifyChunks(db, chunks, { worker: true, workerOnly: true, stats }))).toEqual(normalise(here));
+      expect(stats.byWorker).toBe(chunks.length);
       expect(normalise(verifyChunks(db, chunks, { worker: true }))).toEqual(normalise(here));
       expect(normalise(verifyChunks(db, chunks, { worker: false }))).toEqual(normalise(here));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('when the worker cannot start, this thread verifies every chunk itself', () => {
+    const dir = copy();
+    const file = databasePath(dir);
+    const db = new Database(file, { readonly: true });
+    try {
+      const size = db.prepare('SELECT max(seq) FROM audit_events').pluck().get() as number;
+      const chunks: ChunkRequest[] = [];
+      for (let after = 0; after < size; after += CHUNK) chunks.push({ afterSeq: after, toSeq: Math.min(after + CHUNK, size), start: after === 0 ? new Uint8Array(32) : null, checkpointSizes: [], merkle: true });
+      const here = chunks.map((c) => verifyChunk(db, c));
+      // This connection keeps its open file; the worker finds none under the name.
+      renameSync(file, `${file}.moved`);
+      const stats = { byWorker: 0 };
+      expect(normalise(verifyChunks(db, chunks, { worker: true, workerOnly: true, stats }))).toEqual(normalise(here));
+      expect(stats.byWorker).toBe(0);
     } finally {
       db.close();
     }

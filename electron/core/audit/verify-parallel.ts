@@ -40,6 +40,8 @@ export interface ParallelOptions {
   readonly worker: boolean;
   /** Tests: leave every chunk to the worker, so that its path is exercised. */
   readonly workerOnly?: boolean;
+  /** Tests: counts the chunks whose result came from the worker. */
+  readonly stats?: { byWorker: number };
 }
 
 /**
@@ -64,7 +66,11 @@ export function verifyChunks(db: Database.Database, chunks: readonly ChunkReques
         }
       }
     }
-    if (pool !== null) collect(pool, shared, results);
+    if (pool !== null) {
+      const before = results.filter((r) => r !== undefined).length;
+      collect(pool, shared, results, options.workerOnly === true);
+      if (options.stats !== undefined) options.stats.byWorker += results.filter((r) => r !== undefined).length - before;
+    }
     // Whatever the worker left undone (it failed or stalled): verify it here, in order.
     const out: ChunkResult[] = [];
     for (let i = 0; i < chunks.length; i++) {
@@ -87,11 +93,11 @@ interface Pool {
 }
 
 /**
- * Wait for the worker's results of every chunk it claimed before the first failure. Returns
- * early, leaving gaps for the caller to fill, when the worker gave up or posts nothing for
- * STALL_MS.
+ * Wait for the worker's results of every chunk it claimed (every chunk, with `all`) before the
+ * first failure. Returns early, leaving gaps for the caller to fill, when the worker gave up or
+ * posts nothing for STALL_MS.
  */
-function collect(pool: Pool, shared: Int32Array, results: (ChunkResult | undefined)[]): void {
+function collect(pool: Pool, shared: Int32Array, results: (ChunkResult | undefined)[], all: boolean): void {
   for (;;) {
     const posted = Atomics.load(shared, DONE);
     for (let message = receiveMessageOnPort(pool.port); message !== undefined; message = receiveMessageOnPort(pool.port)) {
@@ -100,7 +106,7 @@ function collect(pool: Pool, shared: Int32Array, results: (ChunkResult | undefin
     }
     // Every chunk below the first failure (or all of them) is claimed; are their results in?
     const firstFailure = results.findIndex((r) => r !== undefined && r.failure !== null);
-    const needed = firstFailure === -1 ? Math.min(Atomics.load(shared, NEXT), results.length) : firstFailure;
+    const needed = firstFailure !== -1 ? firstFailure : all ? results.length : Math.min(Atomics.load(shared, NEXT), results.length);
     let complete = true;
     for (let i = 0; i < needed; i++) if (results[i] === undefined) complete = false;
     if (complete || Atomics.load(shared, FAILED) === 1) return;
