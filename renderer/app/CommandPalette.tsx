@@ -86,6 +86,9 @@ function PaletteBody({ close }: { close: () => void }) {
           autoFocus
           placeholder="Type a command…"
           value={query}
+          role="combobox"
+          aria-expanded
+          aria-autocomplete="list"
           aria-label="Command"
           aria-controls="palette-list"
           aria-activedescendant={shown[clamped] === undefined ? undefined : `cmd-${shown[clamped].id}`}

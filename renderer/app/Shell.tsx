@@ -17,6 +17,7 @@ import { Sidebar } from './Sidebar.js';
 import { TopBar } from './TopBar.js';
 import { CommandPalette } from './CommandPalette.js';
 import { useAutoLock } from './auto-lock.js';
+import { useHashRoute } from './hash-route.js';
 import { useShortcuts, type ShortcutAction } from './shortcuts.js';
 import { Button } from './ui/Button.js';
 import { formatCount, formatCountdown } from './lib/format.js';
@@ -27,7 +28,9 @@ import f from './frame.module.css';
 export function Shell({ transport }: { transport: Transport }) {
   const store = useAppStore();
   const screen = useApp((s) => s.screen);
+  const setScreen = useApp((s) => s.setScreen);
   useAutoLock();
+  useHashRoute(screen, setScreen);
 
   const onShortcut = useCallback(
     (action: ShortcutAction) => {

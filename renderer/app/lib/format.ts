@@ -38,7 +38,8 @@ export function formatCountdown(ms: number): string {
 /** "just now", "5 min ago", "3 h ago", "2 d ago", else the date. */
 export function formatRelative(ms: number, now: number): string {
   const diff = now - ms;
-  if (diff < 0) return formatInFuture(-diff);
+  // A few seconds "in the future" is clock skew between the host and this page, not the future.
+  if (diff < -60_000) return formatInFuture(-diff);
   if (diff < 45_000) return 'just now';
   if (diff < 3_600_000) return `${Math.round(diff / 60_000)} min ago`;
   if (diff < 86_400_000) return `${Math.round(diff / 3_600_000)} h ago`;

@@ -43,7 +43,16 @@ function options(width: number, height: number, buckets: Buckets, onSelect: (fro
         incrs: X_INCRS,
         values: (_u, splits) => splits.map((sec) => xLabel(sec * 1000, buckets)),
       },
-      { stroke: text, font, grid: { stroke: grid, width: 1 }, ticks: { show: false }, size: 36, splits: (_u, _i, _min, max) => niceSplits(max) },
+      {
+        stroke: text,
+        font,
+        grid: { stroke: grid, width: 1 },
+        ticks: { show: false },
+        splits: (_u, _i, _min, max) => niceSplits(max),
+        values: (_u, splits) => splits.map((v) => formatCount(v)),
+        // Wide enough for the longest label ("100,000"): uPlot does not measure them itself.
+        size: (_u, values) => 14 + 7 * Math.max(1, ...(values ?? []).map((v) => String(v).length)),
+      },
     ],
     series: [
       {},
@@ -98,10 +107,12 @@ export function AuditChart({ events, theme, onSelectRange }: { events: readonly 
   useEffect(() => {
     const el = box.current;
     if (el === null || buckets.x.length === 0) return;
-    const data: uPlot.AlignedData = [buckets.x, buckets.total, buckets.failed];
-    const u = new uPlot(options(Math.max(200, el.clientWidth), 110, buckets, (f, t) => select.current(f, t), setHover), data, el);
+    // Empty buckets are gaps, not zero-height bars (which would still draw their outline).
+    const data: uPlot.AlignedData = [buckets.x, buckets.total.map((n) => (n === 0 ? null : n)), buckets.failed.map((n) => (n === 0 ? null : n))];
+    const size = () => ({ width: Math.max(200, el.clientWidth), height: Math.max(110, el.clientHeight) });
+    const u = new uPlot(options(size().width, size().height, buckets, (f, t) => select.current(f, t), setHover), data, el);
     plot.current = u;
-    const ro = new ResizeObserver(() => u.setSize({ width: Math.max(200, el.clientWidth), height: 110 }));
+    const ro = new ResizeObserver(() => u.setSize(size()));
     ro.observe(el);
     return () => {
       ro.disconnect();
@@ -118,7 +129,7 @@ export function AuditChart({ events, theme, onSelectRange }: { events: readonly 
       : `${formatTimestamp((buckets.x[hover] as number) * 1000).slice(0, 19)} · ${formatCount(buckets.total[hover] ?? 0)} events · ${formatCount(buckets.failed[hover] ?? 0)} failed`;
 
   return (
-    <div className={a.chartCard}>
+    <div className={`${a.card} ${a.chartCard}`}>
       <div className={a.chartHead}>
         <span className={a.legend}>
           <span className={`${a.swatch} ${a.swatchOk}`} aria-hidden /> events

@@ -1,0 +1,171 @@
+/**
+ * The store against a fake API: signing in loads the slices and signing out clears them; the
+ * keys slice does not re-read on the echo of its own reads (the core announces keys.changed after
+ * reads too), and the audit tail does not chase the events its own queries append — while both
+ * still follow changes made elsewhere.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CustosApi, MethodName } from '../../shared/api/contract.js';
+import { functionName } from '../../shared/api/contract.js';
+import { createAppStore } from './store.js';
+import { memoryPrefs } from './prefs.js';
+import type { AuditEvent, KeyInfo, VaultStatus } from './types.js';
+
+type Handler = (input: never) => unknown;
+
+/** An API whose methods answer from `handlers` (ok results) and count their calls. */
+function fakeApi(handlers: Partial<Record<MethodName, Handler>>) {
+  const calls: MethodName[] = [];
+  const byFn = new Map<string, MethodName>();
+  for (const m of Object.keys(handlers) as MethodName[]) byFn.set(functionName(m), m);
+  const api = new Proxy(
+    {},
+    {
+      get(_t, prop: string) {
+        if (prop.startsWith('on')) return () => () => {};
+        const m = byFn.get(prop);
+        return async (input: never) => {
+          if (m === undefined) return { ok: false, error: { code: 'UNSUPPORTED', message: prop } };
+          calls.push(m);
+          await Promise.resolve();
+          return { ok: true, value: await (handlers[m] as Handler)(input) };
+        };
+      },
+    },
+  ) as CustosApi;
+  return { api, calls, count: (m: MethodName) => calls.filter((c) => c === m).length };
+}
+
+const status = (signedIn: boolean): VaultStatus => ({
+  initialized: true,
+  unlocked: signedIn,
+  consecutiveFailures: 0,
+  lockedUntil: 0,
+  schemaVersion: 1,
+  dataDir: '/d',
+  providers: {},
+  session: signedIn ? { principal: 'admin', admin: true, expiresAt: null } : null,
+});
+
+const key = (id: string): KeyInfo => ({
+  namespace: 'default',
+  id,
+  algorithm: 'ed25519',
+  kind: 'private',
+  state: 'active',
+  exportable: false,
+  origin: 'generated',
+  backend: 'software',
+  primaryVersion: 1,
+  minDecryptVersion: 1,
+  createdAt: 0,
+  updatedAt: 0,
+  deletionAt: null,
+  versions: [{ version: 1, createdAt: 0, destroyed: false }],
+});
+
+const event = (seq: number): AuditEvent => ({ seq, time: seq, principal: 'admin', namespace: null, action: 'audit.query', keyId: null, keyVersion: null, result: 'ok', requestId: `r${seq}`, client: {}, details: {} });
+
+/** Let pending promises and (fake) timers run. */
+async function settle(ms = 0): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+  if (ms > 0) await vi.advanceTimersByTimeAsync(ms);
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+function auditHandlers(log: { size: number }) {
+  return {
+    'audit.status': () => ({ size: log.size, lastCheckpoint: null, verifiedSize: log.size, tampered: null, violations: 0, origin: null, publicKey: null }),
+    // Like the core: every query is itself audited, after it has read.
+    'audit.query': (input: { afterSeq?: number; descending?: boolean }) => {
+      const all = Array.from({ length: log.size }, (_, i) => event(i + 1));
+      const out = input.descending === true ? all.reverse().filter((e) => input.afterSeq === undefined || e.seq < input.afterSeq) : all.filter((e) => e.seq > (input.afterSeq ?? 0));
+      log.size += 1;
+      return out;
+    },
+  } as Partial<Record<MethodName, Handler>>;
+}
+
+describe('renderer store', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('loads the slices on sign-in and clears them on sign-out', async () => {
+    const log = { size: 3 };
+    const { api } = fakeApi({
+      'vault.status': () => status(true),
+      'settings.get': () => ({ autoLockMinutes: 5, theme: 'dark', dataDir: '/d', version: '1' }),
+      'namespaces.list': () => [{ name: 'default', createdAt: 0, keyCount: 1, description: '', maxKeys: null, rateLimitPerS: null }],
+      'keys.list': () => [key('a')],
+      'vault.lock': () => status(false),
+      ...auditHandlers(log),
+    });
+    const store = createAppStore({ api, prefs: memoryPrefs(), now: () => Date.now() });
+    await store.getState().refreshVault();
+    await settle(10);
+    expect(store.getState().keys?.map((k) => k.id)).toEqual(['a']);
+    expect(store.getState().settings?.theme).toBe('dark');
+    expect(store.getState().auditStatus?.size).toBe(3);
+    await store.getState().lockVault('user');
+    expect(store.getState().keys).toBeUndefined();
+    expect(store.getState().auditStatus).toBeUndefined();
+    expect(store.getState().lockReason).toBe('user');
+  });
+
+  it('ignores keys.changed echoes of its own reads but follows changes made elsewhere', async () => {
+    const holder: { store?: ReturnType<typeof createAppStore> } = {};
+    const { api, count } = fakeApi({
+      'vault.status': () => status(true),
+      'namespaces.list': () => [],
+      // The core announces keys.changed while answering a read: the echo arrives mid-flight.
+      'keys.list': () => {
+        holder.store?.getState().onKeysChanged({ namespace: 'default', id: null });
+        return [key('a')];
+      },
+      ...auditHandlers({ size: 0 }),
+    });
+    const store = createAppStore({ api, prefs: memoryPrefs(), now: () => Date.now() });
+    holder.store = store;
+    await store.getState().refreshVault();
+    await settle(5000);
+    expect(count('keys.list')).toBe(1); // no loop
+
+    store.getState().onKeysChanged({ namespace: 'default', id: 'b' }); // someone else's change
+    await settle(5000);
+    expect(count('keys.list')).toBe(2);
+    await settle(5000);
+    expect(count('keys.list')).toBe(2); // and its own echo did not start another
+  });
+
+  it('tails the audit log without chasing the events its own queries append', async () => {
+    const log = { size: 5 };
+    const { api, count } = fakeApi({ 'vault.status': () => status(true), 'namespaces.list': () => [], 'keys.list': () => [], ...auditHandlers(log) });
+    const store = createAppStore({ api, prefs: memoryPrefs(), now: () => Date.now() });
+    await store.getState().refreshVault();
+    await settle(10);
+    store.getState().setAuditLive(true);
+    await store.getState().loadAudit();
+    expect(store.getState().auditEvents.map((e) => e.seq)).toEqual([5, 4, 3, 2, 1]);
+    const queries = count('audit.query');
+
+    // The announcement of our own query's event: nothing to read.
+    store.getState().onAuditAppended({ size: log.size });
+    await settle(3000);
+    expect(count('audit.query')).toBe(queries);
+
+    // Someone else appended two events: one tail read brings them (and our own query event).
+    log.size += 2;
+    store.getState().onAuditAppended({ size: log.size });
+    await settle(3000);
+    expect(count('audit.query')).toBe(queries + 1);
+    expect(store.getState().auditEvents[0]?.seq).toBe(8);
+    // Its own echo does not start another.
+    store.getState().onAuditAppended({ size: log.size });
+    await settle(3000);
+    expect(count('audit.query')).toBe(queries + 1);
+  });
+});
