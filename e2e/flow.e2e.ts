@@ -223,3 +223,36 @@ describe('the audit timeline at scale', () => {
     });
   });
 });
+
+describe('sign-in lockout', () => {
+  it('locks sign-in out after repeated failures, shows LOCKED_OUT with a countdown, and lets the operator in afterwards', async () => {
+    await withHost(
+      async ({ page, host, screenshot, errors }) => {
+        const core = host.custodian.forTransport({ transport: 'e2e' });
+        await core.init(new TextEncoder().encode(PASSPHRASE));
+        await core.lock();
+        await visible(page, '[data-testid="unlock-screen"]');
+        const passphrase = page.getByLabel('Passphrase', { exact: true });
+        // Wrong passphrases until the core locks sign-in out (max_auth_attempts = 2).
+        for (let i = 0; i < 4 && (await page.getByTestId('lockout').count()) === 0; i++) {
+          await passphrase.fill(`wrong guess ${i}`);
+          await page.getByRole('button', { name: 'Unlock' }).click();
+          await eventually(async () => expect(await page.locator('[data-error-code], [data-testid="lockout"]').count()).toBeGreaterThan(0));
+          await eventually(async () => expect(await passphrase.isDisabled()).toBe(false));
+          await page.waitForTimeout(200); // the status re-read that carries lockedUntil
+        }
+        await visible(page, '[data-testid="lockout"]');
+        expect(await page.getByTestId('lockout').textContent()).toMatch(/LOCKED_OUT.*Try again in 0:0\d/);
+        expect(await page.getByRole('button', { name: 'Unlock' }).isDisabled()).toBe(true);
+        await screenshot('17-unlock-lockout');
+        // When the countdown ends, the right passphrase gets in.
+        await page.getByTestId('lockout').waitFor({ state: 'detached', timeout: 15_000 });
+        await passphrase.fill(PASSPHRASE);
+        await page.getByRole('button', { name: 'Unlock' }).click();
+        await visible(page, '[data-testid="vault-state"]');
+        expect(errors).toEqual([]);
+      },
+      { env: { CUSTOS_SECURITY__MAX_AUTH_ATTEMPTS: '2', CUSTOS_SECURITY__LOCKOUT_BASE_S: '5', CUSTOS_SECURITY__LOCKOUT_MAX_S: '10' } },
+    );
+  });
+});

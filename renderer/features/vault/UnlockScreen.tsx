@@ -79,8 +79,9 @@ export function UnlockScreen() {
           }}
         >
           {lockedOut ? (
-            <div className={v.lockout} role="status" data-testid="lockout">
+            <div className={v.lockout} role="status" data-testid="lockout" data-error-code="LOCKED_OUT">
               <Clock aria-hidden />
+              <span className={v.lockoutCode}>LOCKED_OUT</span>
               Too many failed attempts
               <span className={v.lockoutTime}>Try again in {formatCountdown(lockedUntil - now)}</span>
             </div>
