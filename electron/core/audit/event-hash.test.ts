@@ -59,6 +59,8 @@ function rows(): Row[] {
   }
   // Values a damaged table can hand back: numbers where text was, reals, a blob.
   out.push({ seq: 1.5, time: -0, principal: 7 as unknown as string, namespace: '', action: '', key_id: '', key_version: 1e21, result: '', request_id: '', client: 'null', details: Buffer.from('{}') as unknown as string });
+  out.push({ seq: NaN, time: Infinity, principal: true as unknown as string, namespace: Buffer.from('ns') as unknown as string, action: '/', key_id: '~ !#[]', key_version: -Infinity, result: "'", request_id: '\u007f', client: '{}', details: '{}' });
+  out.push({ seq: Number.MAX_SAFE_INTEGER, time: 1e-7, principal: undefined as unknown as string, namespace: null, action: 'a"b', key_id: 'a\\b', key_version: 2 ** 53 + 2, result: 'ok', request_id: ' ', client: '{}', details: '{}' });
   return out;
 }
 

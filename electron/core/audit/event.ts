@@ -84,8 +84,19 @@ export function canonicalRowText(row: Omit<AuditRow, 'chain_hash'>): string {
 
 const CANONICAL_PREFIX = '[' + JSON.stringify(AUDIT_EVENT_VERSION) + ',';
 
-/** JSON.stringify as an array element joined with `join(',')`: what JSON cannot encode (undefined) is empty. */
+/** Printable ASCII but `"` and `\`: what JSON.stringify puts between quotes unchanged. */
+const PLAIN_JSON_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * JSON.stringify as an array element joined with `join(',')`: what JSON cannot encode
+ * (undefined) is empty. Nulls, numbers (ECMA-262 JSON.stringify: ToString of a finite number,
+ * null otherwise) and strings that need no escape skip JSON.stringify, which is most of the
+ * cost of the canonical text (pinned against JSON.stringify in event-hash.test.ts).
+ */
 function element(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'string' && PLAIN_JSON_STRING.test(value)) return '"' + value + '"';
   return JSON.stringify(value) ?? '';
 }
 
