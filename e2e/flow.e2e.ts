@@ -256,3 +256,67 @@ describe('sign-in lockout', () => {
     );
   });
 });
+
+describe('key lifecycle', () => {
+  it('imports a PEM key, disables and enables it, schedules deletion by typing its id, and cancels it', async () => {
+    await withHost(async ({ page, host, screenshot, errors, dataDir }) => {
+      const core = host.custodian.forTransport({ transport: 'e2e' });
+      await core.init(new TextEncoder().encode(PASSPHRASE));
+      await visible(page, '[data-testid="unlock-screen"]');
+      await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await visible(page, 'text=No keys in default yet');
+
+      // ---- import: a PKCS#8 PEM file, de-armoured in the page
+      const { generateKeyPairSync } = await import('node:crypto');
+      const { writeFileSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const file = join(dataDir, 'legacy-signing.pem');
+      writeFileSync(file, pem);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const dialog = page.getByTestId('import-key-dialog');
+      await dialog.getByTestId('import-file').setInputFiles(file);
+      await visible(page, 'text=sent as DER');
+      expect(await dialog.getByLabel('Key ID').inputValue()).toBe('legacy-signing');
+      expect(await dialog.getByLabel('Format').inputValue()).toBe('pkcs8');
+      await dialog.getByLabel('Algorithm', { exact: true }).selectOption('ecdsa-p256');
+      await screenshot('18-import-key-dialog');
+      await dialog.getByRole('button', { name: 'Import key' }).click();
+      const row = page.getByRole('row', { name: /legacy-signing/ });
+      await row.waitFor({ state: 'visible' });
+      expect(await row.textContent()).toContain('ecdsa-p256');
+
+      // ---- disable, enable
+      const detail = page.getByTestId('key-detail');
+      await detail.getByRole('button', { name: 'Disable' }).click();
+      await eventually(async () => expect(await row.textContent()).toContain('Disabled'));
+      await detail.getByRole('button', { name: 'Enable' }).click();
+      await eventually(async () => expect(await row.textContent()).toContain('Active'));
+
+      // ---- schedule deletion: the button stays off until the id is typed
+      await detail.getByRole('button', { name: 'More key actions' }).click();
+      await page.getByRole('menuitem', { name: /Schedule deletion/ }).click();
+      const del = page.getByTestId('delete-key-dialog');
+      const confirm = del.getByRole('button', { name: 'Schedule deletion' });
+      expect(await confirm.isDisabled()).toBe(true);
+      await del.getByLabel(/Type legacy-signing to confirm/).fill('legacy-signin');
+      expect(await confirm.isDisabled()).toBe(true);
+      await del.getByLabel(/Type legacy-signing to confirm/).fill('legacy-signing');
+      await screenshot('19-delete-key-dialog');
+      await confirm.click();
+      await eventually(async () => expect(await row.textContent()).toContain('Pending deletion'));
+      await screenshot('20-key-pending-deletion');
+
+      // ---- cancel the deletion
+      await detail.getByRole('button', { name: 'Cancel deletion' }).click();
+      await eventually(async () => expect(await row.textContent()).toContain('Active'));
+
+      // ---- filters: a state with no keys shows the empty state with its CLI line
+      await page.getByLabel('Filter by state').selectOption('destroyed');
+      await visible(page, 'text=No keys match');
+      expect(await page.locator('code').first().textContent()).toContain('custos key list --state destroyed');
+      expect(errors).toEqual([]);
+    });
+  });
+});

@@ -41,7 +41,8 @@ export interface KeysSlice {
   generateKey(input: { id: string; algorithm: KeyAlgorithm; exportable: boolean }): Promise<Result<KeyInfo>>;
   importKey(input: { id: string; algorithm: KeyAlgorithm; format: ImportFormat; data: string; exportable: boolean }): Promise<Result<KeyInfo>>;
   keyAction(action: SimpleKeyAction, id: string): Promise<Result<KeyInfo>>;
-  scheduleDeletion(id: string, windowDays: number): Promise<Result<KeyInfo>>;
+  /** `windowDays` undefined = the vault's configured deletion window. */
+  scheduleDeletion(id: string, windowDays: number | undefined): Promise<Result<KeyInfo>>;
   /** The public key of a key in the current namespace (a tracked read: see the module note). */
   loadPublicKey(id: string, format: PublicKeyFormat, version?: number): Promise<Result<{ version: number; format: PublicKeyFormat; text: string }>>;
   onKeysChanged(payload: EventPayload<'keys.changed'>): void;
@@ -162,7 +163,7 @@ export const createKeysSlice: SliceCreator<KeysSlice> = (set, get, { api, prefs,
       }
     },
     scheduleDeletion(id, windowDays) {
-      return mutate(api.keysScheduleDeletion({ namespace: get().namespace, id, windowDays }));
+      return mutate(api.keysScheduleDeletion({ namespace: get().namespace, id, ...(windowDays === undefined ? {} : { windowDays }) }));
     },
 
     async loadPublicKey(id, format, version) {

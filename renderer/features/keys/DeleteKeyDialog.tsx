@@ -18,24 +18,24 @@ import { formatDateTime } from '../../app/lib/format.js';
 import { cli } from './key-meta.js';
 import k from './keys.module.css';
 
-const DEFAULT_WINDOW_DAYS = 7;
 
 export function DeleteKeyDialog({ info, open, onOpenChange }: { info: KeyInfo; open: boolean; onOpenChange: (open: boolean) => void }) {
   const scheduleDeletion = useApp((s) => s.scheduleDeletion);
   const [typed, setTyped] = useState('');
-  const [days, setDays] = useState(String(DEFAULT_WINDOW_DAYS));
+  const [days, setDays] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | undefined>(undefined);
 
-  const n = Number(days);
-  const daysOk = Number.isInteger(n) && n >= 1 && n <= 365;
+  // Empty = the vault's configured window (security.key_deletion_window_days), not ours.
+  const n = days.trim() === '' ? undefined : Number(days);
+  const daysOk = n === undefined || (Number.isInteger(n) && n >= 1 && n <= 365);
   const confirmed = typed === info.id;
 
   function change(next: boolean) {
     if (!next) {
       setTyped('');
       setError(undefined);
-      setDays(String(DEFAULT_WINDOW_DAYS));
+      setDays('');
     }
     onOpenChange(next);
   }
@@ -75,8 +75,8 @@ export function DeleteKeyDialog({ info, open, onOpenChange }: { info: KeyInfo; o
       }
     >
       {error === undefined ? null : <ErrorNote error={error} />}
-      <Field label="Days before the material is erased" hint="Between 1 and 365." error={daysOk ? undefined : 'Enter a whole number of days from 1 to 365.'}>
-        {(c) => <TextInput {...c} type="number" min={1} max={365} value={days} onChange={(e) => setDays(e.target.value)} />}
+      <Field label="Days before the material is erased" hint="1 to 365. Leave empty for the vault's configured window (security.key_deletion_window_days)." error={daysOk ? undefined : 'Enter a whole number of days from 1 to 365.'}>
+        {(c) => <TextInput {...c} type="number" min={1} max={365} value={days} placeholder="Vault default" onChange={(e) => setDays(e.target.value)} />}
       </Field>
       <Field
         label={
@@ -87,7 +87,7 @@ export function DeleteKeyDialog({ info, open, onOpenChange }: { info: KeyInfo; o
       >
         {(c) => <TextInput {...c} mono value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus placeholder={info.id} />}
       </Field>
-      <CliLine command={cli.delete(info.namespace, info.id, daysOk ? n : DEFAULT_WINDOW_DAYS)} />
+      <CliLine command={cli.delete(info.namespace, info.id, daysOk ? n : undefined)} />
     </Modal>
   );
 }

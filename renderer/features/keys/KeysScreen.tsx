@@ -131,7 +131,7 @@ export function KeysScreen() {
               Nothing in {namespace} matches the search and filters.
             </EmptyState>
           ) : (
-            <KeyTable keys={shown} selectedId={selectedKeyId} />
+            <KeyTable keys={shown} selectedId={selectedKeyId} compact={selected !== undefined} />
           )}
         </div>
         {selected === undefined ? null : <KeyDetail key={`${selected.namespace}/${selected.id}`} info={selected} />}
@@ -150,7 +150,8 @@ function Loading() {
   );
 }
 
-function KeyTable({ keys, selectedId }: { keys: readonly KeyInfo[]; selectedId: string | null }) {
+/** `compact`: the detail panel takes the room of the backend and created columns. */
+function KeyTable({ keys, selectedId, compact }: { keys: readonly KeyInfo[]; selectedId: string | null; compact: boolean }) {
   const selectKey = useApp((s) => s.selectKey);
   const body = useRef<HTMLTableSectionElement>(null);
   const now = useNow(30_000);
@@ -173,7 +174,7 @@ function KeyTable({ keys, selectedId }: { keys: readonly KeyInfo[]; selectedId: 
 
   const focusIndex = Math.max(0, keys.findIndex((x) => x.id === selectedId));
   return (
-    <table className={k.table} aria-label="Keys">
+    <table className={cx(k.table, compact && k.compact)} aria-label="Keys">
       <thead>
         <tr>
           <th scope="col">ID</th>
@@ -182,8 +183,12 @@ function KeyTable({ keys, selectedId }: { keys: readonly KeyInfo[]; selectedId: 
           <th scope="col" className={k.numCol}>
             Versions
           </th>
-          <th scope="col">Backend</th>
-          <th scope="col">Created</th>
+          <th scope="col" className={k.colWide}>
+            Backend
+          </th>
+          <th scope="col" className={k.colWide}>
+            Created
+          </th>
         </tr>
       </thead>
       <tbody ref={body}>
@@ -214,8 +219,8 @@ function KeyTable({ keys, selectedId }: { keys: readonly KeyInfo[]; selectedId: 
                 </span>
               </Tip>
             </td>
-            <td className={k.muted}>{backendLabel(key.backend)}</td>
-            <td>
+            <td className={cx(k.muted, k.colWide)}>{backendLabel(key.backend)}</td>
+            <td className={k.colWide}>
               <span title={formatDateTime(key.createdAt)}>{formatRelative(key.createdAt, now)}</span>
             </td>
           </tr>

@@ -73,5 +73,5 @@ export const cli = {
   list: (namespace: string) => `custos key list${nsFlag(namespace)}`,
   show: (namespace: string, id: string) => `custos key show --id ${id}${nsFlag(namespace)}`,
   rotate: (namespace: string, id: string) => `custos key rotate --id ${id}${nsFlag(namespace)}`,
-  delete: (namespace: string, id: string, days: number) => `custos key delete --id ${id}${nsFlag(namespace)} --window-days ${days}`,
+  delete: (namespace: string, id: string, days: number | undefined) => `custos key delete --id ${id}${nsFlag(namespace)}${days === undefined ? '' : ` --window-days ${days}`}`,
 };
