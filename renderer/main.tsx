@@ -9,11 +9,16 @@ import 'uplot/dist/uPlot.min.css';
 import './styles/tokens.css';
 import './styles/base.css';
 import { StrictMode } from 'react';
+import { z } from 'zod';
 import { createRoot } from 'react-dom/client';
 import { getTransport } from './api/get-api.js';
 import { bindEvents, browserPrefs, createAppStore } from './store/index.js';
 import { applyTheme, parseTheme, resolveTheme, systemPrefersDark } from './app/theme.js';
 import { App } from './app/App.js';
+
+// zod would probe `new Function` for its fast path; under our CSP (no 'unsafe-eval') the probe
+// fails and is reported as a violation. Parse without it from the start.
+z.config({ jitless: true });
 
 const prefs = browserPrefs();
 applyTheme(resolveTheme(parseTheme(prefs.get('theme')), systemPrefersDark()));

@@ -7,6 +7,7 @@ import * as Menu from '@radix-ui/react-dropdown-menu';
 import { Check, ChevronsUpDown, Lock, LockOpen, ShieldAlert, ShieldCheck, ShieldQuestion } from 'lucide-react';
 import { useApp, useAppStore } from '../store/index.js';
 import { integrityView } from '../features/audit/integrity.js';
+import { autoLockMinutesOf } from '../store/settings-slice.js';
 import { Badge } from './ui/Badge.js';
 import { Button } from './ui/Button.js';
 import { Tip } from './ui/Tip.js';
@@ -89,10 +90,10 @@ function IntegrityBadge() {
 
 function VaultState() {
   const store = useAppStore();
-  const minutes = useApp((s) => s.settings?.autoLockMinutes);
+  const minutes = useApp(autoLockMinutesOf);
   const lastActivity = useApp((s) => s.lastActivity);
   const now = useNow(1000);
-  const left = minutes === undefined || minutes === 0 ? undefined : lastActivity + minutes * 60_000 - now;
+  const left = minutes === 0 ? undefined : lastActivity + minutes * 60_000 - now;
   return (
     <div className={f.vaultState} data-testid="vault-state">
       <span className={f.vaultStateMain}>

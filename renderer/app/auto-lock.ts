@@ -6,12 +6,13 @@
  */
 import { useEffect, useRef } from 'react';
 import { useApp, useAppStore } from '../store/index.js';
+import { autoLockMinutesOf } from '../store/settings-slice.js';
 
 const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const;
 
 export function useAutoLock(): void {
   const store = useAppStore();
-  const minutes = useApp((s) => s.settings?.autoLockMinutes);
+  const minutes = useApp(autoLockMinutesOf);
   const locking = useRef(false);
 
   useEffect(() => {
@@ -23,7 +24,7 @@ export function useAutoLock(): void {
   }, [store]);
 
   useEffect(() => {
-    if (minutes === undefined || minutes === 0) return;
+    if (minutes === 0) return;
     const t = setInterval(() => {
       const s = store.getState();
       if (locking.current || Date.now() < s.lastActivity + minutes * 60_000) return;

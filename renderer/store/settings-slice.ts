@@ -7,6 +7,16 @@ import type { Result, Settings } from './types.js';
 import type { SliceCreator } from './store.js';
 import { SIGNED_OUT_CODES } from './signed-out.js';
 
+/**
+ * Auto-lock while the settings are not (yet) readable: the main process's default. Failing
+ * closed — an unreadable setting must not mean "never lock".
+ */
+export const DEFAULT_AUTO_LOCK_MINUTES = 15;
+
+export function autoLockMinutesOf(s: { settings: Settings | undefined }): number {
+  return s.settings?.autoLockMinutes ?? DEFAULT_AUTO_LOCK_MINUTES;
+}
+
 export interface SettingsSlice {
   readonly settings: Settings | undefined;
   loadSettings(): Promise<void>;
