@@ -61,7 +61,12 @@ describe('the operator flow through the browser host', () => {
       };
       // ---- setup wizard
       await visible(page, '[data-testid="setup-wizard"]');
+      // Before sign-in the theme is "system": it follows the OS.
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await eventually(async () => expect(await page.locator('html').getAttribute('data-theme')).toBe('dark'));
+      await screenshot('00-wizard-dark');
       await page.emulateMedia({ colorScheme: 'light' });
+      await eventually(async () => expect(await page.locator('html').getAttribute('data-theme')).toBe('light'));
       const operator = page.getByLabel('Operator name');
       expect(await operator.inputValue()).toBe('admin');
       await screenshot('01-wizard-operator');
