@@ -48,6 +48,8 @@ export interface CoreOptions {
   readonly lockout?: LockoutSettings;
   readonly audit?: AuditOptions;
   readonly access?: AccessSettings;
+  /** The deletion window when a caller names none (security.key_deletion_window_days). */
+  readonly deletionWindowMs?: number;
   /** The transport this instance serves (the CLI: 'cli'). */
   readonly client?: ClientContext;
 }
@@ -269,6 +271,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     access,
     clock,
     kdf: options.kdf ?? DEFAULT_KDF,
+    deletionWindowMs: options.deletionWindowMs,
     settings: options.access ?? {},
     sessions: new Map(),
     limiter: new RateLimiter(clock),
@@ -301,6 +304,7 @@ interface Parts {
   readonly access: AccessStore;
   readonly clock: Clock;
   readonly kdf: KdfSettings;
+  readonly deletionWindowMs: number | undefined;
   readonly settings: AccessSettings;
   readonly sessions: Map<string, Session>;
   readonly limiter: RateLimiter;
@@ -388,7 +392,9 @@ class CustodianImpl implements Custodian {
   /** After an operation and its audit event: tell listeners what changed. */
   private changed(action: string, target: Target): void {
     if (this.parts.listeners.size === 0) return;
-    if (action.startsWith('key.') || action.startsWith('namespace.')) this.emit({ type: 'keys.changed', namespace: target.namespace ?? null, id: target.keyId ?? null });
+    if ((action.startsWith('key.') || action.startsWith('namespace.')) && !READ_ACTIONS.has(action)) {
+      this.emit({ type: 'keys.changed', namespace: target.namespace ?? null, id: target.keyId ?? null });
+    }
     else if (action.startsWith('vault.') || action.startsWith('operator.') || action.startsWith('access.')) this.emit({ type: 'vault.changed' });
     this.emit({ type: 'audit.appended' });
   }
@@ -1099,9 +1105,9 @@ class CustodianImpl implements Custodian {
 
   scheduleKeyDeletion(namespace: string, id: string, windowMs?: number): Promise<KeyInfo> {
     this.purge();
-    return this.changeSync('key.schedule-deletion', { namespace, keyId: id }, { windowMs: windowMs ?? null }, () => {
+    return this.changeSync('key.schedule-deletion', { namespace, keyId: id }, { windowMs: windowMs ?? this.parts.deletionWindowMs ?? null }, () => {
       this.authorize({ permission: 'key.manage', namespace }, namespace);
-      return this.keys.scheduleDeletion(namespace, id, windowMs);
+      return this.keys.scheduleDeletion(namespace, id, windowMs ?? this.parts.deletionWindowMs);
     });
   }
 
@@ -1347,6 +1353,9 @@ class CustodianImpl implements Custodian {
     }
   }
 }
+
+/** Key and namespace actions that change nothing: their audit event is news, the keys are not. */
+const READ_ACTIONS: ReadonlySet<string> = new Set(['key.list', 'key.get', 'key.public', 'key.acl-show', 'key.export', 'namespace.list', 'namespace.show']);
 
 const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'namespace.manage': 'manage the namespace',

@@ -28,12 +28,8 @@ import {
   type Result,
 } from '../../shared/api/contract.js';
 
-/**
- * The code a call fails with when the connection to the host is lost. The closed set in
- * shared/errors.ts has no transport code yet, so this is INTERNAL with a message that says what
- * happened; one constant to change when a DISCONNECTED code exists.
- */
-export const DISCONNECTED_CODE = 'INTERNAL' as const;
+/** The code a call fails with when the connection to the host is lost (the request may or may not have run). */
+export const DISCONNECTED_CODE = 'DISCONNECTED' as const;
 export const DISCONNECTED_MESSAGE = 'disconnected from the Custos host (the request may or may not have run)';
 export const NOT_CONNECTED_MESSAGE = 'not connected to the Custos host';
 

@@ -67,6 +67,13 @@ describe('the renderer API handler table', () => {
     await new Promise((r) => setImmediate(r));
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended']));
     expect(events.find((e) => e.type === 'keys.changed')).toMatchObject({ namespace: 'ops' });
+    // Reads are audited (audit.appended) but change no key: no keys.changed, or a UI that reloads on it would loop.
+    events.length = 0;
+    await call('keys.list', { namespace: 'ops' });
+    await call('keys.get', { namespace: 'ops', id: 'sig' });
+    await call('namespaces.list', {});
+    await new Promise((r) => setImmediate(r));
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['audit.appended']));
     for (const e of events) expect(eventFor(e, conn)?.name).toBe(e.type);
     // Another connection, signed in without any role, hears that the vault changed but no key names.
     await conn.custodian.addOperator('nobody', new TextEncoder().encode('nobody has a passphrase'));

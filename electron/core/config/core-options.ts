@@ -18,12 +18,13 @@ export interface CoreOptionsContext {
 }
 
 export function coreOptionsFrom(config: CustosConfig, context: CoreOptionsContext): CoreOptions {
-  const { kdf, lockout, access } = coreSettingsFrom(config);
+  const { kdf, lockout, access, deletionWindowMs } = coreSettingsFrom(config);
   return {
     dataDir: config.storage.data_dir ?? context.dataDir,
     kdf,
     lockout,
     access,
+    deletionWindowMs,
     audit: { checkpointEveryEvents: config.audit.checkpoint_every_events, checkpointEverySeconds: config.audit.checkpoint_every_seconds },
     crypto: { forceNoble: context.env.CUSTOS_FORCE_NOBLE === '1' },
   };

@@ -83,6 +83,14 @@ describe('key lifecycle', () => {
     await c.close();
   });
 
+  it('scheduled deletion without a window uses the configured one (security.key_deletion_window_days)', async () => {
+    const clock = new FakeClock();
+    const c = await unlockedCustodian({ clock, deletionWindowMs: 3 * 24 * 3600 * 1000 });
+    await c.generateKey('default', 'k', 'ed25519');
+    expect((await c.scheduleKeyDeletion('default', 'k')).deletionAt).toBe(clock.t + 3 * 24 * 3600 * 1000);
+    await c.close();
+  });
+
   it('scheduled deletion: cancellable during the window, then the material is erased', async () => {
     const clock = new FakeClock();
     const dataDir = tempDir();
