@@ -110,7 +110,13 @@ function collect(pool: Pool, shared: Int32Array, results: (ChunkResult | undefin
     let complete = true;
     for (let i = 0; i < needed; i++) if (results[i] === undefined) complete = false;
     if (complete || Atomics.load(shared, FAILED) === 1) return;
-    if (Atomics.wait(shared, DONE, posted, STALL_MS) === 'timed-out' && Atomics.load(shared, DONE) === posted) return;
+    let woke: string;
+    try {
+      woke = Atomics.wait(shared, DONE, posted, STALL_MS);
+    } catch {
+      return; // a thread that may not block (none of ours today): this thread does the rest
+    }
+    if (woke === 'timed-out' && Atomics.load(shared, DONE) === posted) return;
   }
 }
 
