@@ -29,9 +29,9 @@ import { hashEventHex, leafOfEvent } from './event-hash.js';
 import { consistencyProof, inclusionProof, leafHash, MerkleAccumulator, MerkleRange } from './merkle.js';
 import { checkpointBody, signCheckpoint, verifyCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { ConsistencyProofFile, InclusionProofFile } from './proof-file.js';
+import { AUDIT_ORIGIN_PREFIX } from './proof-file.js';
 import { chainMismatch, type ChunkRequest } from './verify-chunk.js';
 import { verifyChunks } from './verify-parallel.js';
-import { AUDIT_ORIGIN_PREFIX } from './proof-file.js';
 
 const GENESIS = Buffer.alloc(32);
 const GENESIS_HEX = GENESIS.toString('hex');
