@@ -1,0 +1,106 @@
+/**
+ * @module core/chains/engine-signers
+ * Signers (chains/signer.ts) backed by the crypto engine: the facade hands chain code one of
+ * these, built from a vault key or an HD-derived key, and the chain code never sees the key.
+ *
+ * ECDSA goes through the engine (node:crypto or noble, whichever the runtime has; low-S
+ * normalised by the engine) over the digest as given. The recovery id is not something either
+ * provider returns, so it is found by public-key recovery with noble (which is public data).
+ * BIP-340 Schnorr is not in the engine (no provider has it in node:crypto), so Taproot signing
+ * uses noble's schnorr with the key this closure holds; that is the one place the key bytes stay
+ * in JavaScript memory for the signer's lifetime — `dispose()` wipes them.
+ *
+ * Trusts the engine and noble; checks every input length.
+ */
+import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
+import { CustodyError } from '../../../shared/errors.js';
+import type { CryptoEngine } from '../crypto/types.js';
+import type { Ed25519Signer, Secp256k1Signer } from './signer.js';
+
+const N = secp256k1.Point.CURVE().n;
+
+export interface Disposable {
+  /** Wipe the key bytes this signer holds (the engine's handle is dropped with the object). */
+  dispose(): void;
+}
+
+/** A secp256k1 signer from a 32-byte private key (the bytes are copied; the caller wipes its own). */
+export function secp256k1Signer(engine: CryptoEngine, privateKey: Uint8Array): Secp256k1Signer & Disposable {
+  if (!(privateKey instanceof Uint8Array) || privateKey.length !== 32) throw new CustodyError('INVALID_INPUT', 'a secp256k1 private key is 32 bytes');
+  const key = Uint8Array.from(privateKey);
+  const material = engine.importKey('ecdsa-secp256k1', 'raw', key);
+  const handle = engine.loadPrivateKey(material);
+  material.secret?.fill(0);
+  const publicKey = secp256k1.getPublicKey(key, true);
+  return {
+    publicKey,
+    signDigest(digest) {
+      if (!(digest instanceof Uint8Array) || digest.length !== 32) throw new CustodyError('INVALID_INPUT', 'a digest to sign is 32 bytes');
+      const rs = engine.sign(handle, digest, { prehashed: true, sigFormat: 'raw' });
+      const sig = secp256k1.Signature.fromBytes(rs, 'compact');
+      for (const recovery of [0, 1] as const) {
+        const recovered = sig.addRecoveryBit(recovery).recoverPublicKey(digest).toBytes(true);
+        if (equal(recovered, publicKey)) return { r: sig.r, s: sig.s, recovery };
+      }
+      throw new CustodyError('INTERNAL', 'no recovery id reproduces the public key');
+    },
+    signSchnorr(message, tweak) {
+      if (!(message instanceof Uint8Array) || message.length !== 32) throw new CustodyError('INVALID_INPUT', 'a BIP-340 message is 32 bytes');
+      if (key.every((b) => b === 0)) throw new CustodyError('INVALID_INPUT', 'this signer has been disposed');
+      const secret = tweak === undefined ? key : tweakedSecret(key, tweak);
+      try {
+        return schnorr.sign(message, secret, engine.random(32));
+      } finally {
+        if (secret !== key) secret.fill(0);
+      }
+    },
+    dispose() {
+      key.fill(0);
+    },
+  };
+}
+
+/** An Ed25519 signer from a 32-byte seed (RFC 8032 private key). */
+export function ed25519Signer(engine: CryptoEngine, seed: Uint8Array): Ed25519Signer & Disposable {
+  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new CustodyError('INVALID_INPUT', 'an Ed25519 private key is 32 bytes');
+  const material = engine.importKey('ed25519', 'raw', seed);
+  const handle = engine.loadPrivateKey(material);
+  const spki = material.publicKey;
+  material.secret?.fill(0);
+  if (spki === undefined) throw new CustodyError('INTERNAL', 'the engine returned no public key');
+  const publicKey = engine.exportPublicKey('ed25519', spki, 'raw');
+  return {
+    publicKey,
+    sign(message) {
+      return engine.sign(handle, message);
+    },
+    dispose() {
+      // Nothing of the seed is kept here: the engine's handle goes with this object.
+    },
+  };
+}
+
+/** BIP-341 key-path secret: negate d if its point has odd y, then add the tweak (mod n). */
+function tweakedSecret(key: Uint8Array, tweak: Uint8Array): Uint8Array {
+  if (!(tweak instanceof Uint8Array) || tweak.length !== 32) throw new CustodyError('INVALID_INPUT', 'a Taproot tweak is 32 bytes');
+  const d0 = bytesToBig(key);
+  const point = secp256k1.Point.BASE.multiply(d0);
+  const d = point.toAffine().y % 2n === 0n ? d0 : N - d0;
+  const t = bytesToBig(tweak);
+  if (t >= N) throw new CustodyError('INVALID_INPUT', 'the Taproot tweak is not below the curve order');
+  const out = (d + t) % N;
+  if (out === 0n) throw new CustodyError('INVALID_INPUT', 'the tweaked key is zero');
+  return bigToBytes(out);
+}
+
+function bytesToBig(b: Uint8Array): bigint {
+  return BigInt('0x' + Buffer.from(b).toString('hex'));
+}
+
+function bigToBytes(n: bigint): Uint8Array {
+  return Uint8Array.from(Buffer.from(n.toString(16).padStart(64, '0'), 'hex'));
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
