@@ -12,7 +12,7 @@ import { codeOfAsync } from '../../../test/support.js';
 import { parseCheckpoint, verifyCheckpoint } from './checkpoint.js';
 import { verifyExport } from './export-verify.js';
 import { canonicalRowBytes, type AuditRow } from './event.js';
-import { chainHash } from './log.js';
+import { chainHash, DEFAULT_AUDIT_OPTIONS } from './log.js';
 import { checkConsistencyFile, checkInclusionFile } from './proof-file.js';
 
 const MSG = new TextEncoder().encode('audited message');
@@ -192,6 +192,25 @@ describe('tamper matrix (database)', () => {
     expect(report.reason).toMatch(/Merkle root/);
     expect(report.firstBadSeq).toBeLessThanOrEqual(3);
     await c.close();
+  });
+});
+
+describe('checkpoint origin', () => {
+  it('is the configured one for new checkpoints; older checkpoints keep theirs and still verify', async () => {
+    const dataDir = tempDir();
+    const c = await unlockedCustodian({ dataDir });
+    await c.generateKey('default', 'k', 'ed25519');
+    const before = await c.auditCheckpoint();
+    expect(before?.note.split('\n')[0]).toMatch(/^custos\.audit\/[0-9a-f]{16}$/);
+    await c.close();
+    const d = await openCustodian({ dataDir, kdf: FAST_KDF, audit: { ...DEFAULT_AUDIT_OPTIONS, origin: 'custos.example/ops' } });
+    await d.unlock(PASSPHRASE);
+    await d.sign({ namespace: 'default', keyId: 'k', data: MSG });
+    const after = await d.auditCheckpoint();
+    expect(after?.note.split('\n')[0]).toBe('custos.example/ops');
+    expect(d.auditStatus().origin).toBe('custos.example/ops');
+    expect((await d.auditVerify(true)).ok).toBe(true);
+    await d.close();
   });
 });
 

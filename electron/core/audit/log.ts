@@ -60,6 +60,12 @@ let requestIdPool = Buffer.alloc(0);
 let requestIdOffset = 0;
 
 export interface AuditOptions {
+  /**
+   * The origin line of new checkpoints (C2SP tlog-checkpoint), e.g. `custos.example/payments`;
+   * default `custos.audit/<first 16 hex of SHA-256 of the audit public key>`. Checkpoints already
+   * signed keep the origin they were signed with (verification reads it from each note).
+   */
+  readonly origin?: string;
   /** Sign a checkpoint after this many new events. */
   readonly checkpointEveryEvents: number;
   /** … or when the last one is older than this (checked on append). */
@@ -423,6 +429,7 @@ export class AuditLog {
   }
 
   private originFor(publicRaw: Uint8Array): string {
+    if (this.options.origin !== undefined) return this.options.origin;
     return AUDIT_ORIGIN_PREFIX + createHash('sha256').update(publicRaw).digest('hex').slice(0, 16);
   }
 

@@ -21,12 +21,12 @@ function tempDir(): string {
 describe('coreOptionsFrom', () => {
   it('maps the security and audit sections, and keeps the data directory the configuration resolved', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, CONFIG_FILE_NAME), 'audit:\n  checkpoint_every_events: 77\n  checkpoint_every_seconds: 9\n');
+    writeFileSync(join(dir, CONFIG_FILE_NAME), 'audit:\n  checkpoint_every_events: 77\n  checkpoint_every_seconds: 9\n  origin: custos.example/ops\n');
     const { config } = loadConfig({ dataDir: dir, preset: 'test', env: {} });
     const options = coreOptionsFrom(config, { dataDir: '/elsewhere', env: {} });
     const { kdf, lockout, access, deletionWindowMs } = coreSettingsFrom(config);
     expect(deletionWindowMs).toBe(24 * 3600 * 1000); // the test preset's key_deletion_window_days (1)
-    expect(options).toEqual({ dataDir: dir, kdf, lockout, access, deletionWindowMs, audit: { checkpointEveryEvents: 77, checkpointEverySeconds: 9 }, crypto: { forceNoble: false } });
+    expect(options).toEqual({ dataDir: dir, kdf, lockout, access, deletionWindowMs, audit: { checkpointEveryEvents: 77, checkpointEverySeconds: 9, origin: 'custos.example/ops' }, crypto: { forceNoble: false } });
   });
 
   it('falls back to the given data directory, and reads CUSTOS_FORCE_NOBLE=1 only', () => {

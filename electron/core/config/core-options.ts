@@ -25,7 +25,11 @@ export function coreOptionsFrom(config: CustosConfig, context: CoreOptionsContex
     lockout,
     access,
     deletionWindowMs,
-    audit: { checkpointEveryEvents: config.audit.checkpoint_every_events, checkpointEverySeconds: config.audit.checkpoint_every_seconds },
+    audit: {
+      checkpointEveryEvents: config.audit.checkpoint_every_events,
+      checkpointEverySeconds: config.audit.checkpoint_every_seconds,
+      ...(config.audit.origin === undefined ? {} : { origin: config.audit.origin }),
+    },
     crypto: { forceNoble: context.env.CUSTOS_FORCE_NOBLE === '1' },
   };
 }
