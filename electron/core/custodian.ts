@@ -31,6 +31,7 @@ import { AuditLog, DEFAULT_AUDIT_OPTIONS, type AuditFilter, type AuditOptions, t
 import type { AuditEvent, DetailValue } from './audit/event.js';
 import type { ConsistencyProofFile, InclusionProofFile } from './audit/proof-file.js';
 import { createHash, randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import { AccessStore, TOKEN_ID_PATTERN, tokenPrincipal, type NamespaceSettings, type TokenInfo } from './access/access-store.js';
 import { ALL_NAMESPACES, hasPermission, isAdmin, namespacesWith, NAMESPACE_ROLES, type Grant, type Permission, type Role } from './access/roles.js';
 import { RateLimiter, type RateLimit } from './access/rate-limit.js';
@@ -313,7 +314,7 @@ interface Parts {
   readonly grantCache: { stamp: string; byPrincipal: Map<string, Grant[]>; acl: Map<string, string[]> };
   readonly listeners: Set<(event: CoreEvent) => void>;
   /** `PRAGMA data_version`, prepared once: changes when another connection commits. */
-  readonly dataVersion: ReturnType<Sqlite['prepare']>;
+  readonly dataVersion: Statement;
   /** audit.appended is coalesced: at most one per turn of the event loop, however many events were written. */
   readonly auditNotice: { pending: boolean };
   readonly closed: { value: boolean };
