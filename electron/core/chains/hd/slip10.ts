@@ -66,11 +66,6 @@ function weierstrass(curve: HdCurve): Weierstrass | undefined {
   return curve === 'secp256k1' || curve === 'nist256p1' ? WEIERSTRASS[curve] : undefined;
 }
 
-/** Length of `publicKey` per curve: 33-byte compressed SEC1 point, or the raw 32-byte key. */
-export function publicKeyLength(curve: HdCurve): number {
-  return weierstrass(curve) === undefined ? 32 : 33;
-}
-
 function publicKeyOf(curve: HdCurve, privateKey: Uint8Array): Uint8Array {
   switch (curve) {
     case 'secp256k1':
