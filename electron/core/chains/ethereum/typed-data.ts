@@ -92,7 +92,8 @@ const DOMAIN_FIELDS: readonly TypedDataField[] = [
 ];
 const DOMAIN_KEYS = DOMAIN_FIELDS.map((f) => f.name);
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Solidity identifiers, minus `__proto__` (assigning it to a plain object would set the prototype, not a member). */
+const IDENTIFIER = /^(?!__proto__$)[A-Za-z_$][A-Za-z0-9_$]*$/;
 const ATOMIC = /^(?:address|bool|string|bytes|bytes(?:[1-9]|[12][0-9]|3[0-2])|u?int(?:8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256))$/;
 /** Names a struct may not take: atomic types and the bare or malformed forms of them. */
 const RESERVED = /^(?:address|bool|string|bytes[0-9]*|u?int[0-9]*|function|fixed.*|ufixed.*)$/;
