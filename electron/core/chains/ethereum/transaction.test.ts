@@ -9,7 +9,7 @@ import { Transaction, Wallet, decodeRlp, encodeRlp, hexlify, keccak256, randomBy
 import { describe, expect, it } from 'vitest';
 import { CustodyError } from '../../../../shared/errors.js';
 import { codeOf } from '../../../../test/support.js';
-import { countingSigner, testSigner } from './test-signers.js';
+import { countingSigner, deterministicSigner, testSigner } from './test-signers.js';
 import { parseTransaction, signTransaction, type EthTxType } from './transaction.js';
 
 const KEY = keccak256(toUtf8Bytes('custos transaction test key'));
@@ -88,6 +88,21 @@ describe.each([0, 1, 2, 3, 4] as const)('type %i', (type) => {
 });
 
 describe('legacy (EIP-155)', () => {
+  it('reproduces the example of EIP-155 §Example byte for byte (deterministic RFC 6979 signer)', () => {
+    // EIP-155: nonce 9, gas price 20 gwei, gas 21000, to 0x3535…35, 1 ether, no data, chain 1, key 0x4646…46.
+    const eip155 = { type: 0, nonce: 9, gasPrice: '20000000000', gasLimit: 21000, to: `0x${'35'.repeat(20)}`, value: '1000000000000000000', data: '0x', chainId: 1 };
+    const parsed = parseTransaction(eip155);
+    expect(parsed.unsignedSerialized).toBe('0xec098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a764000080018080');
+    expect(parsed.signingHash).toBe('0xdaf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53');
+    const signed = signTransaction(deterministicSigner(new Uint8Array(32).fill(0x46)), eip155);
+    expect(signed.v).toBe('0x25'); // 37
+    expect(BigInt(signed.r)).toBe(18515461264373351373200002665853028612451056578545711640558177340181847433846n);
+    expect(BigInt(signed.s)).toBe(46948507304638947509940763649030358759909902576025900602547168820602576006531n);
+    expect(signed.rawTransaction).toBe(
+      '0xf86c098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a76400008025a028ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276a067cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83',
+    );
+  });
+
   it('v = chainId·2 + 35 + yParity, for small and large chain ids', () => {
     for (const chainId of [1, 11155111, '0xffffffffffff']) {
       const signed = signTransaction(signer, { ...EXAMPLES[0], chainId });

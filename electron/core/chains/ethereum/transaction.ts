@@ -1,6 +1,6 @@
 /**
  * @module core/chains/ethereum/transaction
- * Ethereum transactions: validate an unsigned transaction, serialize it with ethers, have a
+ * Ethereum transactions: validate an unsigned transaction, RLP-encode it with ethers, have a
  * signer sign keccak256 of the unsigned serialization, and return the signed raw transaction and
  * its hash. Five types:
  *  - 0 legacy, replay-protected by EIP-155 (v = chainId·2 + 35 + y parity);
@@ -12,8 +12,9 @@
  * Input is either JSON fields (the `eth_signTransaction` shape: quantities as 0x-hex, decimal
  * strings or numbers; `gas`/`gasLimit` and `input`/`data` both accepted) or the 0x-hex unsigned
  * serialization. Both paths end in the same field validation, and serialized input must be the
- * canonical encoding of what it decodes to (ethers re-serializes it and the bytes must be equal),
- * so no second reading of the same bytes can exist between what is shown and what is signed.
+ * canonical encoding of what it decodes to (the decoded fields are encoded again and the bytes
+ * must be equal), so no second reading of the same bytes can exist between what is shown and what
+ * is signed.
  *
  * Fail closed: every field a type does not define is refused (ethers would silently drop a
  * `gasPrice` on a type-2 transaction), fees and nonce are required (never guessed), a chain id is
