@@ -31,6 +31,13 @@ import { AuditLog, DEFAULT_AUDIT_OPTIONS, type AuditFilter, type AuditOptions, t
 import type { AuditEvent, DetailValue } from './audit/event.js';
 import type { ConsistencyProofFile, InclusionProofFile } from './audit/proof-file.js';
 import { createHash, randomUUID } from 'node:crypto';
+import { HdWalletStore, type HdWalletInfo } from './keys/hd-wallets.js';
+import { bitcoinAccountPath, bitcoinAddressPath, ethereumAddressPath, ethereumParentPath, solanaPath, type BitcoinNetwork, type BitcoinScriptType } from './chains/hd/accounts.js';
+import { deriveFromSeed, type HdCurve } from './chains/hd/slip10.js';
+import { accountExtendedPublicKey, encodeExtendedPublicKey } from './chains/hd/extended-key.js';
+import { ethAddressFromPublicKey } from './chains/hd/eth-address.js';
+import { base58 } from '@scure/base';
+import * as btc from '@scure/btc-signer';
 import type { Statement } from 'better-sqlite3';
 import { AccessStore, TOKEN_ID_PATTERN, tokenPrincipal, type NamespaceSettings, type TokenInfo } from './access/access-store.js';
 import { ALL_NAMESPACES, hasPermission, isAdmin, namespacesWith, NAMESPACE_ROLES, type Grant, type Permission, type Role } from './access/roles.js';
@@ -65,6 +72,21 @@ export interface ClientContext {
 export const CLI_CLIENT: ClientContext = { transport: 'cli' };
 
 export const DEFAULT_SESSION_IDLE_MS = 15 * 60 * 1000;
+
+export type HdDeriveRequest =
+  | { readonly chain: 'ethereum'; readonly index: number; readonly account?: number }
+  | { readonly chain: 'bitcoin'; readonly script: BitcoinScriptType; readonly network: BitcoinNetwork; readonly index: number; readonly change?: 0 | 1; readonly account?: number }
+  | { readonly chain: 'solana'; readonly account: number }
+  | { readonly chain: 'path'; readonly curve: 'secp256k1' | 'ed25519' | 'nist256p1'; readonly path: string };
+
+export interface HdDerived {
+  readonly path: string;
+  readonly curve: 'secp256k1' | 'ed25519' | 'nist256p1';
+  /** Hex: SEC1 compressed for secp256k1/P-256, raw 32 bytes for Ed25519. */
+  readonly publicKey: string;
+  /** The chain's address form, where the request names a chain. */
+  readonly address: string | null;
+}
 
 /** What changed, for UIs to refresh. No payload carries anything a caller could not read anyway. */
 export type CoreEvent =
@@ -217,6 +239,20 @@ export interface Custodian {
   cancelKeyDeletion(namespace: string, id: string): Promise<KeyInfo>;
   exportKey(namespace: string, id: string, format: 'pkcs8' | 'jwk' | 'raw'): Promise<Uint8Array>;
 
+  /** A new HD wallet (BIP-39, 12 or 24 words); the mnemonic is returned this once. */
+  hdCreate(namespace: string, id: string, options?: { words?: 12 | 24; passphrase?: string; exportable?: boolean }): Promise<{ info: HdWalletInfo; mnemonic: string }>;
+  hdImport(namespace: string, id: string, mnemonic: string, options?: { passphrase?: string; exportable?: boolean }): Promise<HdWalletInfo>;
+  hdList(namespace?: string): Promise<HdWalletInfo[]>;
+  hdGet(namespace: string, id: string): Promise<HdWalletInfo>;
+  /** Public facts of a derived key: path, public key, address. Nothing secret leaves. */
+  hdDerive(namespace: string, id: string, request: HdDeriveRequest): Promise<HdDerived>;
+  /** The account-level extended public key (xpub/ypub/zpub, tpub/upub/vpub) for a watch-only wallet. */
+  hdXpub(namespace: string, id: string, request: { script: BitcoinScriptType; network: BitcoinNetwork; account?: number } | { chain: 'ethereum'; account?: number }): Promise<{ path: string; xpub: string }>;
+  /** The mnemonic again: exportable wallets only, after the caller re-enters their own passphrase. */
+  hdExportMnemonic(namespace: string, id: string, operatorPassphrase: Uint8Array): Promise<string>;
+  hdSetState(namespace: string, id: string, state: 'active' | 'disabled'): Promise<HdWalletInfo>;
+  hdDelete(namespace: string, id: string): Promise<void>;
+
   sign(request: SignRequest): Promise<SignResult>;
   verify(request: VerifyRequest): Promise<{ valid: boolean; keyVersion: number }>;
   verifyWithPublicKey(request: VerifyWithPublicKeyRequest): Promise<{ valid: boolean }>;
@@ -262,6 +298,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
   const keys = new KeyStore(db, vault, engine, clock);
   const audit = new AuditLog(db, vault, engine, clock, options.audit ?? DEFAULT_AUDIT_OPTIONS);
   const access = new AccessStore(db, vault, engine, clock);
+  const hd = new HdWalletStore(db, vault, clock, (n) => engine.random(n));
   const parts: Parts = {
     dataDir: options.dataDir,
     db,
@@ -270,6 +307,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     keys,
     audit,
     access,
+    hd,
     clock,
     kdf: options.kdf ?? DEFAULT_KDF,
     deletionWindowMs: options.deletionWindowMs,
@@ -304,6 +342,7 @@ interface Parts {
   readonly keys: KeyStore;
   readonly audit: AuditLog;
   readonly access: AccessStore;
+  readonly hd: HdWalletStore;
   readonly clock: Clock;
   readonly kdf: KdfSettings;
   readonly deletionWindowMs: number | undefined;
@@ -396,7 +435,7 @@ class CustodianImpl implements Custodian {
   /** After an operation and its audit event: tell listeners what changed. */
   private changed(action: string, target: Target): void {
     if (this.parts.listeners.size === 0) return;
-    if ((action.startsWith('key.') || action.startsWith('namespace.')) && !READ_ACTIONS.has(action)) {
+    if ((action.startsWith('key.') || action.startsWith('namespace.') || action.startsWith('hd.')) && !READ_ACTIONS.has(action)) {
       this.emit({ type: 'keys.changed', namespace: target.namespace ?? null, id: target.keyId ?? null });
     }
     else if (action.startsWith('vault.') || action.startsWith('operator.') || action.startsWith('access.')) this.emit({ type: 'vault.changed' });
@@ -1002,6 +1041,8 @@ class CustodianImpl implements Custodian {
     return this.changeSync('namespace.delete', { namespace: name }, {}, () => {
       this.authorize('admin');
       if (name === DEFAULT_NAMESPACE) throw new CustodyError('INVALID_INPUT', `the ${DEFAULT_NAMESPACE} namespace cannot be deleted`);
+      const wallets = this.parts.hd.count(name);
+      if (wallets > 0) throw new CustodyError('NOT_EMPTY', `namespace ${name} still holds ${wallets} HD wallet${wallets === 1 ? '' : 's'}: delete them first`, { details: { wallets } });
       this.keys.deleteNamespaceUnchecked(name);
       this.access.dropNamespace(name);
     });
@@ -1011,7 +1052,7 @@ class CustodianImpl implements Custodian {
   private assertQuota(namespace: string): void {
     const max = this.namespaceInfo(namespace).maxKeys;
     if (max === null) return;
-    const count = this.keys.liveKeyCount(namespace);
+    const count = this.keys.liveKeyCount(namespace) + this.parts.hd.count(namespace);
     if (count > max) throw new CustodyError('QUOTA_EXCEEDED', `namespace ${namespace} is limited to ${max} key${max === 1 ? '' : 's'}`, { details: { maxKeys: max } });
   }
 
@@ -1134,6 +1175,109 @@ class CustodianImpl implements Custodian {
       } finally {
         material.secret?.fill(0);
       }
+    });
+  }
+
+  // ---------------------------------------------------------------- HD wallets
+
+  hdCreate(namespace: string, id: string, options: { words?: 12 | 24; passphrase?: string; exportable?: boolean } = {}): Promise<{ info: HdWalletInfo; mnemonic: string }> {
+    return this.change('hd.create', { namespace, keyId: id }, { words: options.words ?? 24, bip39Passphrase: options.passphrase !== undefined && options.passphrase !== '', exportable: options.exportable === true }, (record) => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      const out = this.parts.hd.create(namespace, id, options, () => {
+        this.assertQuota(namespace);
+        record();
+      });
+      return out;
+    });
+  }
+
+  hdImport(namespace: string, id: string, mnemonic: string, options: { passphrase?: string; exportable?: boolean } = {}): Promise<HdWalletInfo> {
+    return this.change('hd.import', { namespace, keyId: id }, { bip39Passphrase: options.passphrase !== undefined && options.passphrase !== '', exportable: options.exportable === true }, (record) => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      return this.parts.hd.import(namespace, id, mnemonic, options, () => {
+        this.assertQuota(namespace);
+        record();
+      });
+    });
+  }
+
+  hdList(namespace?: string): Promise<HdWalletInfo[]> {
+    return this.observe('hd.list', { namespace: namespace ?? null }, {}, () => {
+      if (namespace !== undefined) {
+        this.authorize({ permission: 'key.read', namespace }, namespace);
+        return this.parts.hd.list(namespace);
+      }
+      const readable = namespacesWith(this.authorize('authenticated'), 'key.read');
+      return this.parts.hd.list().filter((w) => readable.has(ALL_NAMESPACES) || readable.has(w.namespace));
+    });
+  }
+
+  hdGet(namespace: string, id: string): Promise<HdWalletInfo> {
+    return this.observe('hd.get', { namespace, keyId: id }, {}, () => {
+      this.authorize({ permission: 'key.read', namespace }, namespace);
+      return this.parts.hd.get(namespace, id);
+    });
+  }
+
+  hdDerive(namespace: string, id: string, request: HdDeriveRequest): Promise<HdDerived> {
+    return this.observe('hd.derive', { namespace, keyId: id }, { chain: String(request?.chain) }, () => {
+      this.authorize({ permission: 'key.read', namespace }, namespace);
+      const { path, curve, address } = derivationOf(request);
+      const seed = this.parts.hd.openSeed(namespace, id);
+      try {
+        const node = deriveFromSeed(seed, path, curve);
+        try {
+          const publicKey = node.publicKey;
+          return { path, curve, publicKey: Buffer.from(publicKey).toString('hex'), address: address === null ? null : address(publicKey) };
+        } finally {
+          node.wipe();
+        }
+      } finally {
+        seed.fill(0);
+      }
+    }, (r) => ({ details: { path: r.path } }));
+  }
+
+  hdXpub(namespace: string, id: string, request: { script: BitcoinScriptType; network: BitcoinNetwork; account?: number } | { chain: 'ethereum'; account?: number }): Promise<{ path: string; xpub: string }> {
+    return this.observe('hd.xpub', { namespace, keyId: id }, {}, () => {
+      this.authorize({ permission: 'key.read', namespace }, namespace);
+      const ethereum = 'chain' in request;
+      const path = ethereum ? ethereumParentPath(request.account ?? 0) : bitcoinAccountPath(request.script, request.network, request.account ?? 0);
+      const seed = this.parts.hd.openSeed(namespace, id);
+      try {
+        const node = deriveFromSeed(seed, path, 'secp256k1');
+        try {
+          return { path, xpub: ethereum ? encodeExtendedPublicKey(node.neuter(), 'xpub') : accountExtendedPublicKey(node, request.script, request.network) };
+        } finally {
+          node.wipe();
+        }
+      } finally {
+        seed.fill(0);
+      }
+    }, (r) => ({ details: { path: r.path } }));
+  }
+
+  hdExportMnemonic(namespace: string, id: string, operatorPassphrase: Uint8Array): Promise<string> {
+    return this.observe('hd.export-mnemonic', { namespace, keyId: id }, {}, async () => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      if (this.caller.kind !== 'operator') throw new CustodyError('PERMISSION_DENIED', 'only an operator may see a mnemonic again');
+      // Re-authentication: the operator types their passphrase again (counted by the lockout like any sign-in).
+      await this.vault.unlock(this.caller.name, operatorPassphrase);
+      return this.parts.hd.exportMnemonic(namespace, id);
+    });
+  }
+
+  hdSetState(namespace: string, id: string, state: 'active' | 'disabled'): Promise<HdWalletInfo> {
+    return this.changeSync(state === 'active' ? 'hd.enable' : 'hd.disable', { namespace, keyId: id }, {}, () => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      return this.parts.hd.setState(namespace, id, state);
+    });
+  }
+
+  hdDelete(namespace: string, id: string): Promise<void> {
+    return this.changeSync('hd.delete', { namespace, keyId: id }, {}, () => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      this.parts.hd.delete(namespace, id);
     });
   }
 
@@ -1360,8 +1504,57 @@ class CustodianImpl implements Custodian {
   }
 }
 
+/** Where a derivation request leads: path, curve, and how to spell the address. */
+function derivationOf(request: HdDeriveRequest): { path: string; curve: HdCurve & ('secp256k1' | 'ed25519' | 'nist256p1'); address: ((publicKey: Uint8Array) => string) | null } {
+  if (typeof request !== 'object' || request === null) throw new CustodyError('INVALID_INPUT', 'a derivation request names a chain');
+  switch (request.chain) {
+    case 'ethereum':
+      return { path: ethereumAddressPath(request.index, request.account ?? 0), curve: 'secp256k1', address: ethAddressFromPublicKey };
+    case 'bitcoin': {
+      const network = request.network === 'mainnet' ? btc.NETWORK : request.network === 'testnet' ? btc.TEST_NETWORK : request.network === 'regtest' ? { ...btc.TEST_NETWORK, bech32: 'bcrt' } : undefined;
+      if (network === undefined) throw new CustodyError('INVALID_INPUT', 'a Bitcoin network is mainnet, testnet or regtest');
+      const path = bitcoinAddressPath(request.script, request.network, request.account ?? 0, request.change ?? 0, request.index);
+      const address = (pub: Uint8Array): string => {
+        switch (request.script) {
+          case 'p2pkh':
+            return btc.p2pkh(pub, network).address as string;
+          case 'p2sh-p2wpkh':
+            return btc.p2sh(btc.p2wpkh(pub, network), network).address as string;
+          case 'p2wpkh':
+            return btc.p2wpkh(pub, network).address as string;
+          case 'p2tr':
+            return btc.p2tr(pub.subarray(1), undefined, network).address as string;
+          default:
+            throw new CustodyError('INVALID_INPUT', 'a Bitcoin script type is p2pkh, p2sh-p2wpkh, p2wpkh or p2tr');
+        }
+      };
+      return { path, curve: 'secp256k1', address };
+    }
+    case 'solana':
+      return { path: solanaPath(request.account), curve: 'ed25519', address: (pub) => base58.encode(pub) };
+    case 'path':
+      if (request.curve !== 'secp256k1' && request.curve !== 'ed25519' && request.curve !== 'nist256p1') throw new CustodyError('INVALID_INPUT', 'a curve is secp256k1, ed25519 or nist256p1');
+      return { path: request.path, curve: request.curve, address: null };
+    default:
+      throw new CustodyError('INVALID_INPUT', 'a derivation request names a chain: ethereum, bitcoin, solana or path');
+  }
+}
+
 /** Key and namespace actions that change nothing: their audit event is news, the keys are not. */
-const READ_ACTIONS: ReadonlySet<string> = new Set(['key.list', 'key.get', 'key.public', 'key.acl-show', 'key.export', 'namespace.list', 'namespace.show']);
+const READ_ACTIONS: ReadonlySet<string> = new Set([
+  'key.list',
+  'key.get',
+  'key.public',
+  'key.acl-show',
+  'key.export',
+  'namespace.list',
+  'namespace.show',
+  'hd.list',
+  'hd.get',
+  'hd.derive',
+  'hd.xpub',
+  'hd.export-mnemonic',
+]);
 
 const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'namespace.manage': 'manage the namespace',

@@ -98,6 +98,10 @@ const ROWS: readonly Row[] = [
   { op: 'key.public', allowed: KEY_READERS, run: (c) => c.publicKey('alpha', 'sig', 'raw') },
   { op: 'key.acl-show', allowed: KEY_READERS, run: (c) => c.keyAcl('alpha', 'sig') },
   { op: 'key.acl', allowed: ['Admin', 'NamespaceAdmin', 'KeyAdmin'], prepare: freshKey, run: (c, id) => c.setKeyAcl('alpha', id, []) },
+  // HD wallets: managed like keys, their public derivations read like keys
+  { op: 'hd.create', allowed: KEY_ADMINS, prepare: async (f) => `w${f.n++}`, run: (c, id) => c.hdCreate('alpha', id, { words: 12 }) },
+  { op: 'hd.derive', allowed: KEY_READERS, run: (c) => c.hdDerive('alpha', 'wallet', { chain: 'ethereum', index: 0 }) },
+  { op: 'hd.xpub', allowed: KEY_READERS, run: (c) => c.hdXpub('alpha', 'wallet', { script: 'p2wpkh', network: 'mainnet' }) },
   // crypto with a key: KeyUser only
   { op: 'crypto.sign', allowed: KEY_USERS, run: (c) => c.sign({ namespace: 'alpha', keyId: 'sig', data: MSG }) },
   { op: 'crypto.verify', allowed: KEY_USERS, run: (c) => c.verify({ namespace: 'alpha', keyId: 'sig', data: MSG, signature: new Uint8Array(64) }) },
@@ -183,6 +187,7 @@ async function setUp(): Promise<{ fixture: Fixture; callers: Map<CallerName, Cus
   await admin.createNamespace('beta');
   await admin.generateKey('alpha', 'sig', 'ed25519');
   await admin.generateKey('alpha', 'aes', 'aes-256-gcm');
+  await admin.hdCreate('alpha', 'wallet', { words: 12 });
   await admin.auditCheckpoint();
   const callers = new Map<CallerName, Custodian>([['Admin', admin]]);
   const grants: Record<Exclude<CallerName, 'Admin' | 'token:KeyUser'>, [string, 'NamespaceAdmin' | 'KeyAdmin' | 'KeyUser' | 'Auditor'] | null> = {

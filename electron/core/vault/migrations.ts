@@ -165,4 +165,25 @@ export const MIGRATIONS: readonly string[] = [
     locked_until INTEGER NOT NULL
   );
   `,
+  // 4: HD wallets (BIP-39 mnemonics and their BIP-32/SLIP-10 seeds), sealed like every secret, in
+  // namespaces beside the keys. Derived keys are not stored: they are derived when used.
+  `
+  CREATE TABLE hd_wallets (
+    namespace TEXT NOT NULL REFERENCES namespaces(name),
+    id TEXT NOT NULL,
+    words INTEGER NOT NULL,            -- 12, 15, 18, 21 or 24
+    language TEXT NOT NULL,            -- the BIP-39 wordlist the mnemonic uses
+    has_passphrase INTEGER NOT NULL,   -- a BIP-39 passphrase went into the seed (it is not stored apart from the seed)
+    exportable INTEGER NOT NULL,       -- the mnemonic may be shown again (after re-authentication)
+    state TEXT NOT NULL,               -- 'active' | 'disabled'
+    origin TEXT NOT NULL,              -- 'generated' | 'imported'
+    fingerprint TEXT NOT NULL,         -- BIP-32 master key fingerprint (hex), public
+    sealed_mnemonic BLOB NOT NULL,     -- AES-256-GCM(master, NFKD mnemonic, aad = hd/namespace/id/mnemonic)
+    sealed_seed BLOB NOT NULL,         -- AES-256-GCM(master, 64-byte BIP-39 seed, aad = hd/namespace/id/seed)
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    record_mac BLOB NOT NULL,
+    PRIMARY KEY (namespace, id)
+  );
+  `,
 ];
