@@ -13,9 +13,9 @@ import { DEFAULT_SIGNATURE_HASH, type SigningKeyAlgorithm } from '../shared/algo
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
 /** Callers in flight for facade operations: every answer waits for its durable audit event, so one caller measures fsync latency, not the custodian. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '64');
-/** BENCH_ONLY=crypto,keygen,audit runs those sections only (all when unset). A full run's audit section starts on a table that the crypto cases filled. */
+/** BENCH_ONLY=crypto,keygen,hd,audit runs those sections only (all when unset). A full run's audit section starts on a table that the crypto cases filled. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter((s) => s !== ''));
-const runs = (section: 'crypto' | 'keygen' | 'audit'): boolean => ONLY.size === 0 || ONLY.has(section);
+const runs = (section: 'crypto' | 'keygen' | 'hd' | 'audit'): boolean => ONLY.size === 0 || ONLY.has(section);
 
 function measure(fn: () => void, seconds = SECONDS): number {
   const warm = performance.now() + 200;
@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   console.log(`# Custos benchmark — node ${process.version}, ${SECONDS}s per case, providers: ${JSON.stringify(c.status().providers)}`);
   if (runs('crypto')) await cryptoCases(c);
   if (runs('keygen')) await keygenCases(c);
+  if (runs('hd')) await hdCases(c);
   if (runs('audit')) {
     await auditCases(c);
     await verifyMillion();
@@ -92,6 +93,29 @@ async function main(): Promise<void> {
   console.log(`| unlock | ${unlockMs.toFixed(0)} |`);
   await c.close();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Issue 5's target: 1,000 addresses from a cached account in under a second, through the facade (each derivation audited). */
+async function hdCases(c: Custodian): Promise<void> {
+  await c.hdImport('default', 'bench-hd', 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about');
+  await c.hdDerive('default', 'bench-hd', { chain: 'ethereum', index: 0 }); // opens the seed, caches m/44'/60'/0'/0
+  const rows: string[] = [];
+  for (const [label, concurrency] of [['sequential', 1], ['64 in flight', 64]] as const) {
+    const t = performance.now();
+    let next = 1;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next <= 1000) {
+          const index = next++;
+          await c.hdDerive('default', 'bench-hd', { chain: 'ethereum', index: index + (concurrency === 1 ? 0 : 1000) });
+        }
+      }),
+    );
+    rows.push(`| 1,000 Ethereum addresses from the cached account, ${label} | ${(performance.now() - t).toFixed(0)} ms |`);
+  }
+  console.log('\n| HD derivation through the facade (audited) | time |');
+  console.log('|---|---|');
+  for (const r of rows) console.log(r);
 }
 
 async function cryptoCases(c: Custodian): Promise<void> {

@@ -33,7 +33,8 @@ import type { ConsistencyProofFile, InclusionProofFile } from './audit/proof-fil
 import { createHash, randomUUID } from 'node:crypto';
 import { HdWalletStore, type HdWalletInfo } from './keys/hd-wallets.js';
 import { bitcoinAccountPath, bitcoinAddressPath, ethereumAddressPath, ethereumParentPath, solanaPath, type BitcoinNetwork, type BitcoinScriptType } from './chains/hd/accounts.js';
-import { deriveFromSeed, type HdCurve } from './chains/hd/slip10.js';
+import { deriveFromSeed, masterNodeFromSeed, type HdCurve, type HdNode } from './chains/hd/slip10.js';
+import { createDerivationCache, type DerivationCache } from './chains/hd/cache.js';
 import { accountExtendedPublicKey, encodeExtendedPublicKey } from './chains/hd/extended-key.js';
 import { ethAddressFromPublicKey } from './chains/hd/eth-address.js';
 import { base58 } from '@scure/base';
@@ -308,6 +309,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     audit,
     access,
     hd,
+    hdCaches: new Map(),
     clock,
     kdf: options.kdf ?? DEFAULT_KDF,
     deletionWindowMs: options.deletionWindowMs,
@@ -320,7 +322,11 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     auditNotice: { pending: false },
     closed: { value: false },
   };
-  vault.onLock(() => parts.sessions.clear());
+  vault.onLock(() => {
+    parts.sessions.clear();
+    for (const cache of parts.hdCaches.values()) cache.wipe();
+    parts.hdCaches.clear();
+  });
   return new CustodianImpl(parts, options.client ?? CLI_CLIENT, NOBODY);
 }
 
@@ -343,6 +349,8 @@ interface Parts {
   readonly audit: AuditLog;
   readonly access: AccessStore;
   readonly hd: HdWalletStore;
+  /** One derivation cache per wallet and curve while unlocked (parents derived once); wiped on lock. */
+  readonly hdCaches: Map<string, DerivationCache>;
   readonly clock: Clock;
   readonly kdf: KdfSettings;
   readonly deletionWindowMs: number | undefined;
@@ -1223,19 +1231,38 @@ class CustodianImpl implements Custodian {
     return this.observe('hd.derive', { namespace, keyId: id }, { chain: String(request?.chain) }, () => {
       this.authorize({ permission: 'key.read', namespace }, namespace);
       const { path, curve, address } = derivationOf(request);
+      const node = this.hdNode(namespace, id, path, curve);
+      try {
+        const publicKey = node.publicKey;
+        return { path, curve, publicKey: Buffer.from(publicKey).toString('hex'), address: address === null ? null : address(publicKey) };
+      } finally {
+        node.wipe();
+      }
+    }, (r) => ({ details: { path: r.path } }));
+  }
+
+  /**
+   * The node at `path` of an active wallet, through the wallet's derivation cache (the seed is
+   * opened once per unlock and curve). The wallet record is re-read (MAC, state) every time, so a
+   * disabled or deleted wallet stops deriving at once. The caller wipes the node.
+   */
+  private hdNode(namespace: string, id: string, path: string, curve: HdCurve): HdNode {
+    const info = this.parts.hd.get(namespace, id);
+    if (info.state !== 'active') throw new CustodyError('KEY_DISABLED', `HD wallet ${namespace}/${id} is disabled`);
+    const key = `${namespace}\u0000${id}\u0000${info.createdAt}\u0000${curve}`;
+    let cache = this.parts.hdCaches.get(key);
+    if (cache === undefined) {
       const seed = this.parts.hd.openSeed(namespace, id);
       try {
-        const node = deriveFromSeed(seed, path, curve);
-        try {
-          const publicKey = node.publicKey;
-          return { path, curve, publicKey: Buffer.from(publicKey).toString('hex'), address: address === null ? null : address(publicKey) };
-        } finally {
-          node.wipe();
-        }
+        const root = masterNodeFromSeed(seed, curve);
+        cache = createDerivationCache(root);
+        root.wipe();
       } finally {
         seed.fill(0);
       }
-    }, (r) => ({ details: { path: r.path } }));
+      this.parts.hdCaches.set(key, cache);
+    }
+    return cache.derive(path);
   }
 
   hdXpub(namespace: string, id: string, request: { script: BitcoinScriptType; network: BitcoinNetwork; account?: number } | { chain: 'ethereum'; account?: number }): Promise<{ path: string; xpub: string }> {
@@ -1278,6 +1305,12 @@ class CustodianImpl implements Custodian {
     return this.changeSync('hd.delete', { namespace, keyId: id }, {}, () => {
       this.authorize({ permission: 'key.manage', namespace }, namespace);
       this.parts.hd.delete(namespace, id);
+      for (const [k, cache] of this.parts.hdCaches) {
+        if (k.startsWith(`${namespace}\u0000${id}\u0000`)) {
+          cache.wipe();
+          this.parts.hdCaches.delete(k);
+        }
+      }
     });
   }
 

@@ -5,7 +5,9 @@
  *
  * ECDSA goes through the engine (node:crypto or noble, whichever the runtime has; low-S
  * normalised by the engine) over the digest as given. The recovery id is not something either
- * provider returns, so it is found by public-key recovery with noble (which is public data).
+ * provider returns, so it is recomputed from public data: R = u1·G + u2·Q (what a verifier
+ * computes, one double-scalar multiplication), and the recovery id is the parity of R.y. That is
+ * also a verification of the signature the engine returned.
  * BIP-340 Schnorr is not in the engine (no provider has it in node:crypto), so Taproot signing
  * uses noble's schnorr with the key this closure holds; that is the one place the key bytes stay
  * in JavaScript memory for the signer's lifetime — `dispose()` wipes them.
@@ -32,17 +34,23 @@ export function secp256k1Signer(engine: CryptoEngine, privateKey: Uint8Array): S
   const handle = engine.loadPrivateKey(material);
   material.secret?.fill(0);
   const publicKey = secp256k1.getPublicKey(key, true);
+  const Q = secp256k1.Point.fromBytes(publicKey);
+  const Fn = secp256k1.Point.Fn;
   return {
     publicKey,
     signDigest(digest) {
       if (!(digest instanceof Uint8Array) || digest.length !== 32) throw new CustodyError('INVALID_INPUT', 'a digest to sign is 32 bytes');
       const rs = engine.sign(handle, digest, { prehashed: true, sigFormat: 'raw' });
       const sig = secp256k1.Signature.fromBytes(rs, 'compact');
-      for (const recovery of [0, 1] as const) {
-        const recovered = sig.addRecoveryBit(recovery).recoverPublicKey(digest).toBytes(true);
-        if (equal(recovered, publicKey)) return { r: sig.r, s: sig.s, recovery };
-      }
-      throw new CustodyError('INTERNAL', 'no recovery id reproduces the public key');
+      // SEC 1 §4.1.4: R = (z·s⁻¹)·G + (r·s⁻¹)·Q; the signature is valid iff R.x ≡ r (mod n).
+      const sInv = Fn.inv(sig.s);
+      const z = Fn.create(bytesToBig(digest));
+      const R = secp256k1.Point.BASE.mulAddUnsafe(Fn.mul(z, sInv), Q, Fn.mul(sig.r, sInv));
+      if (R.is0()) throw new CustodyError('INTERNAL', 'the engine returned an invalid signature');
+      const { x, y } = R.toAffine();
+      // R.x ≥ n would need recovery ids 2/3, which Ethereum and Bitcoin cannot express (probability ~2^-127).
+      if (x !== sig.r) throw new CustodyError('INTERNAL', 'the engine returned a signature that does not verify');
+      return { r: sig.r, s: sig.s, recovery: (y & 1n) === 1n ? 1 : 0 };
     },
     signSchnorr(message, tweak) {
       if (!(message instanceof Uint8Array) || message.length !== 32) throw new CustodyError('INVALID_INPUT', 'a BIP-340 message is 32 bytes');
@@ -101,6 +109,3 @@ function bigToBytes(n: bigint): Uint8Array {
   return Uint8Array.from(Buffer.from(n.toString(16).padStart(64, '0'), 'hex'));
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
