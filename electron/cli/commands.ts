@@ -32,6 +32,7 @@ import { checkConsistencyFile, checkInclusionFile, parseProofFile } from '../cor
 import { UsageError, type Args, type OptionSpecs } from './args.js';
 import { pemToDerIfArmoured, parseHex, readFileBytes, toHex, writeFileBytes } from './io.js';
 import { ACCESS_COMMANDS, KEY_ACL_COMMAND } from './access-commands.js';
+import { HD_COMMANDS } from './hd-commands.js';
 import { SERVE_COMMAND } from './serve-command.js';
 
 export interface CommandResult {
@@ -296,6 +297,7 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   ...ACCESS_COMMANDS,
+  ...HD_COMMANDS,
   {
     words: ['key', 'generate'],
     summary: 'generate a key in the vault',
