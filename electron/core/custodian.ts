@@ -38,6 +38,10 @@ import { createDerivationCache, type DerivationCache } from './chains/hd/cache.j
 import { accountExtendedPublicKey, encodeExtendedPublicKey } from './chains/hd/extended-key.js';
 import { ethAddressFromPublicKey } from './chains/hd/eth-address.js';
 import { base58 } from '@scure/base';
+import { secp256k1 as nobleSecp256k1 } from '@noble/curves/secp256k1.js';
+import { secp256k1Signer, secp256k1SignerFromHandle } from './chains/engine-signers.js';
+import type { Secp256k1Signer } from './chains/signer.js';
+import * as eth from './chains/ethereum/index.js';
 import * as btc from '@scure/btc-signer';
 import type { Statement } from 'better-sqlite3';
 import { AccessStore, TOKEN_ID_PATTERN, tokenPrincipal, type NamespaceSettings, type TokenInfo } from './access/access-store.js';
@@ -79,6 +83,11 @@ export type HdDeriveRequest =
   | { readonly chain: 'bitcoin'; readonly script: BitcoinScriptType; readonly network: BitcoinNetwork; readonly index: number; readonly change?: 0 | 1; readonly account?: number }
   | { readonly chain: 'solana'; readonly account: number }
   | { readonly chain: 'path'; readonly curve: 'secp256k1' | 'ed25519' | 'nist256p1'; readonly path: string };
+
+/** Which key signs for Ethereum: a secp256k1 key in the vault, or an HD wallet's account index. */
+export type EthKeyRef =
+  | { readonly namespace: string; readonly keyId: string; readonly keyVersion?: number }
+  | { readonly namespace: string; readonly wallet: string; readonly index: number; readonly account?: number };
 
 export interface HdDerived {
   readonly path: string;
@@ -253,6 +262,17 @@ export interface Custodian {
   hdExportMnemonic(namespace: string, id: string, operatorPassphrase: Uint8Array): Promise<string>;
   hdSetState(namespace: string, id: string, state: 'active' | 'disabled'): Promise<HdWalletInfo>;
   hdDelete(namespace: string, id: string): Promise<void>;
+
+  /** The Ethereum address of a secp256k1 vault key or of an HD wallet's m/44'/60'/account'/0/index. */
+  ethAddress(ref: EthKeyRef): Promise<{ address: string; path: string | null }>;
+  /** EIP-191 personal_sign over `message` (bytes). */
+  ethSignMessage(ref: EthKeyRef, message: Uint8Array): Promise<eth.EthSignature>;
+  /** EIP-712 v4 typed data (object or JSON text); the domain's chain id must equal `expectedChainId`. */
+  ethSignTypedData(ref: EthKeyRef, typedData: unknown, options: { expectedChainId: number | bigint | string }): Promise<eth.EthSignature>;
+  /** A transaction (JSON fields or unsigned hex; legacy+EIP-155, 2930, 1559, 4844, 7702). */
+  ethSignTransaction(ref: EthKeyRef, transaction: unknown, options?: { expectedChainId?: number | bigint | string }): Promise<eth.SignedTransaction>;
+  /** What a person must see before approving: decoded, flagged. No key involved. */
+  ethDescribe(request: { kind: 'transaction'; input: unknown; from?: string } | { kind: 'typed-data'; input: unknown; expectedChainId: number | bigint | string } | { kind: 'message'; message: Uint8Array }): Promise<eth.EthRequestView>;
 
   sign(request: SignRequest): Promise<SignResult>;
   verify(request: VerifyRequest): Promise<{ valid: boolean; keyVersion: number }>;
@@ -1314,6 +1334,95 @@ class CustodianImpl implements Custodian {
     });
   }
 
+  // ---------------------------------------------------------------- Ethereum
+
+  ethAddress(ref: EthKeyRef): Promise<{ address: string; path: string | null }> {
+    return this.observe('eth.address', ethTarget(ref), {}, () => {
+      this.authorize({ permission: 'key.read', namespace: ref.namespace }, ref.namespace);
+      return this.withEthSigner(ref, (signer, path) => ({ address: eth.addressFromPublicKey(signer.publicKey), path }));
+    }, (r) => ({ details: { address: r.address } }));
+  }
+
+  ethSignMessage(ref: EthKeyRef, message: Uint8Array): Promise<eth.EthSignature> {
+    return this.ethSign('eth.sign-message', ref, { bytes: message?.length ?? 0 }, (signer) => eth.signPersonalMessage(signer, message));
+  }
+
+  ethSignTypedData(ref: EthKeyRef, typedData: unknown, options: { expectedChainId: number | bigint | string }): Promise<eth.EthSignature> {
+    return this.ethSign('eth.sign-typed-data', ref, { expectedChainId: String(options?.expectedChainId) }, (signer) => eth.signTypedData(signer, typedData, { expectedChainId: options.expectedChainId }));
+  }
+
+  ethSignTransaction(ref: EthKeyRef, transaction: unknown, options: { expectedChainId?: number | bigint | string } = {}): Promise<eth.SignedTransaction> {
+    return this.ethSign(
+      'eth.sign-tx',
+      ref,
+      { expectedChainId: options.expectedChainId === undefined ? null : String(options.expectedChainId) },
+      (signer) => eth.signTransaction(signer, transaction, options.expectedChainId === undefined ? {} : { expectedChainId: options.expectedChainId }),
+      (r) => ({ txHash: r.hash, signingHash: r.signingHash, txType: r.type, from: r.from }),
+    );
+  }
+
+  ethDescribe(request: { kind: 'transaction'; input: unknown; from?: string } | { kind: 'typed-data'; input: unknown; expectedChainId: number | bigint | string } | { kind: 'message'; message: Uint8Array }): Promise<eth.EthRequestView> {
+    return this.observe('eth.describe', {}, { kind: String(request?.kind) }, () => {
+      this.authorize('authenticated');
+      switch (request.kind) {
+        case 'transaction':
+          return eth.describeTransaction(request.input, request.from === undefined ? {} : { from: request.from });
+        case 'typed-data':
+          return eth.describeTypedData(request.input, { expectedChainId: request.expectedChainId });
+        case 'message':
+          return eth.describePersonalMessage(request.message);
+        default:
+          throw new CustodyError('INVALID_INPUT', 'describe a transaction, typed-data or a message');
+      }
+    });
+  }
+
+  /** Sign through `run` with the referenced key, audited with the digest (never the data), refused while the audit log is TAMPERED. */
+  private ethSign<T extends { digest?: string; signingHash?: string; address?: string; from?: string }>(
+    action: string,
+    ref: EthKeyRef,
+    details: Details,
+    run: (signer: Secp256k1Signer) => T,
+    extra?: (value: T) => Details,
+  ): Promise<T> {
+    return this.observe(action, ethTarget(ref), details, () => {
+      this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: 'keyId' in ref ? ref.keyId : ref.wallet }, ref.namespace);
+      this.assertAuditIntact();
+      return this.withEthSigner(ref, (signer, path) => {
+        const value = run(signer);
+        return { value, path };
+      });
+    }, (r) => ({ details: { ...(r.path === null ? {} : { path: r.path }), digest: r.value.digest ?? r.value.signingHash ?? null, signer: r.value.address ?? r.value.from ?? null, ...extra?.(r.value) } })).then((r) => r.value);
+  }
+
+  /** A signer for the referenced key, alive only during `use`; HD key bytes are wiped after. */
+  private withEthSigner<T>(ref: EthKeyRef, use: (signer: Secp256k1Signer, path: string | null) => T): T {
+    if (typeof ref !== 'object' || ref === null) throw new CustodyError('INVALID_INPUT', 'name a key (namespace, keyId) or an HD wallet (namespace, wallet, index)');
+    if ('keyId' in ref) {
+      const key = this.keys.load(ref.namespace, ref.keyId, 'sign', ref.keyVersion);
+      if (key.info.algorithm !== 'ecdsa-secp256k1' || key.privateHandle === undefined) {
+        throw new CustodyError('WRONG_KEY_TYPE', `key ${ref.namespace}/${ref.keyId} is ${key.info.algorithm}: Ethereum needs ecdsa-secp256k1`);
+      }
+      const { spki } = this.keys.publicKey(ref.namespace, ref.keyId, key.version);
+      const sec1 = this.engine.exportPublicKey('ecdsa-secp256k1', spki, 'raw');
+      return use(secp256k1SignerFromHandle(this.engine, key.privateHandle, nobleSecp256k1.Point.fromBytes(sec1).toBytes(true)), null);
+    }
+    const path = ethereumAddressPath(ref.index, ref.account ?? 0);
+    const node = this.hdNode(ref.namespace, ref.wallet, path, 'secp256k1');
+    try {
+      const priv = node.privateKey;
+      if (priv === undefined) throw new CustodyError('INTERNAL', 'derived node has no private key');
+      const signer = secp256k1Signer(this.engine, priv);
+      try {
+        return use(signer, path);
+      } finally {
+        signer.dispose();
+      }
+    } finally {
+      node.wipe();
+    }
+  }
+
   // ---------------------------------------------------------------- crypto
 
   sign(request: SignRequest): Promise<SignResult> {
@@ -1535,6 +1644,11 @@ class CustodianImpl implements Custodian {
       this.db.close();
     }
   }
+}
+
+function ethTarget(ref: EthKeyRef): Target {
+  if (typeof ref !== 'object' || ref === null) return {};
+  return 'keyId' in ref ? { namespace: ref.namespace, keyId: ref.keyId, keyVersion: ref.keyVersion ?? null } : { namespace: ref.namespace, keyId: ref.wallet };
 }
 
 /** Where a derivation request leads: path, curve, and how to spell the address. */

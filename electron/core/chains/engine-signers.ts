@@ -16,7 +16,7 @@
  */
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { CustodyError } from '../../../shared/errors.js';
-import type { CryptoEngine } from '../crypto/types.js';
+import type { CryptoEngine, PrivateKeyHandle } from '../crypto/types.js';
 import type { Ed25519Signer, Secp256k1Signer } from './signer.js';
 
 const N = secp256k1.Point.CURVE().n;
@@ -35,23 +35,9 @@ export function secp256k1Signer(engine: CryptoEngine, privateKey: Uint8Array): S
   material.secret?.fill(0);
   const publicKey = secp256k1.getPublicKey(key, true);
   const Q = secp256k1.Point.fromBytes(publicKey);
-  const Fn = secp256k1.Point.Fn;
   return {
     publicKey,
-    signDigest(digest) {
-      if (!(digest instanceof Uint8Array) || digest.length !== 32) throw new CustodyError('INVALID_INPUT', 'a digest to sign is 32 bytes');
-      const rs = engine.sign(handle, digest, { prehashed: true, sigFormat: 'raw' });
-      const sig = secp256k1.Signature.fromBytes(rs, 'compact');
-      // SEC 1 §4.1.4: R = (z·s⁻¹)·G + (r·s⁻¹)·Q; the signature is valid iff R.x ≡ r (mod n).
-      const sInv = Fn.inv(sig.s);
-      const z = Fn.create(bytesToBig(digest));
-      const R = secp256k1.Point.BASE.mulAddUnsafe(Fn.mul(z, sInv), Q, Fn.mul(sig.r, sInv));
-      if (R.is0()) throw new CustodyError('INTERNAL', 'the engine returned an invalid signature');
-      const { x, y } = R.toAffine();
-      // R.x ≥ n would need recovery ids 2/3, which Ethereum and Bitcoin cannot express (probability ~2^-127).
-      if (x !== sig.r) throw new CustodyError('INTERNAL', 'the engine returned a signature that does not verify');
-      return { r: sig.r, s: sig.s, recovery: (y & 1n) === 1n ? 1 : 0 };
-    },
+    signDigest: (digest) => signWithRecovery(engine, handle, Q, digest),
     signSchnorr(message, tweak) {
       if (!(message instanceof Uint8Array) || message.length !== 32) throw new CustodyError('INVALID_INPUT', 'a BIP-340 message is 32 bytes');
       if (key.every((b) => b === 0)) throw new CustodyError('INVALID_INPUT', 'this signer has been disposed');
@@ -66,6 +52,32 @@ export function secp256k1Signer(engine: CryptoEngine, privateKey: Uint8Array): S
       key.fill(0);
     },
   };
+}
+
+/**
+ * A secp256k1 signer over a key the engine already holds (a vault key): only the handle and the
+ * public key are needed, so no key bytes enter this module. No Schnorr (the engine has none).
+ */
+export function secp256k1SignerFromHandle(engine: CryptoEngine, handle: PrivateKeyHandle, publicKeySec1: Uint8Array): Secp256k1Signer {
+  const Q = secp256k1.Point.fromBytes(publicKeySec1);
+  const publicKey = Q.toBytes(true);
+  return { publicKey, signDigest: (digest) => signWithRecovery(engine, handle, Q, digest) };
+}
+
+function signWithRecovery(engine: CryptoEngine, handle: PrivateKeyHandle, Q: ReturnType<typeof secp256k1.Point.fromBytes>, digest: Uint8Array): { r: bigint; s: bigint; recovery: 0 | 1 } {
+  if (!(digest instanceof Uint8Array) || digest.length !== 32) throw new CustodyError('INVALID_INPUT', 'a digest to sign is 32 bytes');
+  const Fn = secp256k1.Point.Fn;
+  const rs = engine.sign(handle, digest, { prehashed: true, sigFormat: 'raw' });
+  const sig = secp256k1.Signature.fromBytes(rs, 'compact');
+  // SEC 1 §4.1.4: R = (z·s⁻¹)·G + (r·s⁻¹)·Q; the signature is valid iff R.x ≡ r (mod n).
+  const sInv = Fn.inv(sig.s);
+  const z = Fn.create(bytesToBig(digest));
+  const R = secp256k1.Point.BASE.mulAddUnsafe(Fn.mul(z, sInv), Q, Fn.mul(sig.r, sInv));
+  if (R.is0()) throw new CustodyError('INTERNAL', 'the engine returned an invalid signature');
+  const { x, y } = R.toAffine();
+  // R.x ≥ n would need recovery ids 2/3, which Ethereum and Bitcoin cannot express (probability ~2^-127).
+  if (x !== sig.r) throw new CustodyError('INTERNAL', 'the engine returned a signature that does not verify');
+  return { r: sig.r, s: sig.s, recovery: (y & 1n) === 1n ? 1 : 0 };
 }
 
 /** An Ed25519 signer from a 32-byte seed (RFC 8032 private key). */
