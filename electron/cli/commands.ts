@@ -33,6 +33,7 @@ import { UsageError, type Args, type OptionSpecs } from './args.js';
 import { pemToDerIfArmoured, parseHex, readFileBytes, toHex, writeFileBytes } from './io.js';
 import { ACCESS_COMMANDS, KEY_ACL_COMMAND } from './access-commands.js';
 import { HD_COMMANDS } from './hd-commands.js';
+import { ETH_COMMANDS } from './eth-commands.js';
 import { SERVE_COMMAND } from './serve-command.js';
 
 export interface CommandResult {
@@ -298,6 +299,7 @@ export const COMMANDS: readonly Command[] = [
   },
   ...ACCESS_COMMANDS,
   ...HD_COMMANDS,
+  ...ETH_COMMANDS,
   {
     words: ['key', 'generate'],
     summary: 'generate a key in the vault',
