@@ -9,7 +9,8 @@
  * Bytes cross as base64 strings (JSON over the browser host's WebSocket cannot carry binary, and
  * one encoding for both transports keeps them identical). Secrets that the operator types
  * (passphrases) cross as strings once, to the main process, and are never sent back; no output
- * schema carries key material except `keys.export`, which the operator asks for explicitly.
+ * schema carries key material except `keys.export` and `hd.exportMnemonic`, which the operator asks
+ * for explicitly, and `hd.create`'s mnemonic, shown once.
  *
  * Pure zod: no Node, no DOM.
  */
@@ -131,6 +132,30 @@ export const settingsSchema = z.strictObject({
   version: z.string(),
 });
 
+/** A BIP-39 phrase as typed: words and spaces; the core checks wordlist and checksum (NFKD). */
+const mnemonic = z.string().min(1).max(1024);
+/** An optional BIP-39 passphrase (the "25th word"): empty means none. */
+const bip39Passphrase = z.string().max(1024);
+const hdIndex = z.number().int().min(0).max(0x7fffffff);
+export const bitcoinScriptSchema = z.enum(['p2pkh', 'p2sh-p2wpkh', 'p2wpkh', 'p2tr']);
+export const bitcoinNetworkSchema = z.enum(['mainnet', 'testnet', 'regtest']);
+export const hdChainSchema = z.enum(['ethereum', 'bitcoin', 'solana']);
+
+export const hdWalletInfoSchema = z.strictObject({
+  namespace: z.string(),
+  id: z.string(),
+  words: z.number().int(),
+  language: z.string(),
+  hasPassphrase: z.boolean(),
+  exportable: z.boolean(),
+  state: z.enum(['active', 'disabled']),
+  origin: z.enum(['generated', 'imported']),
+  /** BIP-32 master key fingerprint (8 hex digits). */
+  fingerprint: z.string(),
+  createdAt: epochMs,
+  updatedAt: epochMs,
+});
+
 const signOptions = {
   hash: z.enum(SIGNATURE_HASHES).optional(),
   scheme: z.enum(RSA_SCHEMES).optional(),
@@ -170,6 +195,37 @@ export const METHODS = {
   'keys.scheduleDeletion': method(keyRef.extend({ windowDays: z.number().int().min(1).max(365).optional() }), keyInfoSchema),
   'keys.cancelDeletion': method(keyRef, keyInfoSchema),
   'keys.export': method(keyRef.extend({ format: z.enum(['pkcs8', 'jwk', 'raw']) }), z.strictObject({ data: base64 })),
+
+  // HD wallets (BIP-39/32/44). A mnemonic crosses once: out of hd.create, into hd.import, out of
+  // hd.exportMnemonic after the operator re-enters their own passphrase.
+  'hd.list': method(z.strictObject({ namespace: name.optional() }), z.array(hdWalletInfoSchema)),
+  'hd.get': method(keyRef, hdWalletInfoSchema),
+  'hd.create': method(
+    keyRef.extend({ words: z.union([z.literal(12), z.literal(24)]), passphrase: bip39Passphrase.optional(), exportable: z.boolean().optional() }),
+    z.strictObject({ info: hdWalletInfoSchema, mnemonic: z.string() }),
+  ),
+  'hd.import': method(keyRef.extend({ mnemonic, passphrase: bip39Passphrase.optional(), exportable: z.boolean().optional() }), hdWalletInfoSchema),
+  'hd.derive': method(
+    keyRef.extend({
+      chain: hdChainSchema,
+      /** Address index (Ethereum, Bitcoin); Solana derives per account. */
+      index: hdIndex.optional(),
+      account: hdIndex.optional(),
+      script: bitcoinScriptSchema.optional(),
+      network: bitcoinNetworkSchema.optional(),
+      change: z.union([z.literal(0), z.literal(1)]).optional(),
+    }),
+    z.strictObject({ path: z.string(), curve: z.enum(['secp256k1', 'ed25519', 'nist256p1']), publicKey: z.string(), address: z.string().nullable() }),
+  ),
+  /** Account-level extended public key: Bitcoin (xpub/ypub/zpub by script) or Ethereum (xpub of m/44'/60'/account'/0). */
+  'hd.xpub': method(
+    keyRef.extend({ chain: z.enum(['ethereum', 'bitcoin']), script: bitcoinScriptSchema.optional(), network: bitcoinNetworkSchema.optional(), account: hdIndex.optional() }),
+    z.strictObject({ path: z.string(), xpub: z.string() }),
+  ),
+  /** `passphrase` is the operator's own (re-authentication), not the BIP-39 one. */
+  'hd.exportMnemonic': method(keyRef.extend({ passphrase }), z.strictObject({ mnemonic: z.string() })),
+  'hd.setState': method(keyRef.extend({ state: z.enum(['active', 'disabled']) }), hdWalletInfoSchema),
+  'hd.delete': method(keyRef, z.strictObject({ deleted: z.literal(true) })),
 
   // crypto for an operator's manual use
   'crypto.sign': method(keyRef.extend({ data: base64, ...signOptions }), z.strictObject({ signature: base64, keyVersion: z.number().int() })),

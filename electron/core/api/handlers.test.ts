@@ -51,6 +51,25 @@ describe('the renderer API handler table', () => {
     const ct = (await call('crypto.encrypt', { namespace: 'ops', id: 'aes', data: b64('secret') })) as { ciphertext: string };
     expect(await call('crypto.decrypt', { namespace: 'ops', id: 'aes', data: ct.ciphertext })).toMatchObject({ plaintext: b64('secret') });
     expect(await call('crypto.hash', { algorithm: 'sha256', data: b64('abc') })).toEqual({ digest: 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=' });
+    // HD wallets: the BIP-39 test phrase gives the addresses every wallet shows for it.
+    const abandon = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+    expect(await call('hd.import', { namespace: 'ops', id: 'hd', mnemonic: abandon, exportable: true })).toMatchObject({ words: 12, origin: 'imported', fingerprint: '73c5da0a' });
+    expect(await call('hd.derive', { namespace: 'ops', id: 'hd', chain: 'ethereum', index: 0 })).toMatchObject({ path: "m/44'/60'/0'/0/0", address: '0x9858EfFD232B4033E47d90003D41EC34EcaEda94' });
+    expect(await call('hd.derive', { namespace: 'ops', id: 'hd', chain: 'bitcoin', script: 'p2wpkh', network: 'mainnet', index: 0 })).toMatchObject({ path: "m/84'/0'/0'/0/0", address: 'bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu' });
+    expect(await call('hd.derive', { namespace: 'ops', id: 'hd', chain: 'solana', account: 0 })).toMatchObject({ path: "m/44'/501'/0'/0'", curve: 'ed25519' });
+    expect(await call('hd.xpub', { namespace: 'ops', id: 'hd', chain: 'bitcoin', script: 'p2wpkh', network: 'mainnet' })).toMatchObject({
+      xpub: 'zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs',
+    });
+    await call('hd.xpub', { namespace: 'ops', id: 'hd', chain: 'ethereum' });
+    expect(await call('hd.exportMnemonic', { namespace: 'ops', id: 'hd', passphrase: 'correct horse battery staple' })).toEqual({ mnemonic: abandon });
+    const created = (await call('hd.create', { namespace: 'ops', id: 'fresh', words: 12, passphrase: 'extra words' })) as { mnemonic: string; info: { hasPassphrase: boolean } };
+    expect(created.mnemonic.split(' ')).toHaveLength(12);
+    expect(created.info.hasPassphrase).toBe(true);
+    expect(await call('hd.list', { namespace: 'ops' })).toHaveLength(2);
+    expect(await call('hd.setState', { namespace: 'ops', id: 'fresh', state: 'disabled' })).toMatchObject({ state: 'disabled' });
+    expect(await call('hd.get', { namespace: 'ops', id: 'fresh' })).toMatchObject({ state: 'disabled' });
+    await call('hd.delete', { namespace: 'ops', id: 'fresh' });
+    expect(await dispatch(table, 'hd.get', { namespace: 'ops', id: 'fresh' }, conn)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     await call('audit.status', {});
     await call('audit.query', { namespace: 'ops', limit: 10 });
     await call('audit.checkpoints', {});
@@ -93,6 +112,8 @@ describe('the renderer API handler table', () => {
     expect(await dispatch(table, 'keys.get', { namespace: 'a b', id: 'x' }, conn)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('namespace') } });
     expect(await dispatch(table, 'keys.get', { namespace: 'a', id: 'x', extra: 1 }, conn)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(await dispatch(table, 'crypto.hash', { algorithm: 'sha256', data: 'not base64!' }, conn)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await dispatch(table, 'hd.create', { namespace: 'a', id: 'x', words: 15 }, conn)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await dispatch(table, 'hd.derive', { namespace: 'a', id: 'x', chain: 'dogecoin' }, conn)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(await dispatch(table, 'keys.list', {}, conn)).toMatchObject({ ok: false, error: { code: 'VAULT_NOT_INITIALIZED' } });
     await root.close();
   });

@@ -8,8 +8,10 @@
  * `vault.init` / `vault.unlock` sign it in. Trusts its inputs to have been parsed by the binder.
  */
 import { CustodyError } from '../../../shared/errors.js';
-import type { EventName, EventPayload, HandlerTable, MethodOutput } from '../../../shared/api/contract.js';
-import type { CoreEvent, Custodian } from '../custodian.js';
+import type { z } from 'zod';
+import type { EventName, EventPayload, HandlerTable, METHODS, MethodOutput } from '../../../shared/api/contract.js';
+import type { CoreEvent, Custodian, HdDeriveRequest } from '../custodian.js';
+import type { HdWalletInfo } from '../keys/hd-wallets.js';
 import type { KeyInfo } from '../keys/key-store.js';
 import type { UiSettingsStore } from './ui-settings.js';
 
@@ -89,6 +91,29 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
       } finally {
         bytes.fill(0);
       }
+    },
+
+    'hd.list': async (input, { custodian }) => (await custodian.hdList(input.namespace)).map(hdOut),
+    'hd.get': async (input, { custodian }) => hdOut(await custodian.hdGet(input.namespace, input.id)),
+    'hd.create': async (input, { custodian }) => {
+      const r = await custodian.hdCreate(input.namespace, input.id, { words: input.words, ...definedOnly({ passphrase: input.passphrase, exportable: input.exportable }) });
+      return { info: hdOut(r.info), mnemonic: r.mnemonic };
+    },
+    'hd.import': async (input, { custodian }) => hdOut(await custodian.hdImport(input.namespace, input.id, input.mnemonic, definedOnly({ passphrase: input.passphrase, exportable: input.exportable }))),
+    'hd.derive': async (input, { custodian }) => ({ ...(await custodian.hdDerive(input.namespace, input.id, deriveRequest(input))) }),
+    'hd.xpub': async (input, { custodian }) => {
+      const account = input.account === undefined ? {} : { account: input.account };
+      const request =
+        input.chain === 'ethereum'
+          ? { chain: 'ethereum' as const, ...account }
+          : { script: input.script ?? ('p2wpkh' as const), network: input.network ?? ('mainnet' as const), ...account };
+      return { ...(await custodian.hdXpub(input.namespace, input.id, request)) };
+    },
+    'hd.exportMnemonic': async (input, { custodian }) => ({ mnemonic: await withSecret(input.passphrase, (p) => custodian.hdExportMnemonic(input.namespace, input.id, p)) }),
+    'hd.setState': async (input, { custodian }) => hdOut(await custodian.hdSetState(input.namespace, input.id, input.state)),
+    'hd.delete': async (input, { custodian }) => {
+      await custodian.hdDelete(input.namespace, input.id);
+      return { deleted: true as const };
     },
 
     'crypto.sign': async (input, { custodian }) => {
@@ -201,6 +226,31 @@ function settingsOut(deps: HandlerDeps, c: Custodian): MethodOutput<'settings.ge
 
 function keyOut(k: KeyInfo): MethodOutput<'keys.get'> {
   return { ...k, backend: 'software', versions: k.versions.map((v) => ({ ...v })) };
+}
+
+function hdOut(w: HdWalletInfo): MethodOutput<'hd.get'> {
+  return { ...w };
+}
+
+/**
+ * The contract's flat derive input onto the facade's per-chain request. Defaults: index 0,
+ * account 0, Bitcoin P2WPKH (BIP-84) on mainnet, receive chain.
+ */
+function deriveRequest(input: z.infer<(typeof METHODS)['hd.derive']['input']>): HdDeriveRequest {
+  const index = input.index ?? 0;
+  const account = input.account === undefined ? {} : { account: input.account };
+  switch (input.chain) {
+    case 'ethereum':
+      return { chain: 'ethereum', index, ...account };
+    case 'bitcoin':
+      return { chain: 'bitcoin', script: input.script ?? 'p2wpkh', network: input.network ?? 'mainnet', index, ...account, ...(input.change === undefined ? {} : { change: input.change }) };
+    case 'solana':
+      return { chain: 'solana', account: input.account ?? 0 };
+    default: {
+      const never: never = input.chain;
+      throw new CustodyError('INVALID_INPUT', `unknown chain ${String(never)}`);
+    }
+  }
 }
 
 async function withSecret<T>(text: string, run: (bytes: Uint8Array) => Promise<T>): Promise<T> {
