@@ -38,7 +38,7 @@ async function inputBytes(ctx: CommandContext, hexOption?: string): Promise<Uint
   const hex = hexOption === undefined ? undefined : ctx.args.string(hexOption);
   if ((file === undefined) === (hex === undefined)) throw new UsageError(hexOption === undefined ? '--in FILE is required' : `give exactly one of --in FILE or --${hexOption} HEX`);
   if (hex !== undefined) return parseHex(hex, `--${hexOption}`);
-  return file === '-' ? ctx.readStdin() : readFileBytes(file as string, 'input file');
+  return file === '-' ? ctx.readStdin() : readFileBytes(file as string, 'input');
 }
 
 /** A transaction or typed data: JSON text, or (transactions) the unsigned serialization as 0x-hex text. */

@@ -48,7 +48,7 @@ function walletText(w: HdWalletInfo): string {
 
 /** The first line of a file, without its line ending (a passphrase or a mnemonic). */
 async function firstLine(ctx: CommandContext, file: string): Promise<string> {
-  const bytes = file === '-' ? await ctx.readStdin() : readFileBytes(file, 'input file');
+  const bytes = file === '-' ? await ctx.readStdin() : readFileBytes(file, 'input');
   try {
     return new TextDecoder().decode(bytes).split(/\r?\n/u)[0] ?? '';
   } finally {
