@@ -39,9 +39,14 @@ import { accountExtendedPublicKey, encodeExtendedPublicKey } from './chains/hd/e
 import { ethAddressFromPublicKey } from './chains/hd/eth-address.js';
 import { base58 } from '@scure/base';
 import { secp256k1 as nobleSecp256k1 } from '@noble/curves/secp256k1.js';
-import { secp256k1Signer, secp256k1SignerFromHandle } from './chains/engine-signers.js';
-import type { Secp256k1Signer } from './chains/signer.js';
+import { ed25519Signer, ed25519SignerFromHandle, secp256k1Signer, secp256k1SignerFromHandle } from './chains/engine-signers.js';
+import type { Ed25519Signer, Secp256k1Signer, StarkSigner } from './chains/signer.js';
 import * as eth from './chains/ethereum/index.js';
+import * as bitcoin from './chains/bitcoin/index.js';
+import * as sol from './chains/solana/index.js';
+import * as stark from './chains/starknet/index.js';
+import { starkKeyFromNode, starknetAccountPath } from './chains/hd/starknet.js';
+import { BITCOIN_SCRIPT_TYPES } from './chains/hd/accounts.js';
 import * as btc from '@scure/btc-signer';
 import type { Statement } from 'better-sqlite3';
 import { AccessStore, TOKEN_ID_PATTERN, tokenPrincipal, type NamespaceSettings, type TokenInfo } from './access/access-store.js';
@@ -88,6 +93,31 @@ export type HdDeriveRequest =
 export type EthKeyRef =
   | { readonly namespace: string; readonly keyId: string; readonly keyVersion?: number }
   | { readonly namespace: string; readonly wallet: string; readonly index: number; readonly account?: number };
+
+/** A key in the vault, by id. */
+export interface VaultKeyRef {
+  readonly namespace: string;
+  readonly keyId: string;
+  readonly keyVersion?: number;
+}
+
+/** Which key signs for Bitcoin: a secp256k1 vault key, or an HD wallet's BIP-44/49/84/86 address key. */
+export type BtcKeyRef =
+  | VaultKeyRef
+  | { readonly namespace: string; readonly wallet: string; readonly script: BitcoinScriptType; readonly network: BitcoinNetwork; readonly index: number; readonly change?: 0 | 1; readonly account?: number };
+
+/** Which key signs for Solana: an ed25519 vault key, or an HD wallet's m/44'/501'/account'/0' (SLIP-10). */
+export type SolKeyRef = VaultKeyRef | { readonly namespace: string; readonly wallet: string; readonly account: number };
+
+/**
+ * Which key signs for StarkNet: an HD wallet's m/44'/9004'/0'/0/index, ground to a Stark key.
+ * There is no vault key type for the Stark curve (the engine has none).
+ */
+export interface StarkKeyRef {
+  readonly namespace: string;
+  readonly wallet: string;
+  readonly index: number;
+}
 
 export interface HdDerived {
   readonly path: string;
@@ -273,6 +303,31 @@ export interface Custodian {
   ethSignTransaction(ref: EthKeyRef, transaction: unknown, options?: { expectedChainId?: number | bigint | string }): Promise<eth.SignedTransaction>;
   /** What a person must see before approving: decoded, flagged. No key involved. */
   ethDescribe(request: { kind: 'transaction'; input: unknown; from?: string } | { kind: 'typed-data'; input: unknown; expectedChainId: number | bigint | string } | { kind: 'message'; message: Uint8Array }): Promise<eth.EthRequestView>;
+
+  /** The address of `options.script` for a secp256k1 vault key (not P2TR: no Schnorr in the engine) or of an HD account (its own script and network). */
+  btcAddress(ref: BtcKeyRef, options?: { script?: BitcoinScriptType; network?: BitcoinNetwork }): Promise<{ address: string; script: BitcoinScriptType; network: BitcoinNetwork; path: string | null }>;
+  /** Sign every input of the PSBT (base64, hex or bytes) that spends from the referenced keys; `finalize` also extracts the transaction when every input is final. */
+  btcSignPsbt(refs: BtcKeyRef | readonly BtcKeyRef[], psbt: Uint8Array | string, options: { network: BitcoinNetwork; allowSighash?: readonly bitcoin.SighashName[]; finalize?: boolean; ownRefs?: readonly BtcKeyRef[] }): Promise<bitcoin.SignedPsbt>;
+  /** What a PSBT asks for; outputs paying `ownRefs`' keys are marked as change. Reads public keys only. */
+  btcDecodePsbt(psbt: Uint8Array | string, options: { network: BitcoinNetwork; ownRefs?: readonly BtcKeyRef[] }): Promise<bitcoin.PsbtSummary>;
+  /** BIP-322 simple (segwit) or BIP-137 (P2PKH) message signature. */
+  btcSignMessage(ref: BtcKeyRef, message: string | Uint8Array, options?: { script?: BitcoinScriptType; network?: BitcoinNetwork }): Promise<bitcoin.SignedMessage>;
+
+  /** The base58 address of an ed25519 vault key or an HD wallet's Solana account. */
+  solAddress(ref: SolKeyRef): Promise<{ address: string; path: string | null }>;
+  /** Sign a legacy or v0 transaction (wire bytes, base64 or base58) in our signer slot. */
+  solSignTransaction(ref: SolKeyRef, transaction: Uint8Array | string): Promise<sol.SignedSolanaTransaction>;
+  /** Sign an off-chain message (header version 0). */
+  solSignMessage(ref: SolKeyRef, message: string | Uint8Array, options?: { layout?: sol.OffchainLayout; applicationDomain?: Uint8Array }): Promise<sol.SignedOffchainMessage>;
+  /** What a Solana transaction asks for; no key involved. */
+  solDecode(transaction: Uint8Array | string): Promise<sol.SolanaTransactionSummary>;
+
+  /** The Stark public key and OpenZeppelin account address of an HD wallet's StarkNet account. */
+  starkAddress(ref: StarkKeyRef): Promise<{ address: string; publicKey: string; classHash: string; path: string }>;
+  /** Sign an INVOKE v1 or v3 transaction hash. */
+  starkSignInvoke(ref: StarkKeyRef, invoke: stark.InvokeTransaction): Promise<stark.SignedInvoke>;
+  /** Sign SNIP-12 (revision 1) typed data for `account` (default: our OpenZeppelin account address). */
+  starkSignTypedData(ref: StarkKeyRef, typedData: stark.TypedData, options?: { account?: string }): Promise<stark.SignedTypedData>;
 
   sign(request: SignRequest): Promise<SignResult>;
   verify(request: VerifyRequest): Promise<{ valid: boolean; keyVersion: number }>;
@@ -1423,6 +1478,235 @@ class CustodianImpl implements Custodian {
     }
   }
 
+  // ---------------------------------------------------------------- Bitcoin
+
+  btcAddress(ref: BtcKeyRef, options: { script?: BitcoinScriptType; network?: BitcoinNetwork } = {}): Promise<{ address: string; script: BitcoinScriptType; network: BitcoinNetwork; path: string | null }> {
+    return this.observe('btc.address', ethTarget(ref), { script: printable(options?.script ?? null), network: printable(options?.network ?? null) }, () => {
+      this.authorize({ permission: 'key.read', namespace: ref.namespace }, ref.namespace);
+      const { script, network } = btcScriptOf(ref, options);
+      const { publicKey, path } = this.btcPublicKey(ref);
+      return { address: bitcoin.bitcoinAddress(publicKey, script, network).address, script, network, path };
+    }, (r) => ({ details: { address: r.address } }));
+  }
+
+  btcSignPsbt(refs: BtcKeyRef | readonly BtcKeyRef[], psbt: Uint8Array | string, options: { network: BitcoinNetwork; allowSighash?: readonly bitcoin.SighashName[]; finalize?: boolean; ownRefs?: readonly BtcKeyRef[] }): Promise<bitcoin.SignedPsbt> {
+    const list: readonly BtcKeyRef[] = Array.isArray(refs) ? refs : [refs as BtcKeyRef];
+    const first = list[0];
+    return this.observe(
+      'btc.sign-psbt',
+      first === undefined ? {} : ethTarget(first),
+      { signers: list.length, network: printable(options?.network), psbtSha256: inputSha256(psbt), finalize: options?.finalize === true },
+      () => {
+        if (list.length === 0) throw new CustodyError('INVALID_INPUT', 'name at least one key to sign with');
+        for (const ref of list) this.authorize({ permission: 'key.use', namespace: ref?.namespace, keyId: keyIdOf(ref) }, ref?.namespace);
+        for (const ref of options.ownRefs ?? []) this.authorize({ permission: 'key.read', namespace: ref?.namespace }, ref?.namespace);
+        const network = btcNetworkOf(options.network);
+        this.assertAuditIntact();
+        const ownPublicKeys = (options.ownRefs ?? []).map((r) => this.btcPublicKey(r).publicKey);
+        return this.withBtcSigners(list, network, (signers) =>
+          bitcoin.signPsbt(psbt, signers, { network, ownPublicKeys, ...(options.allowSighash === undefined ? {} : { allowSighash: options.allowSighash }), finalize: options.finalize === true }),
+        );
+      },
+      (r) => ({ details: { signedInputs: r.signed.length, feeSats: r.summary.feeSats === null ? null : r.summary.feeSats.toString(), signedPsbtSha256: sha256Hex(r.psbt), txid: r.transaction?.txid ?? null } }),
+    );
+  }
+
+  btcDecodePsbt(psbt: Uint8Array | string, options: { network: BitcoinNetwork; ownRefs?: readonly BtcKeyRef[] }): Promise<bitcoin.PsbtSummary> {
+    return this.observe('btc.decode-psbt', {}, { network: printable(options?.network), psbtSha256: inputSha256(psbt) }, () => {
+      this.authorize('authenticated');
+      for (const ref of options.ownRefs ?? []) this.authorize({ permission: 'key.read', namespace: ref?.namespace }, ref?.namespace);
+      const network = btcNetworkOf(options.network);
+      const ownPublicKeys = (options.ownRefs ?? []).map((r) => this.btcPublicKey(r).publicKey);
+      return bitcoin.decodePsbt(psbt, { network, ownPublicKeys });
+    });
+  }
+
+  btcSignMessage(ref: BtcKeyRef, message: string | Uint8Array, options: { script?: BitcoinScriptType; network?: BitcoinNetwork } = {}): Promise<bitcoin.SignedMessage> {
+    return this.observe('btc.sign-message', ethTarget(ref), { messageSha256: inputSha256(message) }, () => {
+      this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: keyIdOf(ref) }, ref.namespace);
+      this.assertAuditIntact();
+      const { script, network } = btcScriptOf(ref, options);
+      if (typeof message !== 'string' && !(message instanceof Uint8Array)) throw new CustodyError('INVALID_INPUT', 'a message is text or bytes');
+      return this.withBtcSigners([ref], network, ([signer]) => bitcoin.signMessage(signer as Secp256k1Signer, message, { type: script, network }));
+    }, (r) => ({ details: { address: r.address, format: r.format } }));
+  }
+
+  /** The compressed public key of a Bitcoin ref: public data only (a vault key's SPKI, or a derived node wiped at once). */
+  private btcPublicKey(ref: BtcKeyRef): { publicKey: Uint8Array; path: string | null } {
+    assertRef(ref);
+    if ('keyId' in ref) {
+      const { info, spki } = this.keys.publicKey(ref.namespace, ref.keyId, ref.keyVersion);
+      if (info.algorithm !== 'ecdsa-secp256k1') throw new CustodyError('WRONG_KEY_TYPE', `key ${ref.namespace}/${ref.keyId} is ${info.algorithm}: Bitcoin needs ecdsa-secp256k1`);
+      return { publicKey: nobleSecp256k1.Point.fromBytes(this.engine.exportPublicKey('ecdsa-secp256k1', spki, 'raw')).toBytes(true), path: null };
+    }
+    const path = btcPathOf(ref);
+    const node = this.hdNode(ref.namespace, ref.wallet, path, 'secp256k1');
+    try {
+      return { publicKey: Uint8Array.from(node.publicKey), path };
+    } finally {
+      node.wipe();
+    }
+  }
+
+  /**
+   * Signers for every ref, alive only during `use`. A vault key's signer goes through its engine
+   * handle and has no BIP-340 Schnorr (the engine has none), so the chain module refuses its
+   * Taproot inputs with UNSUPPORTED; an HD key's signer holds the derived bytes (it can sign
+   * Taproot) and is disposed, and its node wiped, afterwards.
+   */
+  private withBtcSigners<T>(refs: readonly BtcKeyRef[], network: BitcoinNetwork, use: (signers: Secp256k1Signer[]) => T): T {
+    const cleanup: (() => void)[] = [];
+    try {
+      const signers = refs.map((ref) => {
+        assertRef(ref);
+        if ('keyId' in ref) {
+          const key = this.keys.load(ref.namespace, ref.keyId, 'sign', ref.keyVersion);
+          if (key.info.algorithm !== 'ecdsa-secp256k1' || key.privateHandle === undefined) {
+            throw new CustodyError('WRONG_KEY_TYPE', `key ${ref.namespace}/${ref.keyId} is ${key.info.algorithm}: Bitcoin needs ecdsa-secp256k1`);
+          }
+          const { spki } = this.keys.publicKey(ref.namespace, ref.keyId, key.version);
+          const sec1 = this.engine.exportPublicKey('ecdsa-secp256k1', spki, 'raw');
+          return secp256k1SignerFromHandle(this.engine, key.privateHandle, nobleSecp256k1.Point.fromBytes(sec1).toBytes(true));
+        }
+        if (ref.network !== network) throw new CustodyError('INVALID_INPUT', `HD account ${ref.namespace}/${ref.wallet} is for ${printable(ref.network)}, not ${network}`);
+        const node = this.hdNode(ref.namespace, ref.wallet, btcPathOf(ref), 'secp256k1');
+        cleanup.push(() => node.wipe());
+        const priv = node.privateKey;
+        if (priv === undefined) throw new CustodyError('INTERNAL', 'derived node has no private key');
+        const signer = secp256k1Signer(this.engine, priv);
+        cleanup.push(() => signer.dispose());
+        return signer;
+      });
+      return use(signers);
+    } finally {
+      for (const done of cleanup.reverse()) done();
+    }
+  }
+
+  // ---------------------------------------------------------------- Solana
+
+  solAddress(ref: SolKeyRef): Promise<{ address: string; path: string | null }> {
+    return this.observe('sol.address', ethTarget(ref), {}, () => {
+      this.authorize({ permission: 'key.read', namespace: ref.namespace }, ref.namespace);
+      return this.withSolSigner(ref, (signer, path) => ({ address: sol.solanaAddress(signer.publicKey), path }));
+    }, (r) => ({ details: { address: r.address } }));
+  }
+
+  solSignTransaction(ref: SolKeyRef, transaction: Uint8Array | string): Promise<sol.SignedSolanaTransaction> {
+    return this.solSign('sol.sign-tx', ref, { transactionSha256: inputSha256(transaction) }, (signer) => sol.signSolanaTransaction(transaction, signer), (r) => ({
+      signature: r.signatureBase58,
+      feePayer: r.summary.feePayer ?? null,
+      complete: r.complete,
+    }));
+  }
+
+  solSignMessage(ref: SolKeyRef, message: string | Uint8Array, options: { layout?: sol.OffchainLayout; applicationDomain?: Uint8Array } = {}): Promise<sol.SignedOffchainMessage> {
+    return this.solSign('sol.sign-message', ref, { messageSha256: inputSha256(message), layout: printable(options?.layout ?? 'preamble') }, (signer) => sol.signOffchainMessage(signer, message, options), (r) => ({
+      signature: r.signatureBase58,
+      signedSha256: sha256Hex(r.message),
+    }));
+  }
+
+  solDecode(transaction: Uint8Array | string): Promise<sol.SolanaTransactionSummary> {
+    return this.observe('sol.decode', {}, { transactionSha256: inputSha256(transaction) }, () => {
+      this.authorize('authenticated');
+      return sol.decodeSolanaTransaction(transaction);
+    });
+  }
+
+  private solSign<T>(action: string, ref: SolKeyRef, details: Details, run: (signer: Ed25519Signer) => T, extra: (value: T) => Details): Promise<T> {
+    return this.observe(action, ethTarget(ref), details, () => {
+      this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: keyIdOf(ref) }, ref.namespace);
+      this.assertAuditIntact();
+      return this.withSolSigner(ref, (signer, path) => ({ value: run(signer), path, signer: sol.solanaAddress(signer.publicKey) }));
+    }, (r) => ({ details: { ...(r.path === null ? {} : { path: r.path }), signer: r.signer, ...extra(r.value) } })).then((r) => r.value);
+  }
+
+  /** An Ed25519 signer for the ref, alive only during `use`: a vault key through its engine handle, or an HD key (SLIP-10) wiped after. */
+  private withSolSigner<T>(ref: SolKeyRef, use: (signer: Ed25519Signer, path: string | null) => T): T {
+    assertRef(ref);
+    if ('keyId' in ref) {
+      const key = this.keys.load(ref.namespace, ref.keyId, 'sign', ref.keyVersion);
+      if (key.info.algorithm !== 'ed25519' || key.privateHandle === undefined) {
+        throw new CustodyError('WRONG_KEY_TYPE', `key ${ref.namespace}/${ref.keyId} is ${key.info.algorithm}: Solana needs ed25519`);
+      }
+      const { spki } = this.keys.publicKey(ref.namespace, ref.keyId, key.version);
+      return use(ed25519SignerFromHandle(this.engine, key.privateHandle, this.engine.exportPublicKey('ed25519', spki, 'raw')), null);
+    }
+    const path = solanaPath(requireIndex(ref.account, 'account'));
+    const node = this.hdNode(ref.namespace, ref.wallet, path, 'ed25519');
+    try {
+      const priv = node.privateKey;
+      if (priv === undefined) throw new CustodyError('INTERNAL', 'derived node has no private key');
+      const signer = ed25519Signer(this.engine, priv);
+      try {
+        return use(signer, path);
+      } finally {
+        signer.dispose();
+      }
+    } finally {
+      node.wipe();
+    }
+  }
+
+  // ---------------------------------------------------------------- StarkNet
+
+  starkAddress(ref: StarkKeyRef): Promise<{ address: string; publicKey: string; classHash: string; path: string }> {
+    return this.observe('stark.address', ethTarget(ref), {}, () => {
+      this.authorize({ permission: 'key.read', namespace: ref.namespace }, ref.namespace);
+      return this.withStarkSigner(ref, (signer, path) => {
+        const a = stark.openZeppelinAccountAddress(signer.publicKey);
+        return { address: a.address, publicKey: a.publicKey, classHash: a.classHash, path };
+      });
+    }, (r) => ({ details: { address: r.address, path: r.path } }));
+  }
+
+  starkSignInvoke(ref: StarkKeyRef, invoke: stark.InvokeTransaction): Promise<stark.SignedInvoke> {
+    return this.starkSign('stark.sign-invoke', ref, (signer) => stark.signInvoke(signer, invoke), (r) => ({ transactionHash: r.transactionHash, sender: r.summary.senderAddress, chainId: r.summary.chainId }));
+  }
+
+  starkSignTypedData(ref: StarkKeyRef, typedData: stark.TypedData, options: { account?: string } = {}): Promise<stark.SignedTypedData> {
+    return this.starkSign(
+      'stark.sign-typed-data',
+      ref,
+      (signer) => stark.signTypedData(signer, typedData, options?.account ?? stark.openZeppelinAccountAddress(signer.publicKey).address),
+      (r) => ({ messageHash: r.messageHash, account: r.summary.account }),
+    );
+  }
+
+  private starkSign<T>(action: string, ref: StarkKeyRef, run: (signer: StarkSigner) => T, extra: (value: T) => Details): Promise<T> {
+    return this.observe(action, ethTarget(ref), {}, () => {
+      this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: ref.wallet }, ref.namespace);
+      this.assertAuditIntact();
+      return this.withStarkSigner(ref, (signer, path) => ({ value: run(signer), path }));
+    }, (r) => ({ details: { path: r.path, ...extra(r.value) } })).then((r) => r.value);
+  }
+
+  /**
+   * A Stark signer for an HD account: the secp256k1 node at m/44'/9004'/0'/0/index (the layout
+   * Argent X and Braavos use) ground to a Stark key (chains/hd/starknet.ts). This is the one
+   * signer that holds key bytes in JavaScript (the engine has no Stark curve); the ground key,
+   * the signer and the node are wiped when `use` returns.
+   */
+  private withStarkSigner<T>(ref: StarkKeyRef, use: (signer: StarkSigner, path: string) => T): T {
+    assertRef(ref);
+    if (!('wallet' in ref) || typeof ref.wallet !== 'string') throw new CustodyError('WRONG_KEY_TYPE', 'StarkNet signs with an HD wallet account only (no vault key type has the Stark curve)');
+    const path = starknetAccountPath(requireIndex(ref.index, 'index'));
+    const node = this.hdNode(ref.namespace, ref.wallet, path, 'secp256k1');
+    try {
+      const key = starkKeyFromNode(node);
+      const signer = stark.starkSignerFromPrivateKey(key);
+      key.fill(0);
+      try {
+        return use(signer, path);
+      } finally {
+        signer.dispose();
+      }
+    } finally {
+      node.wipe();
+    }
+  }
+
   // ---------------------------------------------------------------- crypto
 
   sign(request: SignRequest): Promise<SignResult> {
@@ -1646,9 +1930,64 @@ class CustodianImpl implements Custodian {
   }
 }
 
-function ethTarget(ref: EthKeyRef): Target {
+function ethTarget(ref: VaultKeyRef | { readonly namespace: string; readonly wallet: string }): Target {
   if (typeof ref !== 'object' || ref === null) return {};
   return 'keyId' in ref ? { namespace: ref.namespace, keyId: ref.keyId, keyVersion: ref.keyVersion ?? null } : { namespace: ref.namespace, keyId: ref.wallet };
+}
+
+function assertRef(ref: unknown): asserts ref is { namespace: string } {
+  if (typeof ref !== 'object' || ref === null || typeof (ref as { namespace?: unknown }).namespace !== 'string') {
+    throw new CustodyError('INVALID_INPUT', 'name a key (namespace, keyId) or an HD wallet account (namespace, wallet, …)');
+  }
+}
+
+function keyIdOf(ref: VaultKeyRef | { readonly wallet: string }): string {
+  if (typeof ref !== 'object' || ref === null) return 'invalid';
+  return 'keyId' in ref ? ref.keyId : ref.wallet;
+}
+
+function requireIndex(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new CustodyError('INVALID_INPUT', `${what} is a non-negative integer`);
+  return value;
+}
+
+function btcNetworkOf(value: unknown): BitcoinNetwork {
+  if (!bitcoin.isBitcoinNetwork(value)) throw new CustodyError('INVALID_INPUT', 'a Bitcoin network is mainnet, testnet or regtest');
+  return value;
+}
+
+function btcPathOf(ref: Extract<BtcKeyRef, { wallet: string }>): string {
+  if (!(BITCOIN_SCRIPT_TYPES as readonly unknown[]).includes(ref.script)) throw new CustodyError('INVALID_INPUT', 'a Bitcoin script type is p2pkh, p2sh-p2wpkh, p2wpkh or p2tr');
+  const change = ref.change ?? 0;
+  if (change !== 0 && change !== 1) throw new CustodyError('INVALID_INPUT', 'change is 0 or 1');
+  return bitcoinAddressPath(ref.script, btcNetworkOf(ref.network), requireIndex(ref.account ?? 0, 'account'), change, requireIndex(ref.index, 'index'));
+}
+
+/**
+ * The address type and network for a ref: an HD account has its own (from its path), which the
+ * options may repeat but not contradict; a vault key needs both. P2TR is refused for vault keys:
+ * the engine has no BIP-340 Schnorr, so Custos could show the address but never spend from it.
+ */
+function btcScriptOf(ref: BtcKeyRef, options: { script?: BitcoinScriptType; network?: BitcoinNetwork } | undefined): { script: BitcoinScriptType; network: BitcoinNetwork } {
+  assertRef(ref);
+  const o = options ?? {};
+  if ('keyId' in ref) {
+    if (o.script === undefined || !(BITCOIN_SCRIPT_TYPES as readonly unknown[]).includes(o.script)) throw new CustodyError('INVALID_INPUT', 'a Bitcoin script type is p2pkh, p2sh-p2wpkh, p2wpkh or p2tr');
+    if (o.script === 'p2tr') throw new CustodyError('UNSUPPORTED', 'P2TR needs BIP-340 Schnorr, which vault keys cannot make (the engine has none): use an HD wallet account');
+    return { script: o.script, network: btcNetworkOf(o.network) };
+  }
+  if ((o.script !== undefined && o.script !== ref.script) || (o.network !== undefined && o.network !== ref.network)) {
+    throw new CustodyError('INVALID_INPUT', `HD account ${ref.namespace}/${ref.wallet} is ${printable(ref.script)} on ${printable(ref.network)}`);
+  }
+  btcPathOf(ref);
+  return { script: ref.script, network: btcNetworkOf(ref.network) };
+}
+
+/** SHA-256 of a caller's input as given (text as UTF-8): what the audit log records instead of the input. */
+function inputSha256(value: unknown): string | null {
+  if (value instanceof Uint8Array) return sha256Hex(value);
+  if (typeof value === 'string') return sha256Hex(new TextEncoder().encode(value));
+  return null;
 }
 
 /** Where a derivation request leads: path, curve, and how to spell the address. */

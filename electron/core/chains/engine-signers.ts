@@ -100,6 +100,16 @@ export function ed25519Signer(engine: CryptoEngine, seed: Uint8Array): Ed25519Si
   };
 }
 
+/**
+ * An Ed25519 signer over a key the engine already holds (a vault key): the handle and the raw
+ * 32-byte public key only, so no key bytes enter this module.
+ */
+export function ed25519SignerFromHandle(engine: CryptoEngine, handle: PrivateKeyHandle, publicKey: Uint8Array): Ed25519Signer {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) throw new CustodyError('INVALID_INPUT', 'an Ed25519 public key is 32 bytes');
+  const pub = Uint8Array.from(publicKey);
+  return { publicKey: pub, sign: (message) => engine.sign(handle, message) };
+}
+
 /** BIP-341 key-path secret: negate d if its point has odd y, then add the tweak (mod n). */
 function tweakedSecret(key: Uint8Array, tweak: Uint8Array): Uint8Array {
   if (!(tweak instanceof Uint8Array) || tweak.length !== 32) throw new CustodyError('INVALID_INPUT', 'a Taproot tweak is 32 bytes');
