@@ -11,7 +11,10 @@ export function bindEvents(store: AppStore, transport: Transport): () => void {
   const { api } = transport;
   const offs = [
     api.onVaultChanged((status) => store.getState().applyVaultStatus(status)),
-    api.onKeysChanged((payload) => store.getState().onKeysChanged(payload)),
+    api.onKeysChanged((payload) => {
+      store.getState().onKeysChanged(payload);
+      store.getState().onHdChanged(payload);
+    }),
     api.onAuditAppended((payload) => store.getState().onAuditAppended(payload)),
     transport.onConnection((state) => {
       store.getState().setConnection(state);

@@ -123,6 +123,7 @@ export const createKeysSlice: SliceCreator<KeysSlice> = (set, get, { api, prefs,
       if (namespace === get().namespace) return;
       prefs.set('namespace', namespace);
       set({ namespace, keys: undefined, keysError: undefined, selectedKeyId: null });
+      get().resetHd(); // the HD view re-reads for the new namespace
       void get().loadKeys();
     },
 

@@ -1,23 +1,24 @@
 /**
  * @module renderer/store/store
- * THE renderer store: one zustand store cut into typed slices (vault, settings, keys, audit, ui,
+ * THE renderer store: one zustand store cut into typed slices (vault, settings, keys, HD wallets, audit, ui,
  * connection), actions beside their state. It is created per app (createAppStore) with the API
  * it talks to, never imported as a global, so tests build their own with a fake API.
  *
- * What it never holds: passphrases (they pass through an action's argument to the API and are
+ * What it never holds: passphrases and mnemonics (they pass through an action's argument to the API and are
  * gone), key material, anything the operator did not ask to see.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { CustosApi } from '../../shared/api/contract.js';
 import type { Prefs } from './prefs.js';
 import { createAuditSlice, type AuditSlice } from './audit-slice.js';
+import { createHdSlice, type HdSlice } from './hd-slice.js';
 import { createKeysSlice, type KeysSlice } from './keys-slice.js';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice.js';
 import { createUiSlice, type UiSlice } from './ui-slice.js';
 import { createVaultSlice, type VaultSlice } from './vault-slice.js';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice.js';
 
-export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & AuditSlice & UiSlice;
+export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & UiSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
@@ -35,6 +36,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createVaultSlice(set, get, deps),
     ...createSettingsSlice(set, get, deps),
     ...createKeysSlice(set, get, deps),
+    ...createHdSlice(set, get, deps),
     ...createAuditSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));

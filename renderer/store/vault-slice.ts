@@ -49,6 +49,7 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, pref
       void get().refreshAuditStatus();
     } else if (wasIn && !nowIn) {
       get().resetKeys();
+      get().resetHd();
       get().resetAudit();
     }
   }

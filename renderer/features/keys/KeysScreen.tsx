@@ -1,6 +1,6 @@
 /**
  * @module renderer/features/keys/KeysScreen
- * Keys of the current namespace: a toolbar (search, algorithm and state filters, import, create),
+ * Keys of the current namespace — or, switched in the toolbar, its HD wallets (features/hd): a toolbar (search, algorithm and state filters, import, create),
  * the table (id, algorithm, state, versions, backend, created) and, for the selected key, the
  * detail panel. Arrow keys move through the rows, Enter opens one, Escape closes the panel.
  */
@@ -14,7 +14,7 @@ import { Badge, Kbd } from '../../app/ui/Badge.js';
 import { Button } from '../../app/ui/Button.js';
 import { EmptyState } from '../../app/ui/EmptyState.js';
 import { ErrorNote } from '../../app/ui/ErrorNote.js';
-import { SelectInput, TextInput } from '../../app/ui/Field.js';
+import { Segmented, SelectInput, TextInput } from '../../app/ui/Field.js';
 import { MonoId } from '../../app/ui/MonoId.js';
 import { Delayed, Spinner } from '../../app/ui/Progress.js';
 import { Tip } from '../../app/ui/Tip.js';
@@ -24,11 +24,30 @@ import { useNow } from '../../app/lib/use-now.js';
 import { cx } from '../../app/ui/cx.js';
 import { ALGORITHMS, KEY_STATES, STATE_LABEL, STATE_TONE, cli } from './key-meta.js';
 import { KeyDetail } from './KeyDetail.js';
+import { HdWalletsView } from '../hd/HdWalletsView.js';
+import type { KeysView } from '../../store/hd-slice.js';
 import ui from '../../app/ui/ui.module.css';
 import sc from '../../app/ui/screen.module.css';
 import k from './keys.module.css';
 
+const VIEWS: readonly { value: KeysView; label: string }[] = [
+  { value: 'keys', label: 'Keys' },
+  { value: 'hd', label: 'HD wallets' },
+];
+
+/** Keys or HD wallets: both live in this screen (one vault, one namespace). */
+function ViewSwitch() {
+  const view = useApp((s) => s.keysView);
+  const setKeysView = useApp((s) => s.setKeysView);
+  return <Segmented label="Show" value={view} options={VIEWS} onChange={setKeysView} />;
+}
+
 export function KeysScreen() {
+  const view = useApp((s) => s.keysView);
+  return view === 'hd' ? <HdWalletsView tabs={<ViewSwitch />} /> : <KeyList />;
+}
+
+function KeyList() {
   const { keys, keysError, namespace, selectedKeyId, filters } = useApp(
     useShallow((s) => ({ keys: s.keys, keysError: s.keysError, namespace: s.namespace, selectedKeyId: s.selectedKeyId, filters: s.keyFilters })),
   );
@@ -41,6 +60,7 @@ export function KeysScreen() {
   return (
     <>
       <div className={sc.toolbar}>
+        <ViewSwitch />
         <div className={ui.inputWrap}>
           <Search aria-hidden />
           <TextInput

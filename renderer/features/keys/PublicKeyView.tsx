@@ -75,7 +75,8 @@ function prettyJson(text: string): string {
   }
 }
 
-function QrCode({ text, caption }: { text: string; caption: string }) {
+/** A QR code of `text`, drawn locally; the HD wallet view reuses it for addresses. */
+export function QrCode({ text, caption, testId = 'public-key-qr' }: { text: string; caption: string; testId?: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -89,7 +90,7 @@ function QrCode({ text, caption }: { text: string; caption: string }) {
   }, [text]);
   return (
     <figure className={k.qr} aria-label={`QR code: ${caption}`}>
-      {failed ? <span className={k.qrCaption}>Too long for a QR code.</span> : <canvas ref={canvas} role="img" aria-label={`QR code of the ${caption}`} data-testid="public-key-qr" />}
+      {failed ? <span className={k.qrCaption}>Too long for a QR code.</span> : <canvas ref={canvas} role="img" aria-label={`QR code of the ${caption}`} data-testid={testId} />}
       <figcaption className={k.qrCaption}>{caption}</figcaption>
     </figure>
   );

@@ -1,0 +1,124 @@
+/**
+ * HD wallets through the browser host and Chromium: the keys screen's "HD wallets" view is empty
+ * with its CLI line → the BIP-39 test phrase ("abandon … about") is imported and its detail panel
+ * shows the addresses every wallet shows for it (Ethereum m/44'/60'/0'/0/0, BIP-84
+ * m/84'/0'/0'/0/0) with a QR code → a new 12-word wallet shows its phrase once, in a numbered
+ * grid, and the dialog will not close before "I have written it down" → the phrase is nowhere on
+ * the page afterwards. Screenshots: hd-list, hd-create-mnemonic, hd-detail.
+ *
+ * Needs the built renderer (npm run build:renderer).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { withHost } from './support/host.js';
+
+const PASSPHRASE = 'orbit lantern quietly tundra 42 marble';
+const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+const ETH_0 = '0x9858EfFD232B4033E47d90003D41EC34EcaEda94';
+const BIP84_0 = 'bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu';
+
+async function eventually(fn: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await fn();
+      return;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function dismissToasts(page: Page): Promise<void> {
+  const close = page.locator('[data-sonner-toast] [data-close-button]');
+  for (let i = await close.count(); i > 0; i--) await close.first().click({ timeout: 2000 }).catch(() => undefined);
+  await page.locator('[data-sonner-toast]').first().waitFor({ state: 'detached', timeout: 3000 }).catch(() => undefined);
+}
+
+async function createVault(page: Page): Promise<void> {
+  await page.getByTestId('setup-wizard').waitFor({ state: 'visible' });
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel('Confirm passphrase').fill(PASSPHRASE);
+  await page.getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Create vault' }).click();
+  await page.getByText('No keys in default yet').waitFor({ state: 'visible' });
+}
+
+describe('HD wallets in the keys screen', () => {
+  it('imports the BIP-39 test phrase, shows its addresses, creates a wallet whose phrase is shown once', async () => {
+    await withHost(async ({ page, screenshot: rawScreenshot, errors }) => {
+      const screenshot = async (name: string) => {
+        await dismissToasts(page);
+        return rawScreenshot(name);
+      };
+      await createVault(page);
+
+      // ---- the HD view, empty, with the CLI equivalent
+      await page.getByRole('radio', { name: 'HD wallets' }).click();
+      await page.getByText('No HD wallets in default yet').waitFor({ state: 'visible' });
+      expect(await page.locator('main').textContent()).toContain('custos hd create --id ID');
+
+      // ---- import: a wrong checksum first (its code is shown), then the test phrase
+      await page.getByRole('button', { name: 'Import a recovery phrase' }).click();
+      const imp = page.getByTestId('hd-import-dialog');
+      await imp.getByLabel('Wallet ID').fill('demo');
+      await imp.getByLabel('Recovery phrase').fill(ABANDON.replace(/about$/, 'abandon'));
+      await imp.getByRole('button', { name: 'Import wallet' }).click();
+      await eventually(async () => expect(await imp.textContent()).toContain('INVALID_INPUT'));
+      await imp.getByLabel('Recovery phrase').fill(ABANDON);
+      await imp.getByRole('button', { name: 'Import wallet' }).click();
+      await imp.waitFor({ state: 'detached' });
+
+      const detail = page.getByTestId('hd-detail');
+      await detail.waitFor({ state: 'visible' });
+      expect(await detail.textContent()).toContain('73c5da0a'); // the master fingerprint of "abandon … about"
+      await page.locator(`[data-address="${ETH_0}"]`).waitFor({ state: 'visible' });
+      expect(await page.getByTestId('hd-selected-address').textContent()).toContain(ETH_0);
+      await page.getByTestId('hd-address-qr').waitFor({ state: 'visible' });
+      await detail.getByRole('tab', { name: 'Bitcoin' }).click();
+      await page.locator(`[data-address="${BIP84_0}"]`).waitFor({ state: 'visible' });
+      expect(await detail.textContent()).toContain("m/84'/0'/0'/0/0");
+      await screenshot('hd-detail');
+
+      // ---- watch-only: the zpub only after the privacy warning is acknowledged
+      await detail.getByRole('tab', { name: 'Watch-only' }).click();
+      const show = detail.getByRole('button', { name: 'Show extended public key' });
+      expect(await show.isDisabled()).toBe(true);
+      await detail.getByRole('checkbox', { name: /I understand/ }).check();
+      await show.click();
+      await eventually(async () => expect(await page.getByTestId('hd-xpub').textContent()).toMatch(/^zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs/));
+
+      // ---- create a 12-word wallet: the phrase once, in a numbered grid
+      await page.getByRole('button', { name: 'New HD wallet' }).click();
+      const create = page.getByTestId('hd-create-dialog');
+      await create.getByLabel('Wallet ID').fill('treasury');
+      await create.getByRole('radio', { name: '12 words' }).click();
+      await create.getByRole('button', { name: 'Create wallet' }).click();
+      const shown = page.getByTestId('hd-mnemonic-dialog');
+      await shown.waitFor({ state: 'visible' });
+      const words = await page.getByTestId('mnemonic-grid').locator('li').allTextContents();
+      expect(words).toHaveLength(12);
+      const phrase = words.map((w) => w.replace(/^\d+/, '')).join(' ');
+      expect(phrase).toMatch(/^([a-z]+ ){11}[a-z]+$/);
+      await screenshot('hd-create-mnemonic');
+      // Escape does not close it before the confirmation; Done is disabled.
+      await page.keyboard.press('Escape');
+      expect(await shown.isVisible()).toBe(true);
+      expect(await shown.getByRole('button', { name: 'Done' }).isDisabled()).toBe(true);
+      await shown.getByRole('checkbox', { name: /I have written it down/ }).check();
+      await shown.getByRole('button', { name: 'Done' }).click();
+      await shown.waitFor({ state: 'detached' });
+      // Gone: nowhere on the page, and the wallet is in the table.
+      expect(await page.getByTestId('mnemonic-grid').count()).toBe(0);
+      await page.getByRole('row', { name: /treasury/ }).waitFor({ state: 'visible' });
+      await detail.getByRole('tab', { name: 'Ethereum' }).waitFor({ state: 'visible' });
+      await page.getByRole('row', { name: /demo/ }).click();
+      await page.getByTestId('hd-detail').getByRole('tab', { name: 'Ethereum' }).click();
+      await page.locator(`[data-address="${ETH_0}"]`).waitFor({ state: 'visible' });
+      await screenshot('hd-list');
+      expect(errors).toEqual([]);
+    });
+  });
+});
