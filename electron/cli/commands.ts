@@ -34,6 +34,7 @@ import { pemToDerIfArmoured, parseHex, readFileBytes, toHex, writeFileBytes } fr
 import { ACCESS_COMMANDS, KEY_ACL_COMMAND } from './access-commands.js';
 import { HD_COMMANDS } from './hd-commands.js';
 import { ETH_COMMANDS } from './eth-commands.js';
+import { CHAIN_COMMANDS } from './chain-commands.js';
 import { SERVE_COMMAND } from './serve-command.js';
 
 export interface CommandResult {
@@ -299,6 +300,7 @@ export const COMMANDS: readonly Command[] = [
   },
   ...ACCESS_COMMANDS,
   ...HD_COMMANDS,
+  ...CHAIN_COMMANDS,
   ...ETH_COMMANDS,
   {
     words: ['key', 'generate'],
