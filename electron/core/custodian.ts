@@ -1498,8 +1498,12 @@ class CustodianImpl implements Custodian {
       { signers: list.length, network: printable(options?.network), psbtSha256: inputSha256(psbt), finalize: options?.finalize === true },
       () => {
         if (list.length === 0) throw new CustodyError('INVALID_INPUT', 'name at least one key to sign with');
-        for (const ref of list) this.authorize({ permission: 'key.use', namespace: ref?.namespace, keyId: keyIdOf(ref) }, ref?.namespace);
-        for (const ref of options.ownRefs ?? []) this.authorize({ permission: 'key.read', namespace: ref?.namespace }, ref?.namespace);
+        if (typeof options !== 'object' || options === null) throw new CustodyError('INVALID_INPUT', 'signing a PSBT needs options naming the network');
+        for (const ref of list) {
+          assertRef(ref);
+          this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: keyIdOf(ref) }, ref.namespace);
+        }
+        this.authorizeReads(options.ownRefs);
         const network = btcNetworkOf(options.network);
         this.assertAuditIntact();
         const ownPublicKeys = (options.ownRefs ?? []).map((r) => this.btcPublicKey(r).publicKey);
@@ -1514,7 +1518,8 @@ class CustodianImpl implements Custodian {
   btcDecodePsbt(psbt: Uint8Array | string, options: { network: BitcoinNetwork; ownRefs?: readonly BtcKeyRef[] }): Promise<bitcoin.PsbtSummary> {
     return this.observe('btc.decode-psbt', {}, { network: printable(options?.network), psbtSha256: inputSha256(psbt) }, () => {
       this.authorize('authenticated');
-      for (const ref of options.ownRefs ?? []) this.authorize({ permission: 'key.read', namespace: ref?.namespace }, ref?.namespace);
+      if (typeof options !== 'object' || options === null) throw new CustodyError('INVALID_INPUT', 'decoding a PSBT needs options naming the network');
+      this.authorizeReads(options.ownRefs);
       const network = btcNetworkOf(options.network);
       const ownPublicKeys = (options.ownRefs ?? []).map((r) => this.btcPublicKey(r).publicKey);
       return bitcoin.decodePsbt(psbt, { network, ownPublicKeys });
@@ -1529,6 +1534,16 @@ class CustodianImpl implements Custodian {
       if (typeof message !== 'string' && !(message instanceof Uint8Array)) throw new CustodyError('INVALID_INPUT', 'a message is text or bytes');
       return this.withBtcSigners([ref], network, ([signer]) => bitcoin.signMessage(signer as Secp256k1Signer, message, { type: script, network }));
     }, (r) => ({ details: { address: r.address, format: r.format } }));
+  }
+
+  /** key.read on the namespace of every ref whose public key is read (change detection). */
+  private authorizeReads(refs: readonly BtcKeyRef[] | undefined): void {
+    if (refs === undefined) return;
+    if (!Array.isArray(refs)) throw new CustodyError('INVALID_INPUT', 'ownRefs is a list of keys');
+    for (const ref of refs as readonly unknown[]) {
+      assertRef(ref);
+      this.authorize({ permission: 'key.read', namespace: ref.namespace }, ref.namespace);
+    }
   }
 
   /** The compressed public key of a Bitcoin ref: public data only (a vault key's SPKI, or a derived node wiped at once). */

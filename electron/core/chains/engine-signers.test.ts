@@ -7,7 +7,7 @@ import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { createCryptoEngine } from '../crypto/index.js';
-import { ed25519Signer, secp256k1Signer } from './engine-signers.js';
+import { ed25519Signer, ed25519SignerFromHandle, secp256k1Signer } from './engine-signers.js';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 
@@ -53,5 +53,16 @@ describe.each([false, true])('engine signers (forceNoble %s)', (forceNoble) => {
       'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
     );
     expect(ed25519.verify(sig, new Uint8Array(0), signer.publicKey)).toBe(true);
+  });
+
+  it('ed25519 from an engine handle: RFC 8032 test 1 without the seed in the signer', () => {
+    const material = engine.importKey('ed25519', 'raw', hex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60'));
+    const handle = engine.loadPrivateKey(material);
+    const pub = hex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    const signer = ed25519SignerFromHandle(engine, handle, pub);
+    expect(Buffer.from(signer.sign(new Uint8Array(0))).toString('hex')).toBe(
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+    );
+    expect(() => ed25519SignerFromHandle(engine, handle, new Uint8Array(31))).toThrow(/32 bytes/);
   });
 });
