@@ -1481,7 +1481,7 @@ class CustodianImpl implements Custodian {
   // ---------------------------------------------------------------- Bitcoin
 
   btcAddress(ref: BtcKeyRef, options: { script?: BitcoinScriptType; network?: BitcoinNetwork } = {}): Promise<{ address: string; script: BitcoinScriptType; network: BitcoinNetwork; path: string | null }> {
-    return this.observe('btc.address', ethTarget(ref), { script: printable(options?.script ?? null), network: printable(options?.network ?? null) }, () => {
+    return this.observe('btc.address', ethTarget(ref), { script: options?.script === undefined ? null : printable(options.script), network: options?.network === undefined ? null : printable(options.network) }, () => {
       this.authorize({ permission: 'key.read', namespace: ref.namespace }, ref.namespace);
       const { script, network } = btcScriptOf(ref, options);
       const { publicKey, path } = this.btcPublicKey(ref);
