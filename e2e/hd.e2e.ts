@@ -67,7 +67,9 @@ describe('HD wallets in the keys screen', () => {
       await imp.getByLabel('Recovery phrase').fill(ABANDON.replace(/about$/, 'abandon'));
       await imp.getByRole('button', { name: 'Import wallet' }).click();
       await eventually(async () => expect(await imp.textContent()).toContain('INVALID_INPUT'));
+      await screenshot('hd-import-error');
       await imp.getByLabel('Recovery phrase').fill(ABANDON);
+      await imp.getByRole('checkbox', { name: /Exportable/ }).check();
       await imp.getByRole('button', { name: 'Import wallet' }).click();
       await imp.waitFor({ state: 'detached' });
 
@@ -118,6 +120,41 @@ describe('HD wallets in the keys screen', () => {
       await page.getByTestId('hd-detail').getByRole('tab', { name: 'Ethereum' }).click();
       await page.locator(`[data-address="${ETH_0}"]`).waitFor({ state: 'visible' });
       await screenshot('hd-list');
+
+      // ---- export the phrase again: only after the operator's own passphrase
+      const panel = page.getByTestId('hd-detail');
+      await panel.getByRole('button', { name: 'Export mnemonic' }).click();
+      const exp = page.getByTestId('hd-export-dialog');
+      await exp.getByLabel('Your vault passphrase').fill('not my passphrase at all');
+      await exp.getByRole('button', { name: 'Show phrase' }).click();
+      await eventually(async () => expect(await exp.textContent()).toMatch(/[A-Z]+_[A-Z_]+/));
+      expect(await exp.getByTestId('mnemonic-grid').count()).toBe(0);
+      await exp.getByLabel('Your vault passphrase').fill(PASSPHRASE);
+      await exp.getByRole('button', { name: 'Show phrase' }).click();
+      await exp.getByTestId('mnemonic-grid').waitFor({ state: 'visible' });
+      expect((await exp.getByTestId('mnemonic-grid').locator('li').allTextContents()).map((w) => w.replace(/^\d+/, '')).join(' ')).toBe(ABANDON);
+      await page.waitForTimeout(250); // let the footer button's transition from busy finish
+      await screenshot('hd-export-mnemonic');
+      await exp.getByRole('button', { name: 'Close and forget' }).click();
+      await exp.waitFor({ state: 'detached' });
+
+      // ---- disable stops derivation; enable restores it
+      await panel.getByRole('button', { name: 'Disable' }).click();
+      await eventually(async () => expect(await panel.textContent()).toContain('derives and signs nothing'));
+      expect(await page.getByRole('row', { name: /demo/ }).textContent()).toContain('Disabled');
+      await panel.getByRole('button', { name: 'Enable' }).click();
+      await page.locator(`[data-address="${ETH_0}"]`).waitFor({ state: 'visible' });
+
+      // ---- delete, confirmed by typing the id
+      await page.getByRole('row', { name: /treasury/ }).click();
+      await page.getByTestId('hd-detail').getByRole('button', { name: 'More wallet actions' }).click();
+      await page.getByRole('menuitem', { name: /Delete wallet/ }).click();
+      const del = page.getByTestId('hd-delete-dialog');
+      expect(await del.getByRole('button', { name: 'Delete wallet' }).isDisabled()).toBe(true);
+      await del.getByRole('textbox').fill('treasury');
+      await del.getByRole('button', { name: 'Delete wallet' }).click();
+      await del.waitFor({ state: 'detached' });
+      await page.getByRole('row', { name: /treasury/ }).waitFor({ state: 'detached' });
       expect(errors).toEqual([]);
     });
   });

@@ -198,10 +198,10 @@ function BitcoinAccounts({ info }: { info: HdWalletInfo }) {
   return (
     <>
       <div className={h.selectors}>
-        <SelectInput aria-label="Bitcoin script type" value={script} onChange={(e) => setScript(e.target.value as BitcoinScript)}>
+        <SelectInput aria-label="Bitcoin script type" title={SCRIPTS.find((s) => s.value === script)?.note} value={script} onChange={(e) => setScript(e.target.value as BitcoinScript)}>
           {SCRIPTS.map((s) => (
             <option key={s.value} value={s.value}>
-              {s.label} · {s.note}
+              {s.label}
             </option>
           ))}
         </SelectInput>

@@ -94,7 +94,7 @@ export function ImportHdDialog({ open, onOpenChange }: { open: boolean; onOpenCh
             className={cx(ui.input, ui.inputMono, h.textarea)}
             value={phrase}
             onChange={(e) => setPhrase(e.target.value)}
-            rows={4}
+            rows={3}
             maxLength={1024}
             spellCheck={false}
             autoComplete="off"

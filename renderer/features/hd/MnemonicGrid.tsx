@@ -1,7 +1,7 @@
 /**
  * @module renderer/features/hd/MnemonicGrid
  * A recovery phrase as a numbered word grid, the way people copy it onto paper: numbered cells
- * read in columns' order left to right, monospace, no copy button (a phrase on the clipboard is a
+ * read row by row, left to right, monospace, no copy button (a phrase on the clipboard is a
  * phrase any app can read). The words live only in the caller's local state.
  */
 import h from './hd.module.css';
