@@ -1463,13 +1463,21 @@ class CustodianImpl implements Custodian {
       return use(secp256k1SignerFromHandle(this.engine, key.privateHandle, nobleSecp256k1.Point.fromBytes(sec1).toBytes(true)), null);
     }
     const path = ethereumAddressPath(ref.index, ref.account ?? 0);
-    const node = this.hdNode(ref.namespace, ref.wallet, path, 'secp256k1');
+    return this.withDerivedSigner(ref.namespace, ref.wallet, path, 'secp256k1', (priv) => secp256k1Signer(this.engine, priv), (signer) => use(signer, path));
+  }
+
+  /**
+   * A signer over the HD key at `path`, alive only during `use`: built from the derived private
+   * key by `make`, then disposed, and the derived node wiped, whatever `use` does.
+   */
+  private withDerivedSigner<S extends { dispose(): void }, T>(namespace: string, wallet: string, path: string, curve: HdCurve, make: (privateKey: Uint8Array, node: HdNode) => S, use: (signer: S) => T): T {
+    const node = this.hdNode(namespace, wallet, path, curve);
     try {
       const priv = node.privateKey;
       if (priv === undefined) throw new CustodyError('INTERNAL', 'derived node has no private key');
-      const signer = secp256k1Signer(this.engine, priv);
+      const signer = make(priv, node);
       try {
-        return use(signer, path);
+        return use(signer);
       } finally {
         signer.dispose();
       }
@@ -1649,19 +1657,7 @@ class CustodianImpl implements Custodian {
       return use(ed25519SignerFromHandle(this.engine, key.privateHandle, this.engine.exportPublicKey('ed25519', spki, 'raw')), null);
     }
     const path = solanaPath(requireIndex(ref.account, 'account'));
-    const node = this.hdNode(ref.namespace, ref.wallet, path, 'ed25519');
-    try {
-      const priv = node.privateKey;
-      if (priv === undefined) throw new CustodyError('INTERNAL', 'derived node has no private key');
-      const signer = ed25519Signer(this.engine, priv);
-      try {
-        return use(signer, path);
-      } finally {
-        signer.dispose();
-      }
-    } finally {
-      node.wipe();
-    }
+    return this.withDerivedSigner(ref.namespace, ref.wallet, path, 'ed25519', (priv) => ed25519Signer(this.engine, priv), (signer) => use(signer, path));
   }
 
   // ---------------------------------------------------------------- StarkNet
@@ -1707,19 +1703,21 @@ class CustodianImpl implements Custodian {
     assertRef(ref);
     if (!('wallet' in ref) || typeof ref.wallet !== 'string') throw new CustodyError('WRONG_KEY_TYPE', 'StarkNet signs with an HD wallet account only (no vault key type has the Stark curve)');
     const path = starknetAccountPath(requireIndex(ref.index, 'index'));
-    const node = this.hdNode(ref.namespace, ref.wallet, path, 'secp256k1');
-    try {
-      const key = starkKeyFromNode(node);
-      const signer = stark.starkSignerFromPrivateKey(key);
-      key.fill(0);
-      try {
-        return use(signer, path);
-      } finally {
-        signer.dispose();
-      }
-    } finally {
-      node.wipe();
-    }
+    return this.withDerivedSigner(
+      ref.namespace,
+      ref.wallet,
+      path,
+      'secp256k1',
+      (_priv, node) => {
+        const key = starkKeyFromNode(node);
+        try {
+          return stark.starkSignerFromPrivateKey(key);
+        } finally {
+          key.fill(0);
+        }
+      },
+      (signer) => use(signer, path),
+    );
   }
 
   // ---------------------------------------------------------------- crypto
