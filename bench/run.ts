@@ -3,6 +3,7 @@
  * their ratio. Plain script, no framework: each case runs for a fixed time after a warm-up.
  * Run on an idle machine; numbers are for the machine class in the README.
  */
+import { Wallet } from 'ethers';
 import { createCipheriv, createPrivateKey, createPublicKey, randomBytes, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,9 @@ import { DEFAULT_SIGNATURE_HASH, type SigningKeyAlgorithm } from '../shared/algo
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
 /** Callers in flight for facade operations: every answer waits for its durable audit event, so one caller measures fsync latency, not the custodian. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '64');
-/** BENCH_ONLY=crypto,keygen,hd,audit runs those sections only (all when unset). A full run's audit section starts on a table that the crypto cases filled. */
+/** BENCH_ONLY=crypto,keygen,hd,eth,audit runs those sections only (all when unset). A full run's audit section starts on a table that the crypto cases filled. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter((s) => s !== ''));
-const runs = (section: 'crypto' | 'keygen' | 'hd' | 'audit'): boolean => ONLY.size === 0 || ONLY.has(section);
+const runs = (section: 'crypto' | 'keygen' | 'hd' | 'eth' | 'audit'): boolean => ONLY.size === 0 || ONLY.has(section);
 
 function measure(fn: () => void, seconds = SECONDS): number {
   const warm = performance.now() + 200;
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   if (runs('crypto')) await cryptoCases(c);
   if (runs('keygen')) await keygenCases(c);
   if (runs('hd')) await hdCases(c);
+  if (runs('eth')) await ethCases(c);
   if (runs('audit')) {
     await auditCases(c);
     await verifyMillion();
@@ -116,6 +118,21 @@ async function hdCases(c: Custodian): Promise<void> {
   console.log('\n| HD derivation through the facade (audited) | time |');
   console.log('|---|---|');
   for (const r of rows) console.log(r);
+}
+
+/** Issue 5's target: EIP-1559 signing through the facade vs ethers' own Wallet.signTransaction. */
+async function ethCases(c: Custodian): Promise<void> {
+  const tx = { type: 2, chainId: 1, nonce: 1, to: '0x00000000000000000000000000000000000000aa', value: '1000000000000000', gasLimit: 21000, maxFeePerGas: '30000000000', maxPriorityFeePerGas: '1000000000' };
+  const wallet = new Wallet('0x' + '11'.repeat(32));
+  const ethers = await measureConcurrent(() => wallet.signTransaction({ ...tx, value: BigInt(tx.value), maxFeePerGas: BigInt(tx.maxFeePerGas), maxPriorityFeePerGas: BigInt(tx.maxPriorityFeePerGas) }), 1);
+  await c.generateKey('default', 'bench-eth', 'ecdsa-secp256k1').catch(() => undefined);
+  const vault1 = await measureConcurrent(() => c.ethSignTransaction({ namespace: 'default', keyId: 'bench-eth' }, tx), 1);
+  const vault64 = await measureConcurrent(() => c.ethSignTransaction({ namespace: 'default', keyId: 'bench-eth' }, tx), CONCURRENCY);
+  console.log('\n| EIP-1559 signing | tx/s |');
+  console.log('|---|---|');
+  console.log(`| ethers Wallet.signTransaction (in process, no audit) | ${Math.round(ethers).toLocaleString('en-US')} |`);
+  console.log(`| facade, secp256k1 vault key, 1 in flight (durable audit) | ${Math.round(vault1).toLocaleString('en-US')} |`);
+  console.log(`| facade, secp256k1 vault key, ${CONCURRENCY} in flight | ${Math.round(vault64).toLocaleString('en-US')} |`);
 }
 
 async function cryptoCases(c: Custodian): Promise<void> {
