@@ -4,7 +4,7 @@
  * built from the store's state so only the ones that apply are listed.
  */
 import * as Dialog from '@radix-ui/react-dialog';
-import { ArrowRight, Download, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sun } from 'lucide-react';
+import { ArrowRight, Download, FileDown, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useApp, useAppStore, type AppState } from '../store/index.js';
 import { Kbd } from './ui/Badge.js';
@@ -27,8 +27,11 @@ function commands(s: AppState): Command[] {
     { id: 'go-keys', group: 'Go to', label: 'Keys', icon: <KeyRound />, shortcut: SHORTCUTS.goKeys, run: (x) => x.setScreen('keys') },
     { id: 'go-audit', group: 'Go to', label: 'Audit log', icon: <ScrollText />, shortcut: SHORTCUTS.goAudit, run: (x) => x.setScreen('audit') },
     { id: 'go-settings', group: 'Go to', label: 'Settings', icon: <SettingsIcon />, shortcut: SHORTCUTS.goSettings, run: (x) => x.setScreen('settings') },
-    { id: 'new-key', group: 'Keys', label: 'Create a key…', icon: <Plus />, shortcut: SHORTCUTS.newKey, run: (x) => (x.setScreen('keys'), x.openDialog('create-key')) },
-    { id: 'import-key', group: 'Keys', label: 'Import a key…', icon: <FileUp />, shortcut: SHORTCUTS.importKey, run: (x) => (x.setScreen('keys'), x.openDialog('import-key')) },
+    { id: 'new-key', group: 'Keys', label: 'Create a key…', icon: <Plus />, shortcut: SHORTCUTS.newKey, run: (x) => (x.setScreen('keys'), x.setKeysView('keys'), x.openDialog('create-key')) },
+    { id: 'import-key', group: 'Keys', label: 'Import a key…', icon: <FileUp />, shortcut: SHORTCUTS.importKey, run: (x) => (x.setScreen('keys'), x.setKeysView('keys'), x.openDialog('import-key')) },
+    { id: 'go-hd', group: 'HD wallets', label: 'Show HD wallets', icon: <Sprout />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd')) },
+    { id: 'new-hd', group: 'HD wallets', label: 'Create an HD wallet…', icon: <Plus />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd'), x.openDialog('create-hd')) },
+    { id: 'import-hd', group: 'HD wallets', label: 'Import a recovery phrase…', icon: <FileDown />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd'), x.openDialog('import-hd')) },
   ];
   for (const n of s.namespaces) {
     if (n.name === s.namespace) continue;

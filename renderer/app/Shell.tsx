@@ -9,6 +9,8 @@ import { useCallback } from 'react';
 import type { Transport } from '../api/get-api.js';
 import { useApp, useAppStore } from '../store/index.js';
 import { KeysScreen } from '../features/keys/KeysScreen.js';
+import { CreateHdDialog } from '../features/hd/CreateHdDialog.js';
+import { ImportHdDialog } from '../features/hd/ImportHdDialog.js';
 import { CreateKeyDialog } from '../features/keys/CreateKeyDialog.js';
 import { ImportKeyDialog } from '../features/keys/ImportKeyDialog.js';
 import { AuditScreen } from '../features/audit/AuditScreen.js';
@@ -53,10 +55,12 @@ export function Shell({ transport }: { transport: Transport }) {
           return;
         case 'newKey':
           s.setScreen('keys');
+          s.setKeysView('keys');
           s.openDialog('create-key');
           return;
         case 'importKey':
           s.setScreen('keys');
+          s.setKeysView('keys');
           s.openDialog('import-key');
           return;
         case 'search':
@@ -94,6 +98,8 @@ function AppDialogs() {
     <>
       <CreateKeyDialog open={dialog === 'create-key'} onOpenChange={close} />
       <ImportKeyDialog open={dialog === 'import-key'} onOpenChange={close} />
+      <CreateHdDialog open={dialog === 'create-hd'} onOpenChange={close} />
+      <ImportHdDialog open={dialog === 'import-hd'} onOpenChange={close} />
       <CommandPalette open={dialog === 'palette'} onOpenChange={close} />
     </>
   );

@@ -9,7 +9,7 @@ import type { CustosApi, MethodName } from '../../shared/api/contract.js';
 import { functionName } from '../../shared/api/contract.js';
 import { createAppStore } from './store.js';
 import { memoryPrefs } from './prefs.js';
-import type { AuditEvent, KeyInfo, VaultStatus } from './types.js';
+import type { AuditEvent, HdWalletInfo, KeyInfo, VaultStatus } from './types.js';
 
 type Handler = (input: never) => unknown;
 
@@ -167,5 +167,46 @@ describe('renderer store', () => {
     store.getState().onAuditAppended({ size: log.size });
     await settle(3000);
     expect(count('audit.query')).toBe(queries + 1);
+  });
+
+  it('hands an HD mnemonic back to the caller and never keeps it; sign-out clears the wallets', async () => {
+    const PHRASE = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+    const wallet = (id: string): HdWalletInfo => ({
+      namespace: 'default',
+      id,
+      words: 12,
+      language: 'english',
+      hasPassphrase: false,
+      exportable: true,
+      state: 'active',
+      origin: 'generated',
+      fingerprint: '73c5da0a',
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    const { api } = fakeApi({
+      'vault.status': () => status(true),
+      'namespaces.list': () => [],
+      'keys.list': () => [],
+      'hd.list': () => [wallet('a')],
+      'hd.create': (input: { id: string }) => ({ info: wallet(input.id), mnemonic: PHRASE }),
+      'hd.exportMnemonic': () => ({ mnemonic: PHRASE }),
+      'vault.lock': () => status(false),
+      ...auditHandlers({ size: 0 }),
+    });
+    const store = createAppStore({ api, prefs: memoryPrefs(), now: () => Date.now() });
+    await store.getState().refreshVault();
+    await store.getState().loadHdWallets();
+    const created = await store.getState().createHdWallet({ id: 'b', words: 12, passphrase: 'extra', exportable: true });
+    expect(created.ok && created.value.mnemonic).toBe(PHRASE);
+    const exported = await store.getState().exportMnemonic('b', 'operator passphrase');
+    expect(exported.ok && exported.value.mnemonic).toBe(PHRASE);
+    expect(store.getState().hdWallets?.map((w) => w.id)).toEqual(['a', 'b']);
+    const state = JSON.stringify(store.getState(), (_k, v: unknown) => (typeof v === 'function' ? undefined : v));
+    expect(state).not.toContain('abandon');
+    expect(state).not.toContain('extra');
+    expect(state).not.toContain('operator passphrase');
+    await store.getState().lockVault('user');
+    expect(store.getState().hdWallets).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@
  * re-reads it (hd-slice).
  */
 import { FileDown, Plus, Sprout } from 'lucide-react';
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../../store/index.js';
 import type { HdWalletInfo } from '../../store/types.js';
@@ -20,8 +20,6 @@ import { Tip } from '../../app/ui/Tip.js';
 import { formatCount, formatDateTime, formatRelative } from '../../app/lib/format.js';
 import { useNow } from '../../app/lib/use-now.js';
 import { cx } from '../../app/ui/cx.js';
-import { CreateHdDialog } from './CreateHdDialog.js';
-import { ImportHdDialog } from './ImportHdDialog.js';
 import { HdDetail } from './HdDetail.js';
 import { hdCli } from './hd-meta.js';
 import sc from '../../app/ui/screen.module.css';
@@ -30,7 +28,7 @@ import k from '../keys/keys.module.css';
 export function HdWalletsView({ tabs }: { tabs: ReactNode }) {
   const { wallets, error, namespace, selectedId } = useApp(useShallow((s) => ({ wallets: s.hdWallets, error: s.hdError, namespace: s.namespace, selectedId: s.selectedHdId })));
   const loadHdWallets = useApp((s) => s.loadHdWallets);
-  const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
+  const openDialog = useApp((s) => s.openDialog);
   const selected = selectedId === null ? undefined : wallets?.find((w) => w.id === selectedId);
 
   useEffect(() => {
@@ -48,12 +46,12 @@ export function HdWalletsView({ tabs }: { tabs: ReactNode }) {
         )}
         <div className={sc.toolbarSpacer} />
         <Tip label="Import a BIP-39 recovery phrase">
-          <Button icon={<FileDown aria-hidden />} onClick={() => setDialog('import')}>
+          <Button icon={<FileDown aria-hidden />} onClick={() => openDialog('import-hd')}>
             Import
           </Button>
         </Tip>
         <Tip label="Create an HD wallet in this namespace">
-          <Button variant="primary" icon={<Plus aria-hidden />} onClick={() => setDialog('create')}>
+          <Button variant="primary" icon={<Plus aria-hidden />} onClick={() => openDialog('create-hd')}>
             New HD wallet
           </Button>
         </Tip>
@@ -78,10 +76,10 @@ export function HdWalletsView({ tabs }: { tabs: ReactNode }) {
               cli={hdCli.create(namespace, '', 24, false, false)}
               actions={
                 <>
-                  <Button variant="primary" icon={<Plus aria-hidden />} onClick={() => setDialog('create')}>
+                  <Button variant="primary" icon={<Plus aria-hidden />} onClick={() => openDialog('create-hd')}>
                     Create an HD wallet
                   </Button>
-                  <Button icon={<FileDown aria-hidden />} onClick={() => setDialog('import')}>
+                  <Button icon={<FileDown aria-hidden />} onClick={() => openDialog('import-hd')}>
                     Import a recovery phrase
                   </Button>
                 </>
@@ -95,8 +93,6 @@ export function HdWalletsView({ tabs }: { tabs: ReactNode }) {
         </div>
         {selected === undefined ? null : <HdDetail key={`${selected.namespace}/${selected.id}/${selected.createdAt}`} info={selected} />}
       </div>
-      <CreateHdDialog open={dialog === 'create'} onOpenChange={(o) => setDialog(o ? 'create' : null)} />
-      <ImportHdDialog open={dialog === 'import'} onOpenChange={(o) => setDialog(o ? 'import' : null)} />
     </>
   );
 }
