@@ -59,6 +59,7 @@ describe('HD wallets in the keys screen', () => {
       await page.getByRole('radio', { name: 'HD wallets' }).click();
       await page.getByText('No HD wallets in default yet').waitFor({ state: 'visible' });
       expect(await page.locator('main').textContent()).toContain('custos hd create --id ID');
+      await screenshot('hd-empty');
 
       // ---- import: a wrong checksum first (its code is shown), then the test phrase
       await page.getByRole('button', { name: 'Import a recovery phrase' }).click();
@@ -97,6 +98,12 @@ describe('HD wallets in the keys screen', () => {
       const create = page.getByTestId('hd-create-dialog');
       await create.getByLabel('Wallet ID').fill('treasury');
       await create.getByRole('radio', { name: '12 words' }).click();
+      // A BIP-39 passphrase is typed twice; a mismatch blocks creation.
+      await create.getByLabel('BIP-39 passphrase (optional)').fill('extra');
+      await create.getByLabel('BIP-39 passphrase again').fill('extrb');
+      expect(await create.getByRole('button', { name: 'Create wallet' }).isDisabled()).toBe(true);
+      await screenshot('hd-create-dialog');
+      await create.getByLabel('BIP-39 passphrase (optional)').fill('');
       await create.getByRole('button', { name: 'Create wallet' }).click();
       const shown = page.getByTestId('hd-mnemonic-dialog');
       await shown.waitFor({ state: 'visible' });
@@ -120,6 +127,10 @@ describe('HD wallets in the keys screen', () => {
       await page.getByTestId('hd-detail').getByRole('tab', { name: 'Ethereum' }).click();
       await page.locator(`[data-address="${ETH_0}"]`).waitFor({ state: 'visible' });
       await screenshot('hd-list');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.waitForTimeout(300);
+      await screenshot('hd-detail-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
 
       // ---- export the phrase again: only after the operator's own passphrase
       const panel = page.getByTestId('hd-detail');

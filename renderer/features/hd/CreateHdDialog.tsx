@@ -39,7 +39,8 @@ export function CreateHdDialog({ open, onOpenChange }: { open: boolean; onOpenCh
   const [shown, setShown] = useState<{ id: string; mnemonic: string } | null>(null);
   const [written, setWritten] = useState(false);
   const idOk = HD_ID_RE.test(id);
-  const passOk = passphrase === again;
+  // No passphrase: the (hidden) confirmation does not count.
+  const passOk = passphrase === '' || passphrase === again;
 
   function change(next: boolean) {
     if (!next && shown !== null && !written) return; // the phrase must be acknowledged first
