@@ -17,6 +17,7 @@ import { Button } from '../../app/ui/Button.js';
 import { CliLine } from '../../app/ui/EmptyState.js';
 import { ErrorNote } from '../../app/ui/ErrorNote.js';
 import { Checkbox, SelectInput } from '../../app/ui/Field.js';
+import { Identicon } from '../../app/ui/Identicon.js';
 import { CopyButton, MonoId } from '../../app/ui/MonoId.js';
 import { Delayed, Spinner } from '../../app/ui/Progress.js';
 import { Tip } from '../../app/ui/Tip.js';
@@ -282,7 +283,10 @@ function AccountList({ label, chain, derive, reset, cli }: { label: string; chai
             <tr key={r.index} className={h.accountRow} aria-selected={r.index === current?.index} onClick={() => setSelected(r.index)} data-address={r.derived.address ?? ''}>
               <td className="num mono">{r.index}</td>
               <td className={cx('mono', h.path)}>{r.derived.path}</td>
-              <td>{r.derived.address === null ? <span className={k.muted}>—</span> : <MonoId value={r.derived.address} max={22} copyLabel={`Copy address ${r.index}`} />}</td>
+              <td>{r.derived.address === null ? <span className={k.muted}>—</span> : <span className={h.addressCell}>
+                    <Identicon value={r.derived.address} />
+                    <MonoId value={r.derived.address} max={22} copyLabel={`Copy address ${r.index}`} />
+                  </span>}</td>
             </tr>
           ))}
         </tbody>
@@ -298,6 +302,7 @@ function AccountList({ label, chain, derive, reset, cli }: { label: string; chai
             {chain} · #{current.index}
           </span>
           <div className={h.fullAddress} data-testid="hd-selected-address">
+            <Identicon value={current.derived.address} size={20} />
             <span className="mono">{current.derived.address}</span>
             <CopyButton value={current.derived.address} label="Copy address" />
           </div>
@@ -373,7 +378,7 @@ function XpubView({ info }: { info: HdWalletInfo }) {
       ) : (
         <>
           <span className={sc.sectionTitle}>
-            Account <span className="mono">{shown.path}</span>
+            Account <span className={cx('mono', h.asTyped)}>{shown.path}</span>
           </span>
           <div className={h.fullAddress} data-testid="hd-xpub">
             <span className="mono">{shown.xpub}</span>
