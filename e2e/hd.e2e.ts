@@ -83,6 +83,10 @@ describe('HD wallets in the keys screen', () => {
       await detail.getByRole('tab', { name: 'Bitcoin' }).click();
       await page.locator(`[data-address="${BIP84_0}"]`).waitFor({ state: 'visible' });
       expect(await detail.textContent()).toContain("m/84'/0'/0'/0/0");
+      await detail.getByRole('tab', { name: 'Solana' }).click();
+      await eventually(async () => expect(await detail.textContent()).toContain("m/44'/501'/0'/0'"));
+      expect(await page.getByTestId('hd-selected-address').textContent()).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
+      await detail.getByRole('tab', { name: 'Bitcoin' }).click();
       await screenshot('hd-detail');
 
       // ---- watch-only: the zpub only after the privacy warning is acknowledged

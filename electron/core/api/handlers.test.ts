@@ -91,6 +91,10 @@ describe('the renderer API handler table', () => {
     await call('keys.list', { namespace: 'ops' });
     await call('keys.get', { namespace: 'ops', id: 'sig' });
     await call('namespaces.list', {});
+    // HD reads too: the renderer re-reads its wallet list on keys.changed.
+    await call('hd.list', { namespace: 'ops' });
+    await call('hd.derive', { namespace: 'ops', id: 'hd', chain: 'ethereum', index: 1 });
+    await call('hd.xpub', { namespace: 'ops', id: 'hd', chain: 'ethereum' });
     await new Promise((r) => setImmediate(r));
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(['audit.appended']));
     for (const e of events) expect(eventFor(e, conn)?.name).toBe(e.type);
