@@ -59,7 +59,7 @@ export function secp256k1Signer(engine: CryptoEngine, privateKey: Uint8Array): S
  * public key are needed, so no key bytes enter this module. No Schnorr (the engine has none).
  */
 export function secp256k1SignerFromHandle(engine: CryptoEngine, handle: PrivateKeyHandle, publicKeySec1: Uint8Array): Secp256k1Signer {
-  const Q = secp256k1.Point.fromBytes(publicKeySec1);
+  const Q = precomputedPoint(publicKeySec1);
   const publicKey = Q.toBytes(true);
   return { publicKey, signDigest: (digest) => signWithRecovery(engine, handle, Q, digest) };
 }
@@ -72,12 +72,34 @@ function signWithRecovery(engine: CryptoEngine, handle: PrivateKeyHandle, Q: Ret
   // SEC 1 §4.1.4: R = (z·s⁻¹)·G + (r·s⁻¹)·Q; the signature is valid iff R.x ≡ r (mod n).
   const sInv = Fn.inv(sig.s);
   const z = Fn.create(bytesToBig(digest));
-  const R = secp256k1.Point.BASE.mulAddUnsafe(Fn.mul(z, sInv), Q, Fn.mul(sig.r, sInv));
+  // G has noble's precomputed table; so does Q when it is a vault key's (precomputedPoint).
+  const R = secp256k1.Point.BASE.multiplyUnsafe(Fn.mul(z, sInv)).add(Q.multiplyUnsafe(Fn.mul(sig.r, sInv)));
   if (R.is0()) throw new CustodyError('INTERNAL', 'the engine returned an invalid signature');
   const { x, y } = R.toAffine();
   // R.x ≥ n would need recovery ids 2/3, which Ethereum and Bitcoin cannot express (probability ~2^-127).
   if (x !== sig.r) throw new CustodyError('INTERNAL', 'the engine returned a signature that does not verify');
   return { r: sig.r, s: sig.s, recovery: (y & 1n) === 1n ? 1 : 0 };
+}
+
+type Point = ReturnType<typeof secp256k1.Point.fromBytes>;
+/** Public points of vault keys with a window table (≈50 ms once, then the recovery id costs ≈0.4 ms instead of ≈1.1 ms). Public data; bounded. */
+const PRECOMPUTED = new Map<string, Point>();
+const MAX_PRECOMPUTED = 64;
+
+function precomputedPoint(publicKeySec1: Uint8Array): Point {
+  const k = Buffer.from(publicKeySec1).toString('hex');
+  let point = PRECOMPUTED.get(k);
+  if (point === undefined) {
+    point = secp256k1.Point.fromBytes(publicKeySec1);
+    point.precompute(8, false);
+    PRECOMPUTED.set(k, point);
+    if (PRECOMPUTED.size > MAX_PRECOMPUTED) PRECOMPUTED.delete(PRECOMPUTED.keys().next().value as string);
+  } else {
+    // Least recently used goes first.
+    PRECOMPUTED.delete(k);
+    PRECOMPUTED.set(k, point);
+  }
+  return point;
 }
 
 /** An Ed25519 signer from a 32-byte seed (RFC 8032 private key). */
