@@ -8,34 +8,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
-import type { CliIo } from './io.js';
-import { runCli } from './run.js';
+import { custos } from '../../test/cli.js';
 
-const PASS = 'correct horse battery staple';
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 const MAIL_FILE = join(import.meta.dirname, '../../test/vectors/eip712/eip712_mail.json');
 
-async function cli(dir: string, argv: string[], stdin = '') {
-  const o = {
-    out: '',
-    err: '',
-    env: { CUSTOS_PASSPHRASE: PASS } as Record<string, string | undefined>,
-    platform: 'linux' as NodeJS.Platform,
-    writeOut(s: string) {
-      o.out += s;
-    },
-    writeErr(s: string) {
-      o.err += s;
-    },
-    readStdin: () => Promise.resolve(new TextEncoder().encode(stdin)),
-    async *stdinLines() {
-      yield* stdin.split('\n');
-    },
-    promptHidden: () => Promise.resolve(undefined),
-  };
-  const code = await runCli(['--data-dir', dir, ...argv], o as unknown as CliIo);
-  return { code, out: o.out, err: o.err, json: () => JSON.parse(o.out) as Record<string, unknown> };
-}
+const cli = (dir: string, argv: string[], stdin = '') => custos(dir, argv, stdin);
 
 describe('custos eth', () => {
   it('address, sign-tx, sign-message, sign-typed-data, decode with a vault key and an HD wallet', async () => {

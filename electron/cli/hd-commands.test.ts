@@ -7,38 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
-import type { CliIo } from './io.js';
-import { runCli } from './run.js';
+import { custos } from '../../test/cli.js';
 
-const PASS = 'correct horse battery staple';
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
-function io(stdin = ''): CliIo & { out: string; err: string } {
-  const o = {
-    out: '',
-    err: '',
-    env: { CUSTOS_PASSPHRASE: PASS } as Record<string, string | undefined>,
-    platform: 'linux' as NodeJS.Platform,
-    writeOut(s: string) {
-      o.out += s;
-    },
-    writeErr(s: string) {
-      o.err += s;
-    },
-    readStdin: () => Promise.resolve(new TextEncoder().encode(stdin)),
-    async *stdinLines() {
-      yield* stdin.split('\n');
-    },
-    promptHidden: () => Promise.resolve(undefined),
-  };
-  return o as unknown as CliIo & { out: string; err: string };
-}
-
-async function cli(dir: string, argv: string[], stdin?: string) {
-  const o = io(stdin);
-  const code = await runCli(['--data-dir', dir, ...argv], o);
-  return { code, out: o.out, err: o.err, json: () => JSON.parse(o.out) as Record<string, unknown> };
-}
+const cli = (dir: string, argv: string[], stdin?: string) => custos(dir, argv, stdin);
 
 describe('custos hd', () => {
   it('create, import, list, derive, xpub, export-mnemonic, disable, delete', async () => {

@@ -9,33 +9,11 @@
  * check, the real path of the file (symlinks resolved) must lie inside the real path of `root`.
  */
 import { realpathSync, statSync } from 'node:fs';
-import { extname, join, sep } from 'node:path';
+import { join, sep } from 'node:path';
+import { mimeTypeOf as mimeType } from '../core/api/mime-types.js';
 
-/** MIME types of what a Vite build emits. Anything else is served as opaque bytes (with nosniff). */
-const MIME_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-};
-
-export function mimeType(path: string): string {
-  return MIME_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
-}
+/** The content type of a file we serve (one table with Electron's app:// protocol). */
+export { mimeType };
 
 export type StaticLookup =
   | { readonly kind: 'file'; readonly path: string; readonly size: number; readonly mime: string }
