@@ -11,23 +11,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { withHost } from './support/host.js';
+import { dismissToasts, eventually } from './support/ui.js';
 
 const PASSPHRASE = 'orbit lantern quietly tundra 42 marble';
 const KEY_ID = 'payments-signing';
-
-/** Resolves when `fn` stops throwing (Playwright's expect is not available with vitest). */
-async function eventually(fn: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await fn();
-      return;
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 async function visible(page: Page, selector: string, timeout = 10_000): Promise<void> {
   await page.locator(selector).first().waitFor({ state: 'visible', timeout });
@@ -43,13 +30,6 @@ async function setTheme(page: Page, theme: 'Light' | 'Dark'): Promise<void> {
   await page.getByRole('radio', { name: theme }).click();
   await eventually(async () => expect(await page.locator('html').getAttribute('data-theme')).toBe(theme.toLowerCase()));
   await page.waitForTimeout(250); // let colour transitions finish before a screenshot
-}
-
-/** Close the toasts so they do not cover what a screenshot is for. */
-async function dismissToasts(page: Page): Promise<void> {
-  const close = page.locator('[data-sonner-toast] [data-close-button]');
-  for (let i = await close.count(); i > 0; i--) await close.first().click({ timeout: 2000 }).catch(() => undefined);
-  await page.locator('[data-sonner-toast]').first().waitFor({ state: 'detached', timeout: 3000 }).catch(() => undefined);
 }
 
 describe('the operator flow through the browser host', () => {

@@ -11,30 +11,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { withHost } from './support/host.js';
+import { dismissToasts, eventually } from './support/ui.js';
 
 const PASSPHRASE = 'orbit lantern quietly tundra 42 marble';
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 const ETH_0 = '0x9858EfFD232B4033E47d90003D41EC34EcaEda94';
 const BIP84_0 = 'bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu';
-
-async function eventually(fn: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await fn();
-      return;
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-async function dismissToasts(page: Page): Promise<void> {
-  const close = page.locator('[data-sonner-toast] [data-close-button]');
-  for (let i = await close.count(); i > 0; i--) await close.first().click({ timeout: 2000 }).catch(() => undefined);
-  await page.locator('[data-sonner-toast]').first().waitFor({ state: 'detached', timeout: 3000 }).catch(() => undefined);
-}
 
 async function createVault(page: Page): Promise<void> {
   await page.getByTestId('setup-wizard').waitFor({ state: 'visible' });
