@@ -17,6 +17,9 @@
 import { z } from 'zod';
 import { HASH_ALGORITHMS, IMPORT_FORMATS, KEY_ALGORITHMS, RSA_SCHEMES, SIGNATURE_FORMATS, SIGNATURE_HASHES } from '../algorithms.js';
 import { ERROR_CODES } from '../errors.js';
+import { bitcoinNetworkSchema, bitcoinScriptSchema, chainSchema, requestViewSchema, signedResultSchema, signerAddressSchema, signerRefSchema, signingRequestSchema } from './signing.js';
+
+export { bitcoinNetworkSchema, bitcoinScriptSchema } from './signing.js';
 
 // ------------------------------------------------------------------ building blocks
 
@@ -137,8 +140,6 @@ const mnemonic = z.string().min(1).max(1024);
 /** An optional BIP-39 passphrase (the "25th word"): empty means none. */
 const bip39Passphrase = z.string().max(1024);
 const hdIndex = z.number().int().min(0).max(0x7fffffff);
-export const bitcoinScriptSchema = z.enum(['p2pkh', 'p2sh-p2wpkh', 'p2wpkh', 'p2tr']);
-export const bitcoinNetworkSchema = z.enum(['mainnet', 'testnet', 'regtest']);
 export const hdChainSchema = z.enum(['ethereum', 'bitcoin', 'solana']);
 
 export const hdWalletInfoSchema = z.strictObject({
@@ -226,6 +227,13 @@ export const METHODS = {
   'hd.exportMnemonic': method(keyRef.extend({ passphrase }), z.strictObject({ mnemonic: z.string() })),
   'hd.setState': method(keyRef.extend({ state: z.enum(['active', 'disabled']) }), hdWalletInfoSchema),
   'hd.delete': method(keyRef, z.strictObject({ deleted: z.literal(true) })),
+
+  // chain signing (shared/api/signing): every request is shown decoded before it is signed
+  'signing.address': method(z.strictObject({ signer: signerRefSchema, chain: chainSchema, script: bitcoinScriptSchema.optional(), network: bitcoinNetworkSchema.optional() }), signerAddressSchema),
+  /** The request decoded for a person; with a signer, its address is the signing account (and Bitcoin change is marked). */
+  'signing.describe': method(z.strictObject({ request: signingRequestSchema, signer: signerRefSchema.optional() }), requestViewSchema),
+  /** Sign after review: returns the view of exactly what was signed, and the result to hand back. */
+  'signing.sign': method(z.strictObject({ request: signingRequestSchema, signer: signerRefSchema }), z.strictObject({ view: requestViewSchema, result: signedResultSchema })),
 
   // crypto for an operator's manual use
   'crypto.sign': method(keyRef.extend({ data: base64, ...signOptions }), z.strictObject({ signature: base64, keyVersion: z.number().int() })),

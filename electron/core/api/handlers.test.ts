@@ -61,6 +61,12 @@ describe('the renderer API handler table', () => {
       xpub: 'zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs',
     });
     await call('hd.xpub', { namespace: 'ops', id: 'hd', chain: 'ethereum' });
+    // Chain signing: the full matrix is in core/signing/requests.test.ts.
+    const signer = { kind: 'hd', namespace: 'ops', wallet: 'hd' };
+    expect(await call('signing.address', { signer, chain: 'ethereum' })).toMatchObject({ address: '0x9858EfFD232B4033E47d90003D41EC34EcaEda94', path: "m/44'/60'/0'/0/0" });
+    const request = { type: 'eth.message', message: 'hello', encoding: 'utf8' };
+    expect(await call('signing.describe', { request })).toMatchObject({ chain: 'ethereum', type: 'eth.message', signer: null });
+    expect(await call('signing.sign', { request, signer })).toMatchObject({ view: { signer: '0x9858EfFD232B4033E47d90003D41EC34EcaEda94' }, result: { primary: { value: expect.stringMatching(/^0x[0-9a-f]{130}$/) } } });
     expect(await call('hd.exportMnemonic', { namespace: 'ops', id: 'hd', passphrase: 'correct horse battery staple' })).toEqual({ mnemonic: abandon });
     const created = (await call('hd.create', { namespace: 'ops', id: 'fresh', words: 12, passphrase: 'extra words' })) as { mnemonic: string; info: { hasPassphrase: boolean } };
     expect(created.mnemonic.split(' ')).toHaveLength(12);

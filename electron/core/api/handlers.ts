@@ -13,6 +13,7 @@ import type { EventName, EventPayload, HandlerTable, METHODS, MethodOutput } fro
 import type { CoreEvent, Custodian, HdDeriveRequest } from '../custodian.js';
 import type { HdWalletInfo } from '../keys/hd-wallets.js';
 import type { KeyInfo } from '../keys/key-store.js';
+import { describeRequest, signRequest, signerAddress } from '../signing/requests.js';
 import type { UiSettingsStore } from './ui-settings.js';
 
 /** One renderer connection: its own signed-in (or not) facade instance. */
@@ -115,6 +116,10 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
       await custodian.hdDelete(input.namespace, input.id);
       return { deleted: true as const };
     },
+
+    'signing.address': async (input, { custodian }) => ({ ...(await signerAddress(custodian, input.signer, input.chain, definedOnly({ script: input.script, network: input.network }))) }),
+    'signing.describe': async (input, { custodian }) => describeRequest(custodian, input.request, input.signer),
+    'signing.sign': async (input, { custodian }) => signRequest(custodian, input.signer, input.request),
 
     'crypto.sign': async (input, { custodian }) => {
       const { namespace, id, data, ...options } = input;
