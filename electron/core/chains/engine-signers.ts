@@ -3,11 +3,9 @@
  * Signers (chains/signer.ts) backed by the crypto engine: the facade hands chain code one of
  * these, built from a vault key or an HD-derived key, and the chain code never sees the key.
  *
- * ECDSA goes through the engine (node:crypto or noble, whichever the runtime has; low-S
- * normalised by the engine) over the digest as given. The recovery id is not something either
- * provider returns, so it is recomputed from public data: R = u1·G + u2·Q (what a verifier
- * computes, one double-scalar multiplication), and the recovery id is the parity of R.y. That is
- * also a verification of the signature the engine returned.
+ * ECDSA goes through the engine's recoverable signature over the digest as given
+ * (`signRecoverable`: libsecp256k1 where its WASM module loads, noble otherwise; low-S, hedged),
+ * which returns the recovery id with r and s, so nothing is recomputed here.
  * BIP-340 Schnorr is not in the engine (no provider has it in node:crypto), so Taproot signing
  * uses noble's schnorr with the key this closure holds; that is the one place the key bytes stay
  * in JavaScript memory for the signer's lifetime — `dispose()` wipes them.
@@ -20,6 +18,8 @@ import type { CryptoEngine, PrivateKeyHandle } from '../crypto/types.js';
 import type { Ed25519Signer, Secp256k1Signer } from './signer.js';
 
 const N = secp256k1.Point.CURVE().n;
+/** Above this, s is the high twin of a signature (BIP 62 / EIP-2); the engine never returns one. */
+const HALF_N = N >> 1n;
 
 export interface Disposable {
   /** Wipe the key bytes this signer holds (the engine's handle is dropped with the object). */
@@ -34,10 +34,9 @@ export function secp256k1Signer(engine: CryptoEngine, privateKey: Uint8Array): S
   const handle = engine.loadPrivateKey(material);
   material.secret?.fill(0);
   const publicKey = secp256k1.getPublicKey(key, true);
-  const Q = secp256k1.Point.fromBytes(publicKey);
   return {
     publicKey,
-    signDigest: (digest) => signWithRecovery(engine, handle, Q, digest),
+    signDigest: (digest) => signWithRecovery(engine, handle, digest),
     signSchnorr(message, tweak) {
       if (!(message instanceof Uint8Array) || message.length !== 32) throw new CustodyError('INVALID_INPUT', 'a BIP-340 message is 32 bytes');
       if (key.every((b) => b === 0)) throw new CustodyError('INVALID_INPUT', 'this signer has been disposed');
@@ -57,49 +56,26 @@ export function secp256k1Signer(engine: CryptoEngine, privateKey: Uint8Array): S
 /**
  * A secp256k1 signer over a key the engine already holds (a vault key): only the handle and the
  * public key are needed, so no key bytes enter this module. No Schnorr (the engine has none).
+ * `publicKeySec1` (compressed or not) is checked to be on the curve and kept compressed.
  */
 export function secp256k1SignerFromHandle(engine: CryptoEngine, handle: PrivateKeyHandle, publicKeySec1: Uint8Array): Secp256k1Signer {
-  const Q = precomputedPoint(publicKeySec1);
-  const publicKey = Q.toBytes(true);
-  return { publicKey, signDigest: (digest) => signWithRecovery(engine, handle, Q, digest) };
-}
-
-function signWithRecovery(engine: CryptoEngine, handle: PrivateKeyHandle, Q: ReturnType<typeof secp256k1.Point.fromBytes>, digest: Uint8Array): { r: bigint; s: bigint; recovery: 0 | 1 } {
-  if (!(digest instanceof Uint8Array) || digest.length !== 32) throw new CustodyError('INVALID_INPUT', 'a digest to sign is 32 bytes');
-  const Fn = secp256k1.Point.Fn;
-  const rs = engine.sign(handle, digest, { prehashed: true, sigFormat: 'raw' });
-  const sig = secp256k1.Signature.fromBytes(rs, 'compact');
-  // SEC 1 §4.1.4: R = (z·s⁻¹)·G + (r·s⁻¹)·Q; the signature is valid iff R.x ≡ r (mod n).
-  const sInv = Fn.inv(sig.s);
-  const z = Fn.create(bytesToBig(digest));
-  // G has noble's precomputed table; so does Q when it is a vault key's (precomputedPoint).
-  const R = secp256k1.Point.BASE.multiplyUnsafe(Fn.mul(z, sInv)).add(Q.multiplyUnsafe(Fn.mul(sig.r, sInv)));
-  if (R.is0()) throw new CustodyError('INTERNAL', 'the engine returned an invalid signature');
-  const { x, y } = R.toAffine();
-  // R.x ≥ n would need recovery ids 2/3, which Ethereum and Bitcoin cannot express (probability ~2^-127).
-  if (x !== sig.r) throw new CustodyError('INTERNAL', 'the engine returned a signature that does not verify');
-  return { r: sig.r, s: sig.s, recovery: (y & 1n) === 1n ? 1 : 0 };
-}
-
-type Point = ReturnType<typeof secp256k1.Point.fromBytes>;
-/** Public points of vault keys with a window table (≈50 ms once, then the recovery id costs ≈0.4 ms instead of ≈1.1 ms). Public data; bounded. */
-const PRECOMPUTED = new Map<string, Point>();
-const MAX_PRECOMPUTED = 64;
-
-function precomputedPoint(publicKeySec1: Uint8Array): Point {
-  const k = Buffer.from(publicKeySec1).toString('hex');
-  let point = PRECOMPUTED.get(k);
-  if (point === undefined) {
-    point = secp256k1.Point.fromBytes(publicKeySec1);
-    point.precompute(8, false);
-    PRECOMPUTED.set(k, point);
-    if (PRECOMPUTED.size > MAX_PRECOMPUTED) PRECOMPUTED.delete(PRECOMPUTED.keys().next().value as string);
-  } else {
-    // Least recently used goes first.
-    PRECOMPUTED.delete(k);
-    PRECOMPUTED.set(k, point);
+  if (!(publicKeySec1 instanceof Uint8Array)) throw new CustodyError('INVALID_INPUT', 'a secp256k1 public key is a SEC1 point');
+  let publicKey: Uint8Array;
+  try {
+    publicKey = secp256k1.Point.fromBytes(publicKeySec1).toBytes(true);
+  } catch (cause) {
+    throw new CustodyError('INVALID_INPUT', 'not a valid secp256k1 public key', { cause });
   }
-  return point;
+  return { publicKey, signDigest: (digest) => signWithRecovery(engine, handle, digest) };
+}
+
+function signWithRecovery(engine: CryptoEngine, handle: PrivateKeyHandle, digest: Uint8Array): { r: bigint; s: bigint; recovery: 0 | 1 } {
+  if (!(digest instanceof Uint8Array) || digest.length !== 32) throw new CustodyError('INVALID_INPUT', 'a digest to sign is 32 bytes');
+  const { signature, recovery } = engine.signRecoverable(handle, digest);
+  const r = bytesToBig(signature.subarray(0, 32));
+  const s = bytesToBig(signature.subarray(32, 64));
+  if (signature.length !== 64 || r < 1n || r >= N || s < 1n || s > HALF_N) throw new CustodyError('INTERNAL', 'the engine returned a malformed signature');
+  return { r, s, recovery };
 }
 
 /** An Ed25519 signer from a 32-byte seed (RFC 8032 private key). */

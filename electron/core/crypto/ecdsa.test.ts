@@ -2,21 +2,38 @@
  * ECDSA: every Wycheproof ECDSA vector (9 files: DER, P1363 = raw, Bitcoin low-S) on both
  * providers and through both the message and the prehashed path; sign/verify round trips for
  * every curve × hash × format × provider; node-vs-noble byte identity; import/export and the
- * typed errors of bad keys. Vectors: test/vectors/wycheproof (see test/vectors/README.md).
+ * typed errors of bad keys. secp256k1 digests: libsecp256k1 (WASM) on the default engine, noble
+ * on the forced one, over every Wycheproof secp256k1 message; recoverable signatures checked by
+ * noble's independent public-key recovery; libsecp256k1-vs-noble byte identity for the same
+ * entropy; EIP-155's example reproduced by both. Vectors: test/vectors/wycheproof (see
+ * test/vectors/README.md); the EIP-155 example is quoted from the EIP.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { secp256k1 as nobleSecp256k1 } from '@noble/curves/secp256k1.js';
+import * as tinySecp256k1 from 'tiny-secp256k1';
+import { createHash, randomBytes, createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SIGNATURE_FORMATS, SIGNATURE_HASHES, type SignatureHash } from '../../../shared/algorithms.js';
 import { createCryptoEngine } from './engine.js';
-import { ECDSA_CURVES, ecdsaLoadPublic, ecdsaVerify, parseEcdsaSignature, type EcdsaAlgorithm } from './ecdsa.js';
+import {
+  ECDSA_CURVES,
+  ecdsaLoadPrivate,
+  ecdsaLoadPublic,
+  ecdsaSignRecoverableDeterministicUnsafe,
+  ecdsaVerify,
+  hasLibsecp256k1,
+  parseEcdsaSignature,
+  type EcdsaAlgorithm,
+} from './ecdsa.js';
 import { bytesToHex, decodeEcdsaDer, encodeEcdsaDer, hexToBytes, utf8Decode, utf8Encode } from './key-codec.js';
-import type { CryptoEngine, Provider } from './types.js';
+import type { CryptoEngine, DigestSigner, Provider } from './types.js';
 import { codeOf } from '../../../test/support.js';
 
 const PROVIDERS: readonly Provider[] = ['node', 'noble'];
 const engines: Record<Provider, CryptoEngine> = { node: createCryptoEngine(), noble: createCryptoEngine({ forceNoble: true }) };
 const CURVES = Object.keys(ECDSA_CURVES) as EcdsaAlgorithm[];
+/** Distinct messages across the three Wycheproof secp256k1 files. */
+const MESSAGE_COUNT = 61;
 
 
 // ---------------------------------------------------------------------------------------------
@@ -269,6 +286,131 @@ describe('ECDSA sign / verify round trips', () => {
 // ---------------------------------------------------------------------------------------------
 // Keys: import / export
 // ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
+// secp256k1 digests: libsecp256k1 (WASM) and the noble fallback; recoverable signatures
+// ---------------------------------------------------------------------------------------------
+
+/** Which digest signer each engine uses for secp256k1: the default engine has libsecp256k1 on Node 20. */
+const DIGEST_SIGNER: Record<Provider, DigestSigner> = { node: 'libsecp256k1', noble: 'noble' };
+
+/** noble's own SEC 1 §4.1.6 recovery: the uncompressed public key that `signature`/`recovery` recovers to over `digest`. */
+function nobleRecover(digest: Uint8Array, signature: Uint8Array, recovery: number): string {
+  const sig65 = new Uint8Array(65);
+  sig65[0] = recovery;
+  sig65.set(signature, 1);
+  return bytesToHex(nobleSecp256k1.Point.fromBytes(nobleSecp256k1.recoverPublicKey(sig65, digest, { prehash: false })).toBytes(false));
+}
+
+describe('secp256k1 digest signing and recoverable signatures', () => {
+  it('libsecp256k1 loads on Node and signs secp256k1 digests; providers say so; forceNoble and the P-curves keep noble', () => {
+    expect(hasLibsecp256k1()).toBe(true);
+    for (const provider of PROVIDERS) {
+      const p = engines[provider].providers;
+      expect(p['ecdsa-secp256k1/prehashed']).toBe(DIGEST_SIGNER[provider]);
+      for (const alg of ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521']) expect(p[`${alg}/prehashed`]).toBe('noble');
+    }
+    // The key's own provider (keygen, message signing, verification) is unchanged.
+    expect(engines.node.providers['ecdsa-secp256k1']).toBe('node');
+  });
+
+  it('every Wycheproof secp256k1 message: signRecoverable and prehashed sign on both digest signers, verified on both providers, recovered by noble', async () => {
+    const messages = new Set<string>();
+    for (const { file, algorithm } of FILES) {
+      if (algorithm !== 'ecdsa-secp256k1') continue;
+      for (const group of loadWycheproof<WycheproofEcdsaGroup>(file).testGroups) for (const t of group.tests) messages.add(t.msg);
+    }
+    // Pinned: the three secp256k1 files share their messages.
+    expect(messages.size).toBe(MESSAGE_COUNT);
+    const c = ECDSA_CURVES['ecdsa-secp256k1'];
+    for (const signer of PROVIDERS) {
+      const material = await engines[signer].generateKey('ecdsa-secp256k1');
+      const priv = engines[signer].loadPrivateKey(material);
+      const point = bytesToHex(engines[signer].exportPublicKey('ecdsa-secp256k1', material.publicKey as Uint8Array, 'raw'));
+      const pubs = PROVIDERS.map((v) => engines[v].loadPublicKey('ecdsa-secp256k1', material.publicKey as Uint8Array));
+      const internal = ecdsaLoadPublic(c, hexToBytes(point), 'noble');
+      for (const hex of messages) {
+        const msg = hexToBytes(hex);
+        const digest = new Uint8Array(createHash('sha256').update(msg).digest());
+        const { signature, recovery } = engines[signer].signRecoverable(priv, digest);
+        expect(signature.length).toBe(64);
+        expect([0, 1]).toContain(recovery);
+        expect(nobleRecover(digest, signature, recovery)).toBe(point);
+        const der = engines[signer].sign(priv, digest, { prehashed: true });
+        for (const [i, verifier] of PROVIDERS.entries()) {
+          const pub = pubs[i];
+          if (pub === undefined) throw new Error('no public handle');
+          expect(engines[verifier].verify(pub, digest, signature, { prehashed: true, sigFormat: 'raw' })).toBe(true);
+          expect(engines[verifier].verify(pub, msg, signature, { sigFormat: 'raw' })).toBe(true);
+          expect(engines[verifier].verify(pub, digest, der, { prehashed: true })).toBe(true);
+        }
+        // Low-S, as the Bitcoin policy (BIP 146) demands.
+        expect(ecdsaVerify(internal, digest, signature, { hash: 'sha256', format: 'raw', prehashed: true }, { requireLowS: true })).toBe(true);
+        expect(ecdsaVerify(internal, digest, der, { hash: 'sha256', format: 'der', prehashed: true }, { requireLowS: true })).toBe(true);
+      }
+    }
+  });
+
+  it('libsecp256k1 and noble give identical bytes for the same key, digest and extra entropy (and without it)', () => {
+    for (let i = 0; i < 200; i++) {
+      const key = nobleSecp256k1.utils.randomSecretKey();
+      const digest = new Uint8Array(randomBytes(32));
+      const entropy = i % 4 === 0 ? undefined : new Uint8Array(randomBytes(32));
+      const lib = tinySecp256k1.signRecoverable(digest, key, entropy);
+      const noble = nobleSecp256k1.sign(digest, key, { prehash: false, lowS: true, extraEntropy: entropy ?? false, format: 'recovered' });
+      expect(bytesToHex(lib.signature)).toBe(bytesToHex(noble.subarray(1)));
+      expect(lib.recoveryId).toBe(noble[0]);
+      expect(bytesToHex(tinySecp256k1.sign(digest, key, entropy))).toBe(bytesToHex(noble.subarray(1)));
+    }
+  });
+
+  it('reproduces the signature of EIP-155 §Example on both digest signers (deterministic RFC 6979, test path only)', () => {
+    // EIP-155: key 0x4646…46, signing hash of the example transaction, v = 37 = 2·1 + 35 + yParity.
+    const digest = hexToBytes('daf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53');
+    const r = 18515461264373351373200002665853028612451056578545711640558177340181847433846n;
+    const s = 46948507304638947509940763649030358759909902576025900602547168820602576006531n;
+    for (const signer of ['libsecp256k1', 'noble'] as const) {
+      const key = ecdsaLoadPrivate(ECDSA_CURVES['ecdsa-secp256k1'], new Uint8Array(32).fill(0x46), 'noble', signer);
+      const out = ecdsaSignRecoverableDeterministicUnsafe(key, digest);
+      expect(bytesToHex(out.signature)).toBe(r.toString(16).padStart(64, '0') + s.toString(16).padStart(64, '0'));
+      expect(out.recovery).toBe(0);
+    }
+  });
+
+  it('is hedged: two signatures of one digest differ, and both verify', async () => {
+    for (const provider of PROVIDERS) {
+      const engine = engines[provider];
+      const material = await engine.generateKey('ecdsa-secp256k1');
+      const priv = engine.loadPrivateKey(material);
+      const pub = engine.loadPublicKey('ecdsa-secp256k1', material.publicKey as Uint8Array);
+      const digest = new Uint8Array(32).fill(7);
+      const a = engine.signRecoverable(priv, digest);
+      const b = engine.signRecoverable(priv, digest);
+      expect(bytesToHex(a.signature)).not.toBe(bytesToHex(b.signature));
+      for (const x of [a, b]) expect(engine.verify(pub, digest, x.signature, { prehashed: true, sigFormat: 'raw' })).toBe(true);
+      const c = engine.sign(priv, digest, { prehashed: true, sigFormat: 'raw' });
+      const d = engine.sign(priv, digest, { prehashed: true, sigFormat: 'raw' });
+      expect(bytesToHex(c)).not.toBe(bytesToHex(d));
+    }
+  });
+
+  it('typed errors: other key types, digests that are not 32 bytes, unknown handles', async () => {
+    for (const provider of PROVIDERS) {
+      const engine = engines[provider];
+      const k1 = engine.loadPrivateKey(await engine.generateKey('ecdsa-secp256k1'));
+      for (const alg of ['ecdsa-p256', 'ed25519', 'aes-256-gcm'] as const) {
+        const other = engine.loadPrivateKey(await engine.generateKey(alg));
+        expect(codeOf(() => engine.signRecoverable(other, new Uint8Array(32)))).toBe('WRONG_KEY_TYPE');
+      }
+      for (const n of [0, 31, 33, 64]) expect(codeOf(() => engine.signRecoverable(k1, new Uint8Array(n)))).toBe('INVALID_INPUT');
+      expect(codeOf(() => engine.signRecoverable(k1, 'digest' as unknown as Uint8Array))).toBe('INVALID_INPUT');
+      expect(codeOf(() => engine.signRecoverable({ algorithm: 'ecdsa-secp256k1', provider }, new Uint8Array(32)))).toBe('INVALID_INPUT');
+      expect(codeOf(() => engines[provider === 'node' ? 'noble' : 'node'].signRecoverable(k1, new Uint8Array(32)))).toBe('INVALID_INPUT');
+    }
+    // libsecp256k1 is secp256k1 only: asking it to hold a P-256 key is refused.
+    expect(codeOf(() => ecdsaLoadPrivate(ECDSA_CURVES['ecdsa-p256'], new Uint8Array(32).fill(1), 'noble', 'libsecp256k1'))).toBe('UNSUPPORTED');
+  });
+});
 
 describe('ECDSA keys', () => {
   it('node and noble produce identical SPKI, PKCS#8 and JWK bytes, equal to OpenSSL’s own export', () => {

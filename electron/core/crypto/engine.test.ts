@@ -27,14 +27,20 @@ async function asyncCodeOf(p: Promise<unknown>): Promise<string> {
 }
 
 describe('providers', () => {
-  it('lists every key algorithm, hash and KDF', () => {
-    const names = [...KEY_ALGORITHMS, ...HASH_ALGORITHMS, ...KDF_ALGORITHMS].sort();
+  it('lists every key algorithm, hash and KDF, and who signs each curve\'s prehashed digests', () => {
+    const prehashed = KEY_ALGORITHMS.filter((a) => a.startsWith('ecdsa-')).map((a) => `${a}/prehashed`);
+    const names = [...KEY_ALGORITHMS, ...prehashed, ...HASH_ALGORITHMS, ...KDF_ALGORITHMS].sort();
     for (const provider of PROVIDERS) expect(Object.keys(engines[provider].providers).sort()).toEqual(names);
   });
 
   it('uses node:crypto on Node for everything OpenSSL has (secp256k1 included)', () => {
     const p = engines.node.providers;
     for (const alg of ['ed25519', 'ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'ecdsa-secp256k1', 'aes-256-gcm', 'sha256']) expect(p[alg]).toBe('node');
+  });
+
+  it('libsecp256k1 (WASM) signs secp256k1 digests on Node; noble the P-curves\' (node:crypto cannot sign a digest)', () => {
+    expect(engines.node.providers['ecdsa-secp256k1/prehashed']).toBe('libsecp256k1');
+    for (const alg of ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521']) expect(engines.node.providers[`${alg}/prehashed`]).toBe('noble');
   });
 
   it('forceNoble moves everything noble covers; RSA stays on node (no noble RSA)', () => {

@@ -7,7 +7,10 @@
  *
  * Providers: node:crypto when the runtime has the primitive (probe.ts; Ed25519 by generating
  * a key once), noble/scure otherwise or when `forceNoble` is set. RSA has no noble
- * implementation and stays on node even when noble is forced; `providers` says so.
+ * implementation and stays on node even when noble is forced; `providers` says so. Prehashed
+ * ECDSA (and `signRecoverable`) is never node's (it cannot sign a digest): libsecp256k1 (WASM)
+ * signs secp256k1 digests where it loads and noble is not forced, noble signs the rest; the
+ * `<algorithm>/prehashed` entries of `providers` say which.
  *
  * Handles: `loadPrivateKey` / `loadPublicKey` return frozen `{ algorithm, provider }` objects;
  * the parsed key (node KeyObject or noble bytes) lives in a WeakMap of this engine, so a handle
@@ -52,7 +55,9 @@ import {
   ecdsaLoadPublic,
   ecdsaParsePublicKey,
   ecdsaSign,
+  ecdsaSignRecoverable,
   ecdsaVerify,
+  digestSignerFor,
   type EcdsaPrivateKey,
   type EcdsaPublicKey,
 } from './ecdsa.js';
@@ -96,12 +101,15 @@ import { aesCbcDecrypt, aesCbcEncrypt, aesGcmOpen, aesGcmSeal, aesProvider } fro
 import type {
   CryptoEngine,
   CryptoEngineOptions,
+  DigestSigner,
   EncryptOptions,
+  Implementation,
   KdfParams,
   KeyMaterial,
   PrivateKeyHandle,
   Provider,
   PublicKeyHandle,
+  RecoverableSignature,
   SignOptions,
 } from './types.js';
 
@@ -244,9 +252,12 @@ function signingProviders(caps: RuntimeCapabilities, forceNoble: boolean): Recor
 // The engine
 // ---------------------------------------------------------------------------------------------
 
+type EcdsaKeyAlgorithm = keyof typeof ECDSA_CURVES;
+
 class Engine implements CryptoEngine {
-  readonly providers: Readonly<Record<string, Provider>>;
+  readonly providers: Readonly<Record<string, Implementation>>;
   readonly #signing: Readonly<Record<SigningKeyAlgorithm, Provider>>;
+  readonly #digestSigners: Readonly<Record<EcdsaKeyAlgorithm, DigestSigner>>;
   readonly #aes: Readonly<Record<SymmetricKeyAlgorithm, Provider>>;
   readonly #hashes: Readonly<Record<HashAlgorithm, Provider>>;
   readonly #kdfs: Readonly<Record<KdfAlgorithm, Provider>>;
@@ -255,6 +266,11 @@ class Engine implements CryptoEngine {
 
   constructor(caps: RuntimeCapabilities, forceNoble: boolean) {
     this.#signing = Object.freeze(signingProviders(caps, forceNoble));
+    const digestSigners = {} as Record<EcdsaKeyAlgorithm, DigestSigner>;
+    for (const alg of Object.keys(ECDSA_CURVES) as EcdsaKeyAlgorithm[]) digestSigners[alg] = digestSignerFor(ECDSA_CURVES[alg], forceNoble);
+    this.#digestSigners = Object.freeze(digestSigners);
+    const prehashed: Record<string, DigestSigner> = {};
+    for (const alg of Object.keys(digestSigners) as EcdsaKeyAlgorithm[]) prehashed[`${alg}/prehashed`] = digestSigners[alg];
     const aes = {} as Record<SymmetricKeyAlgorithm, Provider>;
     for (const alg of Object.keys(AES_KEY_BYTES) as SymmetricKeyAlgorithm[]) aes[alg] = aesProvider(aesMode(alg), AES_KEY_BYTES[alg], caps, forceNoble);
     this.#aes = Object.freeze(aes);
@@ -264,7 +280,7 @@ class Engine implements CryptoEngine {
     const kdfs = {} as Record<KdfAlgorithm, Provider>;
     for (const alg of KDF_ALGORITHMS) kdfs[alg] = kdfProvider(alg, caps, forceNoble);
     this.#kdfs = Object.freeze(kdfs);
-    this.providers = Object.freeze({ ...this.#signing, ...this.#aes, ...this.#hashes, ...this.#kdfs });
+    this.providers = Object.freeze({ ...this.#signing, ...prehashed, ...this.#aes, ...this.#hashes, ...this.#kdfs });
   }
 
   // -- keys -----------------------------------------------------------------------------------
@@ -345,7 +361,7 @@ class Engine implements CryptoEngine {
       key = rsa;
     } else if (isEcdsaAlgorithm(algorithm)) {
       const curve = ECDSA_CURVES[algorithm];
-      const ec = ecdsaLoadPrivate(curve, secret, this.#signing[algorithm]);
+      const ec = ecdsaLoadPrivate(curve, secret, this.#signing[algorithm], this.#digestSigners[algorithm]);
       if (publicKey !== undefined) derivedSpki = ecSpkiFromPoint(curve, ec.point);
       key = ec;
     } else {
@@ -409,6 +425,15 @@ class Engine implements CryptoEngine {
       default:
         return assertNever(key, 'key kind');
     }
+  }
+
+  signRecoverable(handle: PrivateKeyHandle, digest: Uint8Array): RecoverableSignature {
+    const key = this.#private(handle);
+    assertBytes(digest, 'digest');
+    if (key.kind !== 'ecdsa' || key.curve.algorithm !== 'ecdsa-secp256k1') {
+      throw new CustodyError('WRONG_KEY_TYPE', `recoverable signatures are secp256k1 only, not ${handle.algorithm}`);
+    }
+    return ecdsaSignRecoverable(key, digest);
   }
 
   verify(handle: PublicKeyHandle, data: Uint8Array, signature: Uint8Array, options?: SignOptions): boolean {

@@ -23,8 +23,25 @@ import type {
   SymmetricKeyAlgorithm,
 } from '../../../shared/algorithms.js';
 
-/** Which implementation serves an algorithm: the runtime's node:crypto or the noble/scure libraries. */
+/** Which implementation holds a key and serves an algorithm: the runtime's node:crypto or the noble/scure libraries. */
 export type Provider = 'node' | 'noble';
+
+/**
+ * Who signs prehashed ECDSA digests (node:crypto cannot): libsecp256k1 (tiny-secp256k1's WASM
+ * build) for secp256k1 where it loads, noble otherwise.
+ */
+export type DigestSigner = 'noble' | 'libsecp256k1';
+
+/** Any implementation named in `CryptoEngine.providers`. */
+export type Implementation = Provider | DigestSigner;
+
+/** A secp256k1 signature with its recovery id (SEC 1 §4.1.6), as Ethereum and Bitcoin messages carry it. */
+export interface RecoverableSignature {
+  /** r ‖ s, 32 bytes each, big-endian, s ≤ n/2 (BIP 62, EIP-2). */
+  readonly signature: Uint8Array;
+  /** The parity of R.y. */
+  readonly recovery: 0 | 1;
+}
 
 export interface KeyMaterial {
   readonly algorithm: KeyAlgorithm;
@@ -84,8 +101,12 @@ export type KdfParams =
     };
 
 export interface CryptoEngine {
-  /** Which provider serves each capability on this runtime (after probing / forcing). */
-  readonly providers: Readonly<Record<string, Provider>>;
+  /**
+   * Which implementation serves each capability on this runtime (after probing / forcing): one
+   * entry per key algorithm, hash and KDF, plus `<ecdsa algorithm>/prehashed` naming who signs
+   * caller-supplied digests (and `signRecoverable`) for that curve.
+   */
+  readonly providers: Readonly<Record<string, Implementation>>;
 
   /** Generate a key (RSA in a worker / off the event loop). Returns canonical material. */
   generateKey(algorithm: KeyAlgorithm): Promise<KeyMaterial>;
@@ -102,7 +123,12 @@ export interface CryptoEngine {
   loadPublicKey(algorithm: SigningKeyAlgorithm, spki: Uint8Array): PublicKeyHandle;
 
   sign(key: PrivateKeyHandle, data: Uint8Array, options?: SignOptions): Uint8Array;
-  /** Returns false for an invalid or malformed signature; throws only for bad options. */
+  /**
+   * secp256k1 ECDSA over a 32-byte digest (no hashing) with its recovery id; low-S; hedged with 32
+   * fresh random bytes (RFC 6979 §3.6).
+   * @throws WRONG_KEY_TYPE for any other key; INVALID_INPUT for a digest that is not 32 bytes or an unknown handle.
+   */
+  signRecoverable(key: PrivateKeyHandle, digest: Uint8Array): RecoverableSignature;  /** Returns false for an invalid or malformed signature; throws only for bad options. */
   verify(key: PublicKeyHandle, data: Uint8Array, signature: Uint8Array, options?: SignOptions): boolean;
 
   /** AES-GCM: nonce(12) ‖ ciphertext ‖ tag(16). AES-CBC: iv(16) ‖ ciphertext (PKCS#7). RSA: OAEP SHA-256 with the public key. */
