@@ -9,24 +9,13 @@
  * Needs the built renderer (npm run build:renderer).
  */
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { withHost } from './support/host.js';
-import { dismissToasts, eventually } from './support/ui.js';
+import { createVault, dismissToasts, eventually } from './support/ui.js';
 
 const PASSPHRASE = 'orbit lantern quietly tundra 42 marble';
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 const ETH_0 = '0x9858EfFD232B4033E47d90003D41EC34EcaEda94';
 const BIP84_0 = 'bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu';
-
-async function createVault(page: Page): Promise<void> {
-  await page.getByTestId('setup-wizard').waitFor({ state: 'visible' });
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Confirm passphrase').fill(PASSPHRASE);
-  await page.getByRole('checkbox').check();
-  await page.getByRole('button', { name: 'Create vault' }).click();
-  await page.getByText('No keys in default yet').waitFor({ state: 'visible' });
-}
 
 describe('HD wallets in the keys screen', () => {
   it('imports the BIP-39 test phrase, shows its addresses, creates a wallet whose phrase is shown once', async () => {
@@ -35,7 +24,7 @@ describe('HD wallets in the keys screen', () => {
         await dismissToasts(page);
         return rawScreenshot(name);
       };
-      await createVault(page);
+      await createVault(page, PASSPHRASE);
 
       // ---- the HD view, empty, with the CLI equivalent
       await page.getByRole('radio', { name: 'HD wallets' }).click();

@@ -4,7 +4,7 @@
  * built from the store's state so only the ones that apply are listed.
  */
 import * as Dialog from '@radix-ui/react-dialog';
-import { ArrowRight, Download, FileDown, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
+import { ArrowRight, Download, FileDown, FileSignature, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useApp, useAppStore, type AppState } from '../store/index.js';
 import { Kbd } from './ui/Badge.js';
@@ -25,6 +25,7 @@ interface Command {
 function commands(s: AppState): Command[] {
   const list: Command[] = [
     { id: 'go-keys', group: 'Go to', label: 'Keys', icon: <KeyRound />, shortcut: SHORTCUTS.goKeys, run: (x) => x.setScreen('keys') },
+    { id: 'go-sign', group: 'Go to', label: 'Sign a request', icon: <FileSignature />, shortcut: SHORTCUTS.goSign, run: (x) => x.setScreen('sign') },
     { id: 'go-audit', group: 'Go to', label: 'Audit log', icon: <ScrollText />, shortcut: SHORTCUTS.goAudit, run: (x) => x.setScreen('audit') },
     { id: 'go-settings', group: 'Go to', label: 'Settings', icon: <SettingsIcon />, shortcut: SHORTCUTS.goSettings, run: (x) => x.setScreen('settings') },
     { id: 'new-key', group: 'Keys', label: 'Create a key…', icon: <Plus />, shortcut: SHORTCUTS.newKey, run: (x) => (x.setScreen('keys'), x.setKeysView('keys'), x.openDialog('create-key')) },

@@ -14,6 +14,7 @@ import { ImportHdDialog } from '../features/hd/ImportHdDialog.js';
 import { CreateKeyDialog } from '../features/keys/CreateKeyDialog.js';
 import { ImportKeyDialog } from '../features/keys/ImportKeyDialog.js';
 import { AuditScreen } from '../features/audit/AuditScreen.js';
+import { SignScreen } from '../features/signing/SignScreen.js';
 import { SettingsScreen } from '../features/settings/SettingsScreen.js';
 import { Sidebar } from './Sidebar.js';
 import { TopBar } from './TopBar.js';
@@ -46,6 +47,9 @@ export function Shell({ transport }: { transport: Transport }) {
           return;
         case 'goKeys':
           s.setScreen('keys');
+          return;
+        case 'goSign':
+          s.setScreen('sign');
           return;
         case 'goAudit':
           s.setScreen('audit');
@@ -80,7 +84,7 @@ export function Shell({ transport }: { transport: Transport }) {
         <ConnectionBanner transport={transport} />
         <UnlockAuditBanner />
         <main className={f.screen} aria-label={screen}>
-          {screen === 'keys' ? <KeysScreen /> : screen === 'audit' ? <AuditScreen /> : <SettingsScreen transport={transport} />}
+          {screen === 'keys' ? <KeysScreen /> : screen === 'sign' ? <SignScreen /> : screen === 'audit' ? <AuditScreen /> : <SettingsScreen transport={transport} />}
         </main>
       </div>
       <AppDialogs />

@@ -15,9 +15,10 @@ import { SHORTCUTS } from './shortcuts.js';
 import { formatCount, formatCountdown } from './lib/format.js';
 import { useNow } from './lib/use-now.js';
 import { cx } from './ui/cx.js';
+import type { Screen } from '../store/types.js';
 import f from './frame.module.css';
 
-const TITLES = { keys: 'Keys', audit: 'Audit log', settings: 'Settings' } as const;
+const TITLES: Readonly<Record<Screen, string>> = { keys: 'Keys', sign: 'Sign', audit: 'Audit log', settings: 'Settings' };
 
 export function TopBar() {
   const screen = useApp((s) => s.screen);

@@ -7,7 +7,7 @@
 import { useEffect, useRef } from 'react';
 import type { Screen } from '../store/types.js';
 
-const SCREENS: readonly Screen[] = ['keys', 'audit', 'settings'];
+const SCREENS: readonly Screen[] = ['keys', 'sign', 'audit', 'settings'];
 
 export function screenFromHash(hash: string): Screen | undefined {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';

@@ -13,6 +13,7 @@ export const SHORTCUTS = {
   palette: `${MOD} K`,
   lock: `${MOD} ⇧ L`,
   goKeys: 'G K',
+  goSign: 'G R',
   goAudit: 'G A',
   goSettings: 'G S',
   newKey: 'N',
@@ -44,6 +45,7 @@ export function matchShortcut(e: { key: string; ctrlKey: boolean; metaKey: boole
   if (textField || e.ctrlKey || e.metaKey || e.altKey) return undefined;
   if (previous === 'g') {
     if (key === 'k') return 'goKeys';
+    if (key === 'r') return 'goSign';
     if (key === 'a') return 'goAudit';
     if (key === 's') return 'goSettings';
     return undefined;

@@ -210,3 +210,40 @@ describe('renderer store', () => {
     expect(store.getState().hdWallets).toBeUndefined();
   });
 });
+
+describe('signing slice', () => {
+  const view = { chain: 'ethereum', type: 'eth.message', title: 'Sign a message (personal_sign)', network: null, signer: '0xabc', flags: [], sections: [], digest: null } as const;
+
+  it('signs only the reviewed draft: an edit drops the view, and sign without a view calls nothing', async () => {
+    const { api, count } = fakeApi({
+      'signing.describe': () => view,
+      'signing.sign': (input: { request: { message: string } }) => ({ view, result: { primary: { label: 'Signature', value: `sig:${input.request.message}` }, fields: [] } }),
+    });
+    const store = createAppStore({ api, prefs: memoryPrefs(), now: () => Date.now() });
+    const s = () => store.getState();
+    s().startSigning({ kind: 'hd', namespace: 'default', wallet: 'w' }, 'eth.message');
+    expect(s().screen).toBe('sign');
+    s().editSignDraft({ type: 'eth.message', payload: 'hello' });
+    expect(await s().signReviewed()).toBe(false); // not reviewed yet
+    expect(count('signing.sign')).toBe(0);
+    await s().reviewSignDraft();
+    expect(s().signView?.title).toBe('Sign a message (personal_sign)');
+    s().editSignDraft({ payload: 'hello!' });
+    expect(s().signView).toBeUndefined();
+    expect(await s().signReviewed()).toBe(false);
+    await s().reviewSignDraft();
+    expect(await s().signReviewed()).toBe(true);
+    expect(s().signResult?.result.primary.value).toBe('sig:hello!');
+    expect(count('signing.sign')).toBe(1);
+  });
+
+  it('keeps the draft type when a signer of the same chain is chosen, switches it otherwise', () => {
+    const store = createAppStore({ api: fakeApi({}).api, prefs: memoryPrefs(), now: () => Date.now() });
+    const s = () => store.getState();
+    s().editSignDraft({ type: 'eth.typedData', payload: '{}' });
+    s().startSigning({ kind: 'key', namespace: 'default', keyId: 'k' }, 'eth.transaction');
+    expect(s().signDraft).toMatchObject({ type: 'eth.typedData', payload: '{}' });
+    s().startSigning({ kind: 'key', namespace: 'default', keyId: 'ed' }, 'sol.transaction');
+    expect(s().signDraft).toMatchObject({ type: 'sol.transaction', payload: '' });
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * @module renderer/store/store
- * THE renderer store: one zustand store cut into typed slices (vault, settings, keys, HD wallets, audit, ui,
+ * THE renderer store: one zustand store cut into typed slices (vault, settings, keys, HD wallets, audit, signing, ui,
  * connection), actions beside their state. It is created per app (createAppStore) with the API
  * it talks to, never imported as a global, so tests build their own with a fake API.
  *
@@ -17,8 +17,9 @@ import { createSettingsSlice, type SettingsSlice } from './settings-slice.js';
 import { createUiSlice, type UiSlice } from './ui-slice.js';
 import { createVaultSlice, type VaultSlice } from './vault-slice.js';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice.js';
+import { createSigningSlice, type SigningSlice } from './signing-slice.js';
 
-export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & UiSlice;
+export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & SigningSlice & UiSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
@@ -38,6 +39,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createKeysSlice(set, get, deps),
     ...createHdSlice(set, get, deps),
     ...createAuditSlice(set, get, deps),
+    ...createSigningSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));
 }

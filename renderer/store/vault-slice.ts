@@ -51,6 +51,7 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, pref
       get().resetKeys();
       get().resetHd();
       get().resetAudit();
+      get().resetSigning();
     }
   }
 

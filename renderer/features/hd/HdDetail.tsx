@@ -8,7 +8,7 @@
  */
 import * as Menu from '@radix-ui/react-dropdown-menu';
 import * as Tabs from '@radix-ui/react-tabs';
-import { Ban, CircleCheck, Eye, KeySquare, MoreHorizontal, ShieldAlert, Trash2, X } from 'lucide-react';
+import { Ban, CircleCheck, Eye, FileSignature, KeySquare, MoreHorizontal, ShieldAlert, Trash2, X } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { useApp } from '../../store/index.js';
 import type { BitcoinNetwork, BitcoinScript, ErrorInfo, HdDerived, HdWalletInfo, Result } from '../../store/types.js';
@@ -38,6 +38,7 @@ const PAGE = 5;
 export function HdDetail({ info }: { info: HdWalletInfo }) {
   const selectHd = useApp((s) => s.selectHd);
   const setHdState = useApp((s) => s.setHdState);
+  const startSigning = useApp((s) => s.startSigning);
   const [busy, setBusy] = useState(false);
   const [dialog, setDialog] = useState<'export' | 'delete' | null>(null);
   const active = info.state === 'active';
@@ -74,6 +75,11 @@ export function HdDetail({ info }: { info: HdWalletInfo }) {
           {info.exportable ? <Badge tone="warning">Exportable</Badge> : null}
         </div>
         <div className={k.panelActions}>
+          {active ? (
+            <Button size="sm" variant="primary" icon={<FileSignature aria-hidden />} onClick={() => startSigning({ kind: 'hd', namespace: info.namespace, wallet: info.id, account: 0, index: 0 })}>
+              Sign…
+            </Button>
+          ) : null}
           <Button size="sm" icon={active ? <Ban aria-hidden /> : <CircleCheck aria-hidden />} busy={busy} disabled={busy} onClick={() => void toggle()}>
             {active ? 'Disable' : 'Enable'}
           </Button>

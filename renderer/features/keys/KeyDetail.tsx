@@ -6,7 +6,7 @@
  */
 import * as Menu from '@radix-ui/react-dropdown-menu';
 import * as Tabs from '@radix-ui/react-tabs';
-import { Ban, CircleCheck, Clock, MoreHorizontal, RotateCw, Trash2, Undo2, X } from 'lucide-react';
+import { Ban, CircleCheck, Clock, FileSignature, MoreHorizontal, RotateCw, Trash2, Undo2, X } from 'lucide-react';
 import { useState } from 'react';
 import { useApp } from '../../store/index.js';
 import type { SimpleKeyAction } from '../../store/keys-slice.js';
@@ -44,6 +44,7 @@ const FAILED: Record<SimpleKeyAction, string> = {
 export function KeyDetail({ info }: { info: KeyInfo }) {
   const keyAction = useApp((s) => s.keyAction);
   const selectKey = useApp((s) => s.selectKey);
+  const startSigning = useApp((s) => s.startSigning);
   const [busy, setBusy] = useState<SimpleKeyAction | null>(null);
   const [deleting, setDeleting] = useState(false);
   const now = useNow(30_000);
@@ -80,6 +81,13 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
         </div>
         {live ? (
           <div className={k.panelActions}>
+            {info.state === 'active' && info.kind === 'private' && (info.algorithm === 'ecdsa-secp256k1' || info.algorithm === 'ed25519') ? (
+              <Tip label={info.algorithm === 'ed25519' ? 'Sign a Solana transaction or message' : 'Sign an Ethereum or Bitcoin request'}>
+                <Button size="sm" variant="primary" icon={<FileSignature aria-hidden />} onClick={() => startSigning({ kind: 'key', namespace: info.namespace, keyId: info.id }, info.algorithm === 'ed25519' ? 'sol.transaction' : 'eth.transaction')}>
+                  Sign…
+                </Button>
+              </Tip>
+            ) : null}
             {info.state === 'active' || info.state === 'disabled' ? (
               <Tip label="Create a new version and make it primary; old versions still verify and decrypt">
                 <Button size="sm" icon={<RotateCw aria-hidden />} busy={busy === 'rotate'} disabled={busy !== null || info.state !== 'active'} onClick={() => void run('rotate')}>
