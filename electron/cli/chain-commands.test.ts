@@ -53,7 +53,7 @@ describe('custos btc', () => {
     const decoded = await cli(dir, ['btc', 'decode-psbt', '--in', psbtFile, '--wallet', 'hd']);
     expect(decoded.code, decoded.err).toBe(0);
     expect(decoded.out).toContain('(change)');
-    expect(decoded.out).toContain('fee 0.00000500 BTC');
+    expect(decoded.out).toMatch(/Fee\s+0\.000005 BTC  \(500 sats\)/);
 
     const signed = await cli(dir, ['--json', 'btc', 'sign-psbt', '--wallet', 'hd', '--in', psbtFile, '--finalize']);
     expect(signed.code, signed.err).toBe(0);
@@ -66,7 +66,9 @@ describe('custos btc', () => {
     // Text output: the decoded request above the signature; hex PSBT from stdin works too.
     const text = await cli(dir, ['btc', 'sign-psbt', '--wallet', 'hd', '--in', '-'], hex.encode(tx.toPSBT()));
     expect(text.code, text.err).toBe(0);
-    expect(text.out.indexOf('outputs:')).toBeLessThan(text.out.indexOf('psbt  '));
+    // The decoded request comes before the signature, as in the desktop app.
+    expect(text.out.indexOf('Outputs (')).toBeGreaterThan(-1);
+    expect(text.out.indexOf('Outputs (')).toBeLessThan(text.out.indexOf('Signed PSBT (base64)'));
     expect((await cli(dir, ['btc', 'sign-psbt', '--wallet', 'hd', '--psbt', 'bm90IGEgcHNidA=='])).err).toContain('INVALID_INPUT');
     expect((await cli(dir, ['btc', 'sign-psbt', '--wallet', 'hd'])).code).toBe(2);
 
@@ -127,7 +129,7 @@ describe('custos sol and stark', () => {
     expect(check(ij.transactionHash, ij.signature)).toBe(true);
     const text = await cli(dir, ['stark', 'sign', '--wallet', 'hd', '--index', '2', '--in', '-'], JSON.stringify({ version: 1, senderAddress: a.address, calldata: [], maxFee: 1, nonce: 0, chainId: 'SN_MAIN' }));
     expect(text.code, text.err).toBe(0);
-    expect(text.out).toContain('transaction hash');
+    expect(text.out).toContain('Transaction hash');
     const typedFile = join(dir, 'typed.json');
     writeFileSync(typedFile, JSON.stringify({
       types: { StarknetDomain: [{ name: 'name', type: 'shortstring' }, { name: 'version', type: 'shortstring' }, { name: 'chainId', type: 'shortstring' }, { name: 'revision', type: 'shortstring' }], Mail: [{ name: 'note', type: 'shortstring' }] },

@@ -11,13 +11,14 @@ import { hex } from '@scure/base';
 import { CustodyError } from '../../shared/errors.js';
 import type { BtcKeyRef, SolKeyRef, StarkKeyRef } from '../core/custodian.js';
 import { BITCOIN_SCRIPT_TYPES, type BitcoinNetwork, type BitcoinScriptType } from '../core/chains/hd/accounts.js';
-import { SIGHASH, type PsbtSummary, type SighashName } from '../core/chains/bitcoin/index.js';
-import type { SolanaTransactionSummary } from '../core/chains/solana/index.js';
+import { SIGHASH, type SighashName } from '../core/chains/bitcoin/index.js';
 import type { InvokeTransaction, TypedData } from '../core/chains/starknet/index.js';
 import { DEFAULT_NAMESPACE } from '../core/keys/key-store.js';
 import { UsageError, type Args } from './args.js';
 import type { Command, CommandContext } from './commands.js';
 import { readFileBytes, writeFileBytes } from './io.js';
+import { requestViewText, signedResultText } from './request-text.js';
+import * as views from '../core/signing/views.js';
 
 const NETWORKS: readonly BitcoinNetwork[] = ['mainnet', 'testnet', 'regtest'];
 const PSBT_MAGIC = [0x70, 0x73, 0x62, 0x74, 0xff];
@@ -132,23 +133,6 @@ function plain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? hex.encode(v) : v))) as unknown;
 }
 
-function view(value: unknown): string {
-  return JSON.stringify(plain(value), null, 2);
-}
-
-function psbtText(s: PsbtSummary): string {
-  const lines = [`network ${s.network}, PSBT v${s.psbtVersion}, tx version ${s.txVersion}, locktime ${s.lockTime}`, 'inputs:'];
-  for (const i of s.inputs) lines.push(`  #${i.index} ${i.txid}:${i.vout}  ${i.valueBtc ?? '?'} BTC  ${i.address ?? i.scriptType ?? 'unknown'}${i.ours ? `  (ours, ${i.ownType ?? ''})` : ''}  sighash ${i.sighash}  ${i.status}`);
-  lines.push('outputs:');
-  for (const o of s.outputs) lines.push(`  #${o.index} ${o.valueBtc} BTC  ${o.address ?? `${o.scriptType} ${o.script}`}${o.change ? '  (change)' : ''}`);
-  lines.push(`sending ${s.sendingSats} sat, change ${s.changeSats} sat, fee ${s.feeBtc === null ? 'unknown (an input value is missing)' : `${s.feeBtc} BTC`}`);
-  return lines.join('\n');
-}
-
-function solText(s: SolanaTransactionSummary): string {
-  return view(s);
-}
-
 export const CHAIN_COMMANDS: readonly Command[] = [
   // ---------------------------------------------------------------- Bitcoin
   {
@@ -187,13 +171,7 @@ export const CHAIN_COMMANDS: readonly Command[] = [
       const { psbt: _bytes, ...rest } = signed;
       return {
         json: plain(rest) as Record<string, unknown>,
-        text: [
-          psbtText(signed.summary),
-          '',
-          `signed inputs  ${signed.signed.map((s) => `#${s.index} (${s.type}, ${s.sighash})`).join(', ')}`,
-          `psbt           ${signed.psbtBase64}`,
-          ...(signed.transaction === undefined ? [] : [`transaction    ${signed.transaction.hex}`, `txid           ${signed.transaction.txid}`]),
-        ].join('\n'),
+        text: `${requestViewText(views.psbtView(signed.summary, null))}\n\n${signedResultText(views.psbtResult(signed))}${signed.transaction === undefined ? '' : `\n  psbt  ${signed.psbtBase64}`}`,
       };
     },
   },
@@ -213,7 +191,7 @@ export const CHAIN_COMMANDS: readonly Command[] = [
       }
       const c = await ctx.unlocked();
       const summary = await c.btcDecodePsbt(psbt, { network, ownRefs });
-      return { json: { summary: plain(summary) }, text: psbtText(summary) };
+      return { json: { summary: plain(summary) }, text: requestViewText(views.psbtView(summary, null)) };
     },
   },
   {
@@ -263,7 +241,7 @@ export const CHAIN_COMMANDS: readonly Command[] = [
         const m = await c.solSignMessage(ref, body);
         return {
           json: { summary: plain(m.summary), signature: m.signatureBase58, message: hex.encode(m.message), envelope: m.envelopeBase64 },
-          text: `${view(m.summary)}\n\nsignature  ${m.signatureBase58}${m.envelopeBase64 === null ? '' : `\nenvelope   ${m.envelopeBase64}`}`,
+          text: `${requestViewText(views.solanaMessageView(m.summary.text, null))}\n\n${signedResultText(views.solanaMessageResult(m))}`,
         };
       }
       const tx = solTxInput(await inputOf(ctx, { tx: (v) => v }));
@@ -272,7 +250,7 @@ export const CHAIN_COMMANDS: readonly Command[] = [
       const signed = await c.solSignTransaction(ref, tx);
       return {
         json: { summary: plain(signed.summary), transaction: signed.transactionBase64, signature: signed.signatureBase58, signerIndex: signed.signerIndex, complete: signed.complete },
-        text: `${solText(shown)}\n\ntransaction  ${signed.transactionBase64}\nsignature    ${signed.signatureBase58}${signed.complete ? '' : '\n(more signatures are needed)'}`,
+        text: `${requestViewText(views.solanaTransactionView(shown, null))}\n\n${signedResultText(views.solanaTransactionResult(signed))}`,
       };
     },
   },
@@ -285,7 +263,7 @@ export const CHAIN_COMMANDS: readonly Command[] = [
       const tx = solTxInput(await inputOf(ctx, { tx: (v) => v }));
       const c = await ctx.unlocked();
       const summary = await c.solDecode(tx);
-      return { json: { summary: plain(summary) }, text: solText(summary) };
+      return { json: { summary: plain(summary) }, text: requestViewText(views.solanaTransactionView(summary, null)) };
     },
   },
   // ---------------------------------------------------------------- StarkNet
@@ -319,11 +297,11 @@ export const CHAIN_COMMANDS: readonly Command[] = [
       if (a.flag('typed-data')) {
         const account = a.string('account');
         const sig = await c.starkSignTypedData(ref, request as TypedData, account === undefined ? {} : { account });
-        return { json: plain(sig) as Record<string, unknown>, text: `${view(sig.summary)}\n\nmessage hash  ${sig.messageHash}\nsignature     ${sig.signature.join(' ')}` };
+        return { json: plain(sig) as Record<string, unknown>, text: `${requestViewText(views.starkTypedDataView(sig.summary, null))}\n\n${signedResultText(views.starkSignatureResult(sig.messageHash, sig.signature))}` };
       }
       if (a.string('account') !== undefined) throw new UsageError('--account goes with --typed-data');
       const signed = await c.starkSignInvoke(ref, request as InvokeTransaction);
-      return { json: plain(signed) as Record<string, unknown>, text: `${view(signed.summary)}\n\ntransaction hash  ${signed.transactionHash}\nsignature         ${signed.signature.join(' ')}` };
+      return { json: plain(signed) as Record<string, unknown>, text: `${requestViewText(views.starkInvokeView(signed.summary, null))}\n\n${signedResultText(views.starkSignatureResult(signed.transactionHash, signed.signature))}` };
     },
   },
 ];

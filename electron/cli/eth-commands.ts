@@ -11,6 +11,8 @@ import { DEFAULT_NAMESPACE } from '../core/keys/key-store.js';
 import { UsageError, type Args } from './args.js';
 import type { Command, CommandContext } from './commands.js';
 import { parseHex, readFileBytes } from './io.js';
+import { requestViewText, signedResultText } from './request-text.js';
+import * as views from '../core/signing/views.js';
 
 const keyOptions = {
   ns: { type: 'string', description: `namespace (default "${DEFAULT_NAMESPACE}")`, placeholder: 'NS' },
@@ -59,9 +61,6 @@ function chainIdOf(args: Args, required: boolean): string | undefined {
   return v;
 }
 
-function view(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
-}
 
 export const ETH_COMMANDS: readonly Command[] = [
   {
@@ -87,7 +86,7 @@ export const ETH_COMMANDS: readonly Command[] = [
       const c = await ctx.unlocked();
       const shown = await c.ethDescribe({ kind: 'message', message });
       const sig = await c.ethSignMessage(ref, message);
-      return { json: { view: shown, ...sig }, text: `${view(shown)}\n\nsignature  ${sig.signature}\nsigner     ${sig.address}` };
+      return { json: { view: shown, ...sig }, text: `${requestViewText(views.ethereumView(shown, sig.address))}\n\n${signedResultText(views.ethSignatureResult(sig))}` };
     },
   },
   {
@@ -102,7 +101,7 @@ export const ETH_COMMANDS: readonly Command[] = [
       const c = await ctx.unlocked();
       const shown = await c.ethDescribe({ kind: 'typed-data', input: typedData, expectedChainId });
       const sig = await c.ethSignTypedData(ref, typedData, { expectedChainId });
-      return { json: { view: shown, ...sig }, text: `${view(shown)}\n\nsignature  ${sig.signature}\nsigner     ${sig.address}` };
+      return { json: { view: shown, ...sig }, text: `${requestViewText(views.ethereumView(shown, sig.address))}\n\n${signedResultText(views.ethSignatureResult(sig))}` };
     },
   },
   {
@@ -119,7 +118,7 @@ export const ETH_COMMANDS: readonly Command[] = [
       const signed = await c.ethSignTransaction(ref, tx, expectedChainId === undefined ? {} : { expectedChainId });
       return {
         json: { view: shown, ...signed },
-        text: `${view(shown)}\n\nraw   ${signed.rawTransaction}\nhash  ${signed.hash}\nfrom  ${signed.from}`,
+        text: `${requestViewText(views.ethereumView(shown, signed.from))}\n\n${signedResultText(views.ethTransactionResult(signed))}`,
       };
     },
   },
@@ -136,7 +135,7 @@ export const ETH_COMMANDS: readonly Command[] = [
         : a.flag('typed-data')
           ? await c.ethDescribe({ kind: 'typed-data', input: await jsonOrHexRequest(ctx), expectedChainId: chainIdOf(a, true) as string })
           : await c.ethDescribe({ kind: 'transaction', input: await jsonOrHexRequest(ctx) });
-      return { json: { view: shown }, text: view(shown) };
+      return { json: { view: shown }, text: requestViewText(views.ethereumView(shown, null)) };
     },
   },
 ];
