@@ -30,6 +30,30 @@ async function vault(): Promise<string> {
 }
 
 describe('custos btc', () => {
+  it('sign-psbt with several addresses of one wallet (--indexes, --change-indexes): every input signed, then extracted', async () => {
+    const dir = await vault();
+    const pubOf = async (extra: string[]) => hex.decode((await cli(dir, ['--json', 'hd', 'derive', '--id', 'hd', '--chain', 'bitcoin', '--script', 'p2wpkh', ...extra])).json().publicKey as string);
+    const [receive3, change1] = [await pubOf(['--index', '3']), await pubOf(['--change', '--index', '1'])];
+    const tx = new Transaction();
+    tx.addInput({ txid: new Uint8Array(32).fill(1), index: 0, witnessUtxo: { script: p2wpkh(receive3).script, amount: 50_000n } });
+    tx.addInput({ txid: new Uint8Array(32).fill(2), index: 1, witnessUtxo: { script: p2wpkh(change1).script, amount: 40_000n } });
+    tx.addOutput({ script: OutScript.encode({ type: 'wpkh', hash: new Uint8Array(20).fill(9) }), amount: 89_000n });
+    const psbt = base64.encode(tx.toPSBT());
+    // One address: one input signed, nothing to extract yet.
+    const one = await cli(dir, ['--json', 'btc', 'sign-psbt', '--wallet', 'hd', '--index', '3', '--psbt', psbt, '--finalize']);
+    expect(one.code, one.err).toBe(0);
+    expect(one.json()).not.toHaveProperty('transaction');
+    const both = await cli(dir, ['--json', 'btc', 'sign-psbt', '--wallet', 'hd', '--indexes', '0,3', '--change-indexes', '1', '--psbt', psbt, '--finalize']);
+    expect(both.code, both.err).toBe(0);
+    const out = both.json() as { signed: { index: number }[]; transaction: { hex: string; txid: string } };
+    expect(out.signed.map((x) => x.index)).toEqual([0, 1]);
+    const final = Transaction.fromRaw(hex.decode(out.transaction.hex));
+    expect(final.id).toBe(out.transaction.txid);
+    expect(final.inputsLength).toBe(2);
+    expect((await cli(dir, ['btc', 'sign-psbt', '--wallet', 'hd', '--indexes', '0,x', '--psbt', psbt])).err).toContain('INVALID_INPUT');
+    expect((await cli(dir, ['btc', 'sign-psbt', '--wallet', 'hd', '--indexes', '0', '--index', '1', '--psbt', psbt])).code).toBe(2);
+  });
+
   it('address, decode-psbt, sign-psbt --finalize (extracted by btc-signer), sign-message', async () => {
     const dir = await vault();
     expect((await cli(dir, ['btc', 'address', '--wallet', 'hd'])).out).toContain("bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu  (m/84'/0'/0'/0/0)");

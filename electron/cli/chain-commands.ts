@@ -82,6 +82,40 @@ function btcRefOf(args: Args): BtcKeyRef {
   return { namespace, wallet: key.wallet, script: scriptOf(args), network: networkOf(args), index: args.int('index') ?? 0, change: args.flag('change') ? 1 : 0, account: args.int('account') ?? 0 };
 }
 
+/** At most this many addresses per PSBT command (each is a derivation). */
+const MAX_PSBT_ADDRESSES = 1000;
+
+function indexList(value: string | undefined, what: string): number[] {
+  if (value === undefined) return [];
+  const out = value.split(',').map((part) => {
+    const t = part.trim();
+    if (!/^\d{1,10}$/u.test(t) || Number(t) > 0x7fffffff) throw new CustodyError('INVALID_INPUT', `${what}: expected comma-separated indexes below 2^31, got ${JSON.stringify(t.slice(0, 20))}`);
+    return Number(t);
+  });
+  if (out.length > MAX_PSBT_ADDRESSES) throw new CustodyError('INVALID_INPUT', `${what}: at most ${MAX_PSBT_ADDRESSES} indexes`);
+  return [...new Set(out)];
+}
+
+/**
+ * The keys a PSBT command uses: the one key of btcRefOf, or with --wallet and --indexes /
+ * --change-indexes every listed receive and change address of the account (a PSBT often spends
+ * from several addresses of one wallet).
+ */
+function btcRefsOf(args: Args): BtcKeyRef[] {
+  const ref = btcRefOf(args);
+  const receive = indexList(args.string('indexes'), '--indexes');
+  const change = indexList(args.string('change-indexes'), '--change-indexes');
+  if (receive.length + change.length === 0) return [ref];
+  if ('keyId' in ref) throw new UsageError('--indexes and --change-indexes go with --wallet');
+  if (args.int('index') !== undefined || args.flag('change')) throw new UsageError('use --indexes/--change-indexes or --index/--change, not both');
+  return [...receive.map((index) => ({ ...ref, index, change: 0 as const })), ...change.map((index) => ({ ...ref, index, change: 1 as const }))];
+}
+
+const psbtAddresses = {
+  indexes: { type: 'string', description: 'with --wallet: several receive address indexes, comma-separated (e.g. 0,1,7)', placeholder: 'N,N' },
+  'change-indexes': { type: 'string', description: 'with --wallet: several change address indexes, comma-separated', placeholder: 'N,N' },
+} as const;
+
 function solRefOf(args: Args): SolKeyRef {
   const namespace = nsOf(args);
   const key = exactlyOneKey(args);
@@ -150,9 +184,10 @@ export const CHAIN_COMMANDS: readonly Command[] = [
   {
     words: ['btc', 'sign-psbt'],
     summary: 'sign the inputs of a PSBT (BIP-174/370) that spend from the key; --finalize also extracts the transaction',
-    usage: 'custos btc sign-psbt (--id ID | --wallet W [--index N] [--change]) (--in FILE | --psbt BASE64|HEX) [--script TYPE] [--network NET] [--finalize] [--allow-sighash NAME]… [--out FILE]',
+    usage: 'custos btc sign-psbt (--id ID | --wallet W [--index N] [--change] [--indexes N,N] [--change-indexes N,N]) (--in FILE | --psbt BASE64|HEX) [--script TYPE] [--network NET] [--finalize] [--allow-sighash NAME]… [--out FILE]',
     options: {
       ...btcKey,
+      ...psbtAddresses,
       ...inFile,
       psbt: { type: 'string', description: 'the PSBT as base64 or hex', placeholder: 'PSBT' },
       finalize: { type: 'boolean', description: 'finalize the inputs signed here; print the network transaction when every input is final' },
@@ -161,11 +196,11 @@ export const CHAIN_COMMANDS: readonly Command[] = [
     },
     async run(ctx) {
       const a = ctx.args;
-      const ref = btcRefOf(a);
+      const refs = btcRefsOf(a);
       const psbt = psbtInput(await inputOf(ctx, { psbt: (v) => v }));
       const allow = a.strings('allow-sighash').map((n) => oneOf(n, Object.keys(SIGHASH) as SighashName[], '--allow-sighash', 'ALL'));
       const c = await ctx.unlocked();
-      const signed = await c.btcSignPsbt(ref, psbt, { network: networkOf(a), finalize: a.flag('finalize'), ...(allow.length === 0 ? {} : { allowSighash: allow }) });
+      const signed = await c.btcSignPsbt(refs, psbt, { network: networkOf(a), finalize: a.flag('finalize'), ...(allow.length === 0 ? {} : { allowSighash: allow }) });
       const out = a.string('out');
       if (out !== undefined) writeFileBytes(out, signed.psbtBase64 + '\n');
       const { psbt: _bytes, ...rest } = signed;
@@ -178,16 +213,17 @@ export const CHAIN_COMMANDS: readonly Command[] = [
   {
     words: ['btc', 'decode-psbt'],
     summary: 'show what a PSBT spends and pays, without signing; with --wallet, its outputs to that account are marked as change',
-    usage: 'custos btc decode-psbt (--in FILE | --psbt BASE64|HEX) [--network NET] [--wallet W [--script TYPE] [--index N] [--account N] | --id ID]',
-    options: { ...btcKey, ...inFile, psbt: { type: 'string', description: 'the PSBT as base64 or hex', placeholder: 'PSBT' } },
+    usage: 'custos btc decode-psbt (--in FILE | --psbt BASE64|HEX) [--network NET] [--wallet W [--script TYPE] [--index N | --indexes N,N] [--change-indexes N,N] [--account N] | --id ID]',
+    options: { ...btcKey, ...psbtAddresses, ...inFile, psbt: { type: 'string', description: 'the PSBT as base64 or hex', placeholder: 'PSBT' } },
     async run(ctx) {
       const a = ctx.args;
       const psbt = psbtInput(await inputOf(ctx, { psbt: (v) => v }));
       const network = networkOf(a);
       let ownRefs: BtcKeyRef[] = [];
       if (a.string('id') !== undefined || a.string('wallet') !== undefined) {
-        const ref = btcRefOf(a);
-        ownRefs = 'keyId' in ref ? [ref] : [{ ...ref, change: 0 }, { ...ref, change: 1 }];
+        const refs = btcRefsOf(a);
+        const [ref] = refs;
+        ownRefs = refs.length > 1 || ref === undefined || 'keyId' in ref ? refs : [{ ...ref, change: 0 }, { ...ref, change: 1 }];
       }
       const c = await ctx.unlocked();
       const summary = await c.btcDecodePsbt(psbt, { network, ownRefs });
