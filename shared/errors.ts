@@ -30,6 +30,10 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'QUOTA_EXCEEDED',
   'NOT_EMPTY',
+  /** The thing was already decided or changed by someone else (a request approved twice). */
+  'CONFLICT',
+  /** A signing request ran out of time before anyone decided. */
+  'EXPIRED',
   'DISCONNECTED',
   'POLICY_DENIED',
   'USER_REJECTED',
