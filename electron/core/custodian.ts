@@ -53,6 +53,9 @@ import { AccessStore, TOKEN_ID_PATTERN, tokenPrincipal, type NamespaceSettings, 
 import { ALL_NAMESPACES, hasPermission, isAdmin, namespacesWith, NAMESPACE_ROLES, type Grant, type Permission, type Role } from './access/roles.js';
 import { RateLimiter, type RateLimit } from './access/rate-limit.js';
 import type { AccessSettings } from './access/settings.js';
+import { ApprovalQueue, type RequestClient, type RequestRecord, type RequestState } from './approvals/queue.js';
+import { describeRequest, signRequest } from './signing/requests.js';
+import type { SignedResult, SignerRef, SigningRequest } from '../../shared/api/signing.js';
 export type { AccessSettings, NamespaceLimits } from './access/settings.js';
 import { assertOperatorName, DEFAULT_OPERATOR, OPERATOR_NAME_PATTERN } from './vault/vault.js';
 
@@ -132,7 +135,9 @@ export interface HdDerived {
 export type CoreEvent =
   | { readonly type: 'vault.changed' }
   | { readonly type: 'keys.changed'; readonly namespace: string | null; readonly id: string | null }
-  | { readonly type: 'audit.appended' };
+  | { readonly type: 'audit.appended' }
+  /** The signing-request queue changed; `namespace` is the signer's (who may see the request). */
+  | { readonly type: 'requests.changed'; readonly id: string; readonly state: RequestState; readonly namespace: string; readonly pending: number };
 
 /** Who the facade acts for. */
 export interface Identity {
@@ -349,6 +354,19 @@ export interface Custodian {
   /** An Admin clears the TAMPERED state after investigating; audited. */
   auditAcknowledge(): Promise<void>;
 
+  /**
+   * A program's signing request (wallet RPC, HsmService, …): decoded, parked in the queue until an
+   * operator approves or rejects it (or `autoApprove`, which the transport takes from the client's
+   * settings), then signed as this caller — whose roles and the key's ACL apply as for a direct
+   * signature. Rejection is USER_REJECTED, expiry EXPIRED; each step is audited.
+   */
+  submitSigningRequest(input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef; autoApprove?: boolean; ttlMs?: number }): Promise<{ record: RequestRecord; result: SignedResult }>;
+  /** Pending requests (oldest first) and the recent history (newest first) in namespaces where the caller may use keys. */
+  listRequests(): { pending: RequestRecord[]; history: RequestRecord[] };
+  /** An operator allows a pending request (needs key use in the signer's namespace; never a token). */
+  approveRequest(id: string): Promise<RequestRecord>;
+  rejectRequest(id: string, reason?: string): Promise<RequestRecord>;
+
   /** `PRAGMA integrity_check` of the database file. */
   integrityCheck(): string;
   close(): Promise<void>;
@@ -375,6 +393,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
   const audit = new AuditLog(db, vault, engine, clock, options.audit ?? DEFAULT_AUDIT_OPTIONS);
   const access = new AccessStore(db, vault, engine, clock);
   const hd = new HdWalletStore(db, vault, clock, (n) => engine.random(n));
+  const approvals = new ApprovalQueue({ now: () => clock.now() });
   const parts: Parts = {
     dataDir: options.dataDir,
     db,
@@ -384,7 +403,9 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     audit,
     access,
     hd,
+    approvals,
     hdCaches: new Map(),
+    vaultSigners: new WeakMap(),
     clock,
     kdf: options.kdf ?? DEFAULT_KDF,
     deletionWindowMs: options.deletionWindowMs,
@@ -397,7 +418,19 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     auditNotice: { pending: false },
     closed: { value: false },
   };
+  approvals.subscribe(({ record }) => {
+    const event: CoreEvent = { type: 'requests.changed', id: record.id, state: record.state, namespace: record.signer.namespace, pending: approvals.pendingCount() };
+    for (const listener of [...parts.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  });
   vault.onLock(() => {
+    // Nobody can approve and nothing can sign while locked: waiting callers get their answer now.
+    approvals.rejectAllPending('system', 'the vault was locked');
     parts.sessions.clear();
     for (const cache of parts.hdCaches.values()) cache.wipe();
     parts.hdCaches.clear();
@@ -424,8 +457,12 @@ interface Parts {
   readonly audit: AuditLog;
   readonly access: AccessStore;
   readonly hd: HdWalletStore;
+  /** The signing-request queue (in memory; every step is audited). */
+  readonly approvals: ApprovalQueue;
   /** One derivation cache per wallet and curve while unlocked (parents derived once); wiped on lock. */
   readonly hdCaches: Map<string, DerivationCache>;
+  /** Signers over vault secp256k1 keys by private handle (custodian.vaultSecp256k1Signer); public data and the handle only. */
+  readonly vaultSigners: WeakMap<PrivateKeyHandle, Secp256k1Signer>;
   readonly clock: Clock;
   readonly kdf: KdfSettings;
   readonly deletionWindowMs: number | undefined;
@@ -1931,9 +1968,75 @@ class CustodianImpl implements Custodian {
     return integrityCheck(this.db);
   }
 
+  // ---------------------------------------------------------------- the signing-request queue
+
+  async submitSigningRequest(input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef; autoApprove?: boolean; ttlMs?: number }): Promise<{ record: RequestRecord; result: SignedResult }> {
+    const namespace = input.signer.namespace;
+    const keyId = input.signer.kind === 'key' ? input.signer.keyId : input.signer.wallet;
+    const details = { requestType: input.request.type, method: input.method.slice(0, 64), client: input.client.id.slice(0, 200), transport: input.client.transport.slice(0, 32) };
+    // Decoding is also validation: a request that cannot be shown is refused before it is queued.
+    const { record, decided } = await this.observe('request.submit', { namespace, keyId }, details, async () => {
+      this.authorize({ permission: 'key.use', namespace, ...(input.signer.kind === 'key' ? { keyId: input.signer.keyId } : {}) }, namespace);
+      const view = await describeRequest(this, input.request, input.signer);
+      return this.parts.approvals.submit({
+        client: input.client,
+        method: input.method,
+        request: input.request,
+        signer: input.signer,
+        view,
+        policy: { decision: 'require-approval', reasons: [input.autoApprove === true ? 'auto-approve is on for this client' : 'no policy engine yet: every request needs an operator'] },
+        ...(input.autoApprove === undefined ? {} : { autoApprove: input.autoApprove }),
+        ...(input.ttlMs === undefined ? {} : { ttlMs: input.ttlMs }),
+      });
+    }, (r) => ({ details: { requestId: r.record.id, digest: r.record.view.digest?.value ?? null } }));
+    const decision = await decided;
+    if (decision === 'rejected') {
+      const reason = this.parts.approvals.get(record.id).reason;
+      throw new CustodyError('USER_REJECTED', reason === null ? 'the operator rejected the request' : `the request was rejected: ${reason}`);
+    }
+    if (decision === 'expired') throw new CustodyError('EXPIRED', 'no operator decided before the request expired');
+    try {
+      const { result } = await signRequest(this, input.signer, input.request);
+      return { record: this.parts.approvals.markSigned(record.id, result), result };
+    } catch (error) {
+      const e = error instanceof CustodyError ? error : new CustodyError('INTERNAL', 'signing failed');
+      this.parts.approvals.markFailed(record.id, { code: e.code, message: e.message });
+      throw error;
+    }
+  }
+
+  listRequests(): { pending: RequestRecord[]; history: RequestRecord[] } {
+    const grants = this.authorize('authenticated');
+    const visible = (r: RequestRecord) => hasPermission(grants, 'key.use', r.signer.namespace);
+    const all = this.parts.approvals.list().filter(visible);
+    return { pending: all.filter((r) => r.state === 'pending').reverse(), history: all.filter((r) => r.state !== 'pending') };
+  }
+
+  approveRequest(id: string): Promise<RequestRecord> {
+    return this.decideRequest(id, 'approve');
+  }
+
+  rejectRequest(id: string, reason?: string): Promise<RequestRecord> {
+    return this.decideRequest(id, 'reject', reason);
+  }
+
+  private decideRequest(id: string, decision: 'approve' | 'reject', reason?: string): Promise<RequestRecord> {
+    const queued = this.parts.approvals.list().find((r) => r.id === id);
+    const target = queued === undefined ? {} : { namespace: queued.signer.namespace, keyId: queued.signer.kind === 'key' ? queued.signer.keyId : queued.signer.wallet };
+    const details = { requestId: typeof id === 'string' ? id.slice(0, 64) : null, ...(queued === undefined ? {} : { client: queued.client.id.slice(0, 200), requestType: queued.request.type, digest: queued.view.digest?.value ?? null }) };
+    return this.observe(`request.${decision}`, target, details, () => {
+      this.authorize('operator');
+      const record = this.parts.approvals.get(id);
+      this.authorize({ permission: 'key.use', namespace: record.signer.namespace }, record.signer.namespace);
+      const by = this.principal();
+      return decision === 'approve' ? this.parts.approvals.approve(id, by) : this.parts.approvals.reject(id, by, reason);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.parts.closed.value) return;
     this.parts.closed.value = true;
+    this.parts.approvals.close();
     try {
       if (this.vault.isUnlocked()) this.audit.checkpoint();
     } finally {

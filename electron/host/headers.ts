@@ -12,14 +12,19 @@
  * origin may read anything from us.
  */
 
+import { isAllowedHost as isLoopbackHost } from '../rpc/loopback.js';
+
+/** The names the host answers to: it listens on 127.0.0.1 only. */
+const HOST_NAMES = ['127.0.0.1', 'localhost'] as const;
+
 /** The `Host` header values a request to us may carry (browsers send them lower-case). */
 export function allowedHosts(port: number): ReadonlySet<string> {
-  return new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  return new Set(HOST_NAMES.map((n) => `${n}:${port}`));
 }
 
-/** Whether `host` (the raw header) names this server. Anything else is refused: DNS rebinding. */
+/** Whether `host` (the raw header) names this server. Anything else is refused: DNS rebinding (the rule every loopback server shares: rpc/loopback.ts). */
 export function isAllowedHost(host: string | undefined, port: number): host is string {
-  return host !== undefined && allowedHosts(port).has(host.toLowerCase());
+  return isLoopbackHost(host, port, HOST_NAMES);
 }
 
 /**

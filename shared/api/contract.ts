@@ -17,7 +17,7 @@
 import { z } from 'zod';
 import { HASH_ALGORITHMS, IMPORT_FORMATS, KEY_ALGORITHMS, RSA_SCHEMES, SIGNATURE_FORMATS, SIGNATURE_HASHES } from '../algorithms.js';
 import { ERROR_CODES } from '../errors.js';
-import { bitcoinNetworkSchema, bitcoinScriptSchema, chainSchema, requestViewSchema, signedResultSchema, signerAddressSchema, signerRefSchema, signingRequestSchema } from './signing.js';
+import { bitcoinNetworkSchema, bitcoinScriptSchema, chainSchema, requestRecordSchema, requestStateSchema, requestViewSchema, signedResultSchema, signerAddressSchema, signerRefSchema, signingRequestSchema } from './signing.js';
 
 export { bitcoinNetworkSchema, bitcoinScriptSchema } from './signing.js';
 
@@ -235,6 +235,12 @@ export const METHODS = {
   /** Sign after review: returns the view of exactly what was signed, and the result to hand back. */
   'signing.sign': method(z.strictObject({ request: signingRequestSchema, signer: signerRefSchema }), z.strictObject({ view: requestViewSchema, result: signedResultSchema })),
 
+  // the signing-request queue: what programs sent, waiting for an operator (core/approvals)
+  /** Pending requests (oldest first) and the recent history (newest first) the caller may see. */
+  'requests.list': method(empty, z.strictObject({ pending: z.array(requestRecordSchema), history: z.array(requestRecordSchema) })),
+  'requests.approve': method(z.strictObject({ id: z.string().max(64) }), requestRecordSchema),
+  'requests.reject': method(z.strictObject({ id: z.string().max(64), reason: z.string().max(500).optional() }), requestRecordSchema),
+
   // crypto for an operator's manual use
   'crypto.sign': method(keyRef.extend({ data: base64, ...signOptions }), z.strictObject({ signature: base64, keyVersion: z.number().int() })),
   'crypto.verify': method(keyRef.extend({ data: base64, signature: base64, keyVersion: z.number().int().positive().optional(), ...signOptions }), z.strictObject({ valid: z.boolean(), keyVersion: z.number().int() })),
@@ -278,6 +284,8 @@ export const EVENTS = {
   'vault.changed': vaultStatusSchema,
   'keys.changed': z.strictObject({ namespace: z.string().nullable(), id: z.string().nullable() }),
   'audit.appended': z.strictObject({ size: z.number().int() }),
+  /** The queue changed (a request arrived, was decided, expired, was signed): re-read requests.list. */
+  'requests.changed': z.strictObject({ id: z.string(), state: requestStateSchema }),
 } as const;
 
 export type EventName = keyof typeof EVENTS;

@@ -143,3 +143,31 @@ export const signedResultSchema = z.strictObject({
 export type SignedResult = z.infer<typeof signedResultSchema>;
 
 export const signerAddressSchema = z.strictObject({ chain: chainSchema, address: z.string(), path: z.string().nullable(), publicKey: z.string().nullable() });
+
+// ------------------------------------------------------------------ the request queue
+
+export const requestStateSchema = z.enum(['pending', 'approved', 'rejected', 'expired', 'signed', 'failed']);
+export type RequestState = z.infer<typeof requestStateSchema>;
+
+/** A request a program sent, as the queue holds it (core/approvals). */
+export const requestRecordSchema = z.strictObject({
+  id: z.string(),
+  /** Who sent it: the transport, a stable id for per-client settings, and what the operator sees. */
+  client: z.strictObject({ transport: z.string(), id: z.string(), label: z.string() }),
+  /** The client's method, e.g. `personal_sign`, `eth_signTransaction`. */
+  method: z.string(),
+  request: signingRequestSchema,
+  signer: signerRefSchema,
+  view: requestViewSchema,
+  policy: z.strictObject({ decision: z.enum(['allow', 'deny', 'require-approval']), reasons: z.array(z.string()) }),
+  state: requestStateSchema,
+  createdAt: z.number().int(),
+  expiresAt: z.number().int(),
+  decidedAt: z.number().int().nullable(),
+  /** The operator who decided, `auto:<client>` for auto-approval, or `system` (expiry, lock). */
+  decidedBy: z.string().nullable(),
+  reason: z.string().nullable(),
+  result: signedResultSchema.nullable(),
+  error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+});
+export type RequestRecord = z.infer<typeof requestRecordSchema>;

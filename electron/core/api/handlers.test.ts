@@ -67,6 +67,19 @@ describe('the renderer API handler table', () => {
     const request = { type: 'eth.message', message: 'hello', encoding: 'utf8' };
     expect(await call('signing.describe', { request })).toMatchObject({ chain: 'ethereum', type: 'eth.message', signer: null });
     expect(await call('signing.sign', { request, signer })).toMatchObject({ view: { signer: '0x9858EfFD232B4033E47d90003D41EC34EcaEda94' }, result: { primary: { value: expect.stringMatching(/^0x[0-9a-f]{130}$/) } } });
+    // The request queue: a program's requests wait for this operator.
+    const { token } = await conn.custodian.createToken({ label: 'program', grants: [{ namespace: 'ops', role: 'KeyUser' }] });
+    const program = await root.forTransport({ transport: 'test' }).authenticateToken(token);
+    const outcomes = [1, 2].map(() => program.submitSigningRequest({ client: { transport: 'test', id: 'p', label: 'p' }, method: 'personal_sign', request: { type: 'eth.message', message: 'hi', encoding: 'utf8' }, signer: { kind: 'hd', namespace: 'ops', wallet: 'hd' } }).then(() => 'signed', (e: { code?: string }) => e.code));
+    let listed = (await call('requests.list', {})) as { pending: { id: string }[] };
+    for (let i = 0; i < 100 && listed.pending.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      listed = (await call('requests.list', {})) as { pending: { id: string }[] };
+    }
+    const [first, second] = listed.pending as [{ id: string }, { id: string }];
+    expect(await call('requests.approve', { id: first.id })).toMatchObject({ state: 'approved', decidedBy: 'admin' });
+    expect(await call('requests.reject', { id: second.id, reason: 'no' })).toMatchObject({ state: 'rejected', reason: 'no' });
+    expect(await Promise.all(outcomes)).toEqual(['signed', 'USER_REJECTED']);
     expect(await call('hd.exportMnemonic', { namespace: 'ops', id: 'hd', passphrase: 'correct horse battery staple' })).toEqual({ mnemonic: abandon });
     const created = (await call('hd.create', { namespace: 'ops', id: 'fresh', words: 12, passphrase: 'extra words' })) as { mnemonic: string; info: { hasPassphrase: boolean } };
     expect(created.mnemonic.split(' ')).toHaveLength(12);
@@ -90,7 +103,7 @@ describe('the renderer API handler table', () => {
 
     // Events reached the subscriber; each maps onto its contract schema for this connection.
     await new Promise((r) => setImmediate(r));
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended']));
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended', 'requests.changed']));
     expect(events.find((e) => e.type === 'keys.changed')).toMatchObject({ namespace: 'ops' });
     // Reads are audited (audit.appended) but change no key: no keys.changed, or a UI that reloads on it would loop.
     events.length = 0;

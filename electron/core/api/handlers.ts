@@ -15,6 +15,8 @@ import type { HdWalletInfo } from '../keys/hd-wallets.js';
 import type { KeyInfo } from '../keys/key-store.js';
 import { describeRequest, signRequest, signerAddress } from '../signing/requests.js';
 import type { UiSettingsStore } from './ui-settings.js';
+import type { RequestRecord } from '../approvals/queue.js';
+import { hasPermission } from '../access/roles.js';
 
 /** One renderer connection: its own signed-in (or not) facade instance. */
 export interface Connection {
@@ -121,6 +123,13 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
     'signing.describe': async (input, { custodian }) => describeRequest(custodian, input.request, input.signer),
     'signing.sign': async (input, { custodian }) => signRequest(custodian, input.signer, input.request),
 
+    'requests.list': async (_input, { custodian }) => {
+      const { pending, history } = custodian.listRequests();
+      return { pending: pending.map(recordOut), history: history.map(recordOut) };
+    },
+    'requests.approve': async (input, { custodian }) => recordOut(await custodian.approveRequest(input.id)),
+    'requests.reject': async (input, { custodian }) => recordOut(await custodian.rejectRequest(input.id, input.reason)),
+
     'crypto.sign': async (input, { custodian }) => {
       const { namespace, id, data, ...options } = input;
       const r = await custodian.sign({ namespace, keyId: id, data: fromBase64(data), ...definedOnly(options) });
@@ -193,6 +202,12 @@ export function eventFor(event: CoreEvent, connection: Connection): { name: Even
     case 'audit.appended':
       if (connection.custodian.whoami().kind === 'none') return null;
       return { name: 'audit.appended', payload: { size: safeAuditSize(connection.custodian) } };
+    case 'requests.changed': {
+      // Only to those who could approve it: key use in the signer's namespace.
+      const who = connection.custodian.whoami();
+      if (who.kind === 'none' || !hasPermission(who.grants, 'key.use', event.namespace)) return null;
+      return { name: 'requests.changed', payload: { id: event.id, state: event.state } };
+    }
     default: {
       const never: never = event;
       throw new CustodyError('INTERNAL', `unknown core event ${String(never)}`);
@@ -231,6 +246,10 @@ function settingsOut(deps: HandlerDeps, c: Custodian): MethodOutput<'settings.ge
 
 function keyOut(k: KeyInfo): MethodOutput<'keys.get'> {
   return { ...k, backend: 'software', versions: k.versions.map((v) => ({ ...v })) };
+}
+
+function recordOut(r: RequestRecord): MethodOutput<'requests.approve'> {
+  return { ...r, client: { ...r.client }, policy: { decision: r.policy.decision, reasons: [...r.policy.reasons] }, error: r.error === null ? null : { ...r.error } };
 }
 
 function hdOut(w: HdWalletInfo): MethodOutput<'hd.get'> {
