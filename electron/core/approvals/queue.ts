@@ -197,7 +197,8 @@ export class ApprovalQueue {
 
   /** Every request the queue still holds, newest first. */
   list(): RequestRecord[] {
-    return [...this.entries.values()].map((e) => e.record).sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+    // The map keeps insertion order, which is creation order (ties within a millisecond included).
+    return [...this.entries.values()].map((e) => e.record).reverse();
   }
 
   pendingCount(): number {
