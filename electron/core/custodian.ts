@@ -23,7 +23,7 @@ import {
   type SigningKeyAlgorithm,
 } from '../../shared/algorithms.js';
 import { createCryptoEngine, runSelfTest } from './crypto/index.js';
-import type { CryptoEngine, CryptoEngineOptions, KdfParams, SignOptions } from './crypto/types.js';
+import type { CryptoEngine, CryptoEngineOptions, KdfParams, PrivateKeyHandle, SignOptions } from './crypto/types.js';
 import { openDatabase, integrityCheck, type Sqlite } from './vault/database.js';
 import { DEFAULT_KDF, DEFAULT_LOCKOUT, Vault, type Clock, type KdfSettings, type LockoutSettings, type VaultStatus } from './vault/vault.js';
 import { DEFAULT_NAMESPACE, KeyStore, type KeyFilter, type KeyInfo } from './keys/key-store.js';
@@ -406,6 +406,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     approvals,
     hdCaches: new Map(),
     vaultSigners: new WeakMap(),
+    vaultSigners: new WeakMap(),
     clock,
     kdf: options.kdf ?? DEFAULT_KDF,
     deletionWindowMs: options.deletionWindowMs,
@@ -461,6 +462,8 @@ interface Parts {
   readonly approvals: ApprovalQueue;
   /** One derivation cache per wallet and curve while unlocked (parents derived once); wiped on lock. */
   readonly hdCaches: Map<string, DerivationCache>;
+  /** Signers over vault secp256k1 keys by private handle (custodian.vaultSecp256k1Signer); public data and the handle only. */
+  readonly vaultSigners: WeakMap<PrivateKeyHandle, Secp256k1Signer>;
   /** Signers over vault secp256k1 keys by private handle (custodian.vaultSecp256k1Signer); public data and the handle only. */
   readonly vaultSigners: WeakMap<PrivateKeyHandle, Secp256k1Signer>;
   readonly clock: Clock;
@@ -1495,12 +1498,26 @@ class CustodianImpl implements Custodian {
       if (key.info.algorithm !== 'ecdsa-secp256k1' || key.privateHandle === undefined) {
         throw new CustodyError('WRONG_KEY_TYPE', `key ${ref.namespace}/${ref.keyId} is ${key.info.algorithm}: Ethereum needs ecdsa-secp256k1`);
       }
-      const { spki } = this.keys.publicKey(ref.namespace, ref.keyId, key.version);
-      const sec1 = this.engine.exportPublicKey('ecdsa-secp256k1', spki, 'raw');
-      return use(secp256k1SignerFromHandle(this.engine, key.privateHandle, nobleSecp256k1.Point.fromBytes(sec1).toBytes(true)), null);
+      return use(this.vaultSecp256k1Signer(ref, key.version, key.privateHandle), null);
     }
     const path = ethereumAddressPath(ref.index, ref.account ?? 0);
     return this.withDerivedSigner(ref.namespace, ref.wallet, path, 'secp256k1', (priv) => secp256k1Signer(this.engine, priv), (signer) => use(signer, path));
+  }
+
+  /**
+   * The signer over a vault secp256k1 key, one per private handle. The key store hands out one
+   * handle per key version row and replaces it when the row changes (or drops it on lock), so the
+   * handle names exactly one key: its public key is read, decompressed and checked once, and
+   * chain code caches the address per signer. No key bytes are held here (only the handle).
+   */
+  private vaultSecp256k1Signer(ref: VaultKeyRef, version: number, handle: PrivateKeyHandle): Secp256k1Signer {
+    let signer = this.parts.vaultSigners.get(handle);
+    if (signer === undefined) {
+      const { spki } = this.keys.publicKey(ref.namespace, ref.keyId, version);
+      signer = secp256k1SignerFromHandle(this.engine, handle, this.engine.exportPublicKey('ecdsa-secp256k1', spki, 'raw'));
+      this.parts.vaultSigners.set(handle, signer);
+    }
+    return signer;
   }
 
   /**
@@ -1624,9 +1641,7 @@ class CustodianImpl implements Custodian {
           if (key.info.algorithm !== 'ecdsa-secp256k1' || key.privateHandle === undefined) {
             throw new CustodyError('WRONG_KEY_TYPE', `key ${ref.namespace}/${ref.keyId} is ${key.info.algorithm}: Bitcoin needs ecdsa-secp256k1`);
           }
-          const { spki } = this.keys.publicKey(ref.namespace, ref.keyId, key.version);
-          const sec1 = this.engine.exportPublicKey('ecdsa-secp256k1', spki, 'raw');
-          return secp256k1SignerFromHandle(this.engine, key.privateHandle, nobleSecp256k1.Point.fromBytes(sec1).toBytes(true));
+          return this.vaultSecp256k1Signer(ref, key.version, key.privateHandle);
         }
         if (ref.network !== network) throw new CustodyError('INVALID_INPUT', `HD account ${ref.namespace}/${ref.wallet} is for ${printable(ref.network)}, not ${network}`);
         const node = this.hdNode(ref.namespace, ref.wallet, btcPathOf(ref), 'secp256k1');
