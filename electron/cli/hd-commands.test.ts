@@ -1,6 +1,7 @@
 /**
  * `custos hd …` against a real vault: create prints the mnemonic once, import reads it from a
- * file or stdin (never argv), derive and xpub print the BIP-84 vector values, export needs an
+ * file or stdin (never argv), derive and xpub print the BIP-84 vector values (derive --count a
+ * run of them in one call), export needs an
  * exportable wallet, delete needs --yes.
  */
 import { writeFileSync } from 'node:fs';
@@ -42,6 +43,18 @@ describe('custos hd', () => {
     expect(zpub.out).toContain('zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs');
     expect(zpub.out).toContain('warning:');
     expect((await cli(dir, ['hd', 'derive', '--id', 'abandon', '--chain', 'dogecoin'])).err).toContain('INVALID_INPUT');
+    const range = await cli(dir, ['--json', 'hd', 'derive', '--id', 'abandon', '--chain', 'ethereum', '--index', '0', '--count', '3']);
+    expect(range.code, range.err).toBe(0);
+    const derived = range.json().derived as { path: string; address: string }[];
+    expect(derived.map((d) => d.path)).toEqual(["m/44'/60'/0'/0/0", "m/44'/60'/0'/0/1", "m/44'/60'/0'/0/2"]);
+    expect(derived[0]?.address).toBe('0x9858EfFD232B4033E47d90003D41EC34EcaEda94');
+    const second = await cli(dir, ['--json', 'hd', 'derive', '--id', 'abandon', '--chain', 'ethereum', '--index', '2']);
+    expect(second.json()).toEqual(derived[2]);
+    const btcRange = await cli(dir, ['hd', 'derive', '--id', 'abandon', '--chain', 'bitcoin', '--count', '2']);
+    expect(btcRange.out).toContain("m/84'/0'/0'/0/0  bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu");
+    expect(btcRange.out).toContain("m/84'/0'/0'/0/1  ");
+    for (const count of ['0', '1001']) expect((await cli(dir, ['hd', 'derive', '--id', 'abandon', '--chain', 'ethereum', '--count', count])).err).toContain('INVALID_INPUT');
+    expect((await cli(dir, ['hd', 'derive', '--id', 'abandon', '--chain', 'path', '--path', "m/0'", '--count', '2'])).code).toBe(2);
 
     expect((await cli(dir, ['hd', 'export-mnemonic', '--id', 'abandon'])).out.trim()).toBe(ABANDON);
     expect((await cli(dir, ['hd', 'export-mnemonic', '--id', 'piped'])).err).toContain('KEY_NOT_EXPORTABLE');

@@ -7,7 +7,7 @@
  * and in `ps`). Trusts the facade.
  */
 import { CustodyError } from '../../shared/errors.js';
-import type { HdDeriveRequest } from '../core/custodian.js';
+import { HD_RANGE_MAX, type HdDerived, type HdDeriveRangeRequest, type HdDeriveRequest } from '../core/custodian.js';
 import type { HdWalletInfo } from '../core/keys/hd-wallets.js';
 import { BITCOIN_SCRIPT_TYPES, type BitcoinNetwork, type BitcoinScriptType } from '../core/chains/hd/accounts.js';
 import { DEFAULT_NAMESPACE } from '../core/keys/key-store.js';
@@ -91,6 +91,24 @@ function deriveRequest(args: Args): HdDeriveRequest {
   }
 }
 
+/** `--count N`: N consecutive indexes from --index (Solana: accounts from --account), one facade call. */
+function deriveRangeRequest(request: HdDeriveRequest, count: number): HdDeriveRangeRequest {
+  switch (request.chain) {
+    case 'ethereum':
+      return { chain: 'ethereum', from: request.index, count, ...(request.account === undefined ? {} : { account: request.account }) };
+    case 'bitcoin':
+      return { chain: 'bitcoin', script: request.script, network: request.network, from: request.index, count, ...(request.change === undefined ? {} : { change: request.change }), ...(request.account === undefined ? {} : { account: request.account }) };
+    case 'solana':
+      return { chain: 'solana', from: request.account, count };
+    case 'path':
+      throw new UsageError('--count needs --chain ethereum, bitcoin or solana (a raw --path names one key)');
+  }
+}
+
+function derivedText(d: HdDerived): string {
+  return [`path        ${d.path}`, `curve       ${d.curve}`, `public key  ${d.publicKey}`, ...(d.address === null ? [] : [`address     ${d.address}`])].join('\n');
+}
+
 export const HD_COMMANDS: readonly Command[] = [
   {
     words: ['hd', 'create'],
@@ -143,12 +161,13 @@ export const HD_COMMANDS: readonly Command[] = [
   {
     words: ['hd', 'derive'],
     summary: 'derive a public key and address (nothing secret is printed)',
-    usage: 'custos hd derive --id ID [--ns NS] --chain ethereum|bitcoin|solana|path [--index N] [--account N] [--script p2pkh|p2sh-p2wpkh|p2wpkh|p2tr] [--network mainnet|testnet|regtest] [--change] [--path P --curve C]',
+    usage: 'custos hd derive --id ID [--ns NS] --chain ethereum|bitcoin|solana|path [--index N] [--count N] [--account N] [--script p2pkh|p2sh-p2wpkh|p2wpkh|p2tr] [--network mainnet|testnet|regtest] [--change] [--path P --curve C]',
     options: {
       ...id,
       ...ns,
       chain: { type: 'string', description: 'ethereum, bitcoin, solana, or path (a raw path)', placeholder: 'C' },
       index: { type: 'int', description: 'address index (default 0)', placeholder: 'N' },
+      count: { type: 'int', description: `derive N consecutive addresses from --index (Solana: accounts from --account), 1-${HD_RANGE_MAX}, in one call`, placeholder: 'N' },
       account: { type: 'int', description: 'account (default 0)', placeholder: 'N' },
       script: { type: 'string', description: `Bitcoin: ${BITCOIN_SCRIPT_TYPES.join(', ')} (default p2wpkh)`, placeholder: 'S' },
       network: { type: 'string', description: 'Bitcoin: mainnet, testnet, regtest (default mainnet)', placeholder: 'N' },
@@ -159,9 +178,16 @@ export const HD_COMMANDS: readonly Command[] = [
     async run(ctx) {
       const a = ctx.args;
       const request = deriveRequest(a);
+      const count = a.int('count');
+      if (count !== undefined) {
+        const range = deriveRangeRequest(request, count);
+        const c = await ctx.unlocked();
+        const list = await c.hdDeriveRange(nsOf(a), a.requireString('id'), range);
+        return { json: { derived: list }, text: list.map((d) => `${d.path}  ${d.address ?? d.publicKey}`).join('\n') };
+      }
       const c = await ctx.unlocked();
       const d = await c.hdDerive(nsOf(a), a.requireString('id'), request);
-      return { json: { ...d }, text: [`path        ${d.path}`, `curve       ${d.curve}`, `public key  ${d.publicKey}`, ...(d.address === null ? [] : [`address     ${d.address}`])].join('\n') };
+      return { json: { ...d }, text: derivedText(d) };
     },
   },
   {

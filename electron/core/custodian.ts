@@ -92,6 +92,18 @@ export type HdDeriveRequest =
   | { readonly chain: 'solana'; readonly account: number }
   | { readonly chain: 'path'; readonly curve: 'secp256k1' | 'ed25519' | 'nist256p1'; readonly path: string };
 
+/** Most addresses one hdDeriveRange call derives. */
+export const HD_RANGE_MAX = 1000;
+
+/**
+ * A run of consecutive derivations: `count` (1..HD_RANGE_MAX) address indexes from `from`
+ * (Ethereum, Bitcoin), or accounts from `from` (Solana, whose every level is hardened).
+ */
+export type HdDeriveRangeRequest =
+  | { readonly chain: 'ethereum'; readonly from: number; readonly count: number; readonly account?: number }
+  | { readonly chain: 'bitcoin'; readonly script: BitcoinScriptType; readonly network: BitcoinNetwork; readonly from: number; readonly count: number; readonly change?: 0 | 1; readonly account?: number }
+  | { readonly chain: 'solana'; readonly from: number; readonly count: number };
+
 /** Which key signs for Ethereum: a secp256k1 key in the vault, or an HD wallet's account index. */
 export type EthKeyRef =
   | { readonly namespace: string; readonly keyId: string; readonly keyVersion?: number }
@@ -291,6 +303,11 @@ export interface Custodian {
   hdGet(namespace: string, id: string): Promise<HdWalletInfo>;
   /** Public facts of a derived key: path, public key, address. Nothing secret leaves. */
   hdDerive(namespace: string, id: string, request: HdDeriveRequest): Promise<HdDerived>;
+  /**
+   * `count` consecutive derivations (1..1000) in one call and one audit event (`hd.derive-range`,
+   * with the first and last path); each result equals hdDerive's for that index. Same permission.
+   */
+  hdDeriveRange(namespace: string, id: string, request: HdDeriveRangeRequest): Promise<HdDerived[]>;
   /** The account-level extended public key (xpub/ypub/zpub, tpub/upub/vpub) for a watch-only wallet. */
   hdXpub(namespace: string, id: string, request: { script: BitcoinScriptType; network: BitcoinNetwork; account?: number } | { chain: 'ethereum'; account?: number }): Promise<{ path: string; xpub: string }>;
   /** The mnemonic again: exportable wallets only, after the caller re-enters their own passphrase. */
@@ -406,7 +423,6 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     approvals,
     hdCaches: new Map(),
     vaultSigners: new WeakMap(),
-    vaultSigners: new WeakMap(),
     clock,
     kdf: options.kdf ?? DEFAULT_KDF,
     deletionWindowMs: options.deletionWindowMs,
@@ -462,8 +478,6 @@ interface Parts {
   readonly approvals: ApprovalQueue;
   /** One derivation cache per wallet and curve while unlocked (parents derived once); wiped on lock. */
   readonly hdCaches: Map<string, DerivationCache>;
-  /** Signers over vault secp256k1 keys by private handle (custodian.vaultSecp256k1Signer); public data and the handle only. */
-  readonly vaultSigners: WeakMap<PrivateKeyHandle, Secp256k1Signer>;
   /** Signers over vault secp256k1 keys by private handle (custodian.vaultSecp256k1Signer); public data and the handle only. */
   readonly vaultSigners: WeakMap<PrivateKeyHandle, Secp256k1Signer>;
   readonly clock: Clock;
@@ -1346,22 +1360,33 @@ class CustodianImpl implements Custodian {
     return this.observe('hd.derive', { namespace, keyId: id }, { chain: String(request?.chain) }, () => {
       this.authorize({ permission: 'key.read', namespace }, namespace);
       const { path, curve, address } = derivationOf(request);
-      const node = this.hdNode(namespace, id, path, curve);
-      try {
-        const publicKey = node.publicKey;
-        return { path, curve, publicKey: Buffer.from(publicKey).toString('hex'), address: address === null ? null : address(publicKey) };
-      } finally {
-        node.wipe();
-      }
+      return derivedOf(this.hdCache(namespace, id, curve), path, curve, address);
     }, (r) => ({ details: { path: r.path } }));
   }
 
-  /**
-   * The node at `path` of an active wallet, through the wallet's derivation cache (the seed is
-   * opened once per unlock and curve). The wallet record is re-read (MAC, state) every time, so a
-   * disabled or deleted wallet stops deriving at once. The caller wipes the node.
-   */
+  hdDeriveRange(namespace: string, id: string, request: HdDeriveRangeRequest): Promise<HdDerived[]> {
+    const details: Details = { chain: String(request?.chain), from: typeof request?.from === 'number' ? request.from : null, count: typeof request?.count === 'number' ? request.count : null };
+    return this.observe('hd.derive-range', { namespace, keyId: id }, details, () => {
+      this.authorize({ permission: 'key.read', namespace }, namespace);
+      // Every path is built (and checked) before anything is derived; one curve for the run.
+      const derivations = rangeRequests(request).map(derivationOf);
+      const { curve, address } = derivations[0] as ReturnType<typeof derivationOf>;
+      const cache = this.hdCache(namespace, id, curve);
+      return derivations.map((d) => derivedOf(cache, d.path, curve, address));
+    }, (r) => ({ details: { firstPath: r[0]?.path ?? null, lastPath: r[r.length - 1]?.path ?? null } }));
+  }
+
+  /** The node at `path` of an active wallet, through the wallet's derivation cache (hdCache). The caller wipes the node. */
   private hdNode(namespace: string, id: string, path: string, curve: HdCurve): HdNode {
+    return this.hdCache(namespace, id, curve).derive(path);
+  }
+
+  /**
+   * The derivation cache of an active wallet for `curve` (the seed is opened once per unlock and
+   * curve). The wallet record is re-read (MAC, state) on every call, so a disabled or deleted
+   * wallet stops deriving at once.
+   */
+  private hdCache(namespace: string, id: string, curve: HdCurve): DerivationCache {
     const info = this.parts.hd.get(namespace, id);
     if (info.state !== 'active') throw new CustodyError('KEY_DISABLED', `HD wallet ${namespace}/${id} is disabled`);
     const key = `${namespace}\u0000${id}\u0000${info.createdAt}\u0000${curve}`;
@@ -1377,7 +1402,7 @@ class CustodianImpl implements Custodian {
       }
       this.parts.hdCaches.set(key, cache);
     }
-    return cache.derive(path);
+    return cache;
   }
 
   hdXpub(namespace: string, id: string, request: { script: BitcoinScriptType; network: BitcoinNetwork; account?: number } | { chain: 'ethereum'; account?: number }): Promise<{ path: string; xpub: string }> {
@@ -2121,6 +2146,46 @@ function inputSha256(value: unknown): string | null {
   return null;
 }
 
+/** The public facts of the node at `path` (the node is wiped before this returns). */
+function derivedOf(cache: DerivationCache, path: string, curve: HdDerived['curve'], address: ((publicKey: Uint8Array) => string) | null): HdDerived {
+  const node = cache.derive(path);
+  try {
+    const publicKey = node.publicKey;
+    return { path, curve, publicKey: Buffer.from(publicKey).toString('hex'), address: address === null ? null : address(publicKey) };
+  } finally {
+    node.wipe();
+  }
+}
+
+/** One hdDerive request per index (or Solana account) of a range, after checking its bounds. */
+function rangeRequests(request: HdDeriveRangeRequest): HdDeriveRequest[] {
+  if (typeof request !== 'object' || request === null) throw new CustodyError('INVALID_INPUT', 'a derivation range names a chain, from and count');
+  const { from, count } = request;
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1 || count > HD_RANGE_MAX) {
+    throw new CustodyError('INVALID_INPUT', `count must be an integer from 1 to ${HD_RANGE_MAX}`);
+  }
+  if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 0 || from + count - 1 > 0x7fffffff) {
+    throw new CustodyError('INVALID_INPUT', 'from must be an integer from 0, and from + count - 1 at most 2^31 - 1 (BIP-32 non-hardened indexes)');
+  }
+  const out: HdDeriveRequest[] = [];
+  for (let i = from; i < from + count; i++) {
+    switch (request.chain) {
+      case 'ethereum':
+        out.push({ chain: 'ethereum', index: i, ...(request.account === undefined ? {} : { account: request.account }) });
+        break;
+      case 'bitcoin':
+        out.push({ chain: 'bitcoin', script: request.script, network: request.network, index: i, ...(request.change === undefined ? {} : { change: request.change }), ...(request.account === undefined ? {} : { account: request.account }) });
+        break;
+      case 'solana':
+        out.push({ chain: 'solana', account: i });
+        break;
+      default:
+        throw new CustodyError('INVALID_INPUT', 'a derivation range is for ethereum, bitcoin or solana');
+    }
+  }
+  return out;
+}
+
 /** Where a derivation request leads: path, curve, and how to spell the address. */
 function derivationOf(request: HdDeriveRequest): { path: string; curve: HdCurve & ('secp256k1' | 'ed25519' | 'nist256p1'); address: ((publicKey: Uint8Array) => string) | null } {
   if (typeof request !== 'object' || request === null) throw new CustodyError('INVALID_INPUT', 'a derivation request names a chain');
@@ -2169,6 +2234,7 @@ const READ_ACTIONS: ReadonlySet<string> = new Set([
   'hd.list',
   'hd.get',
   'hd.derive',
+  'hd.derive-range',
   'hd.xpub',
   'hd.export-mnemonic',
 ]);

@@ -101,6 +101,7 @@ const ROWS: readonly Row[] = [
   // HD wallets: managed like keys, their public derivations read like keys
   { op: 'hd.create', allowed: KEY_ADMINS, prepare: async (f) => `w${f.n++}`, run: (c, id) => c.hdCreate('alpha', id, { words: 12 }) },
   { op: 'hd.derive', allowed: KEY_READERS, run: (c) => c.hdDerive('alpha', 'wallet', { chain: 'ethereum', index: 0 }) },
+  { op: 'hd.derive-range', allowed: KEY_READERS, run: (c) => c.hdDeriveRange('alpha', 'wallet', { chain: 'ethereum', from: 0, count: 3 }) },
   { op: 'hd.xpub', allowed: KEY_READERS, run: (c) => c.hdXpub('alpha', 'wallet', { script: 'p2wpkh', network: 'mainnet' }) },
   // crypto with a key: KeyUser only
   { op: 'crypto.sign', allowed: KEY_USERS, run: (c) => c.sign({ namespace: 'alpha', keyId: 'sig', data: MSG }) },

@@ -81,6 +81,45 @@ describe('HD wallets', () => {
     await c.close();
   });
 
+  it('hdDeriveRange: each result equals hdDerive one by one, in one call and one audit event; count is 1..1000', async () => {
+    const c = await unlockedCustodian();
+    await c.hdImport('default', 'abandon', ABANDON);
+    const cases = [
+      { range: { chain: 'ethereum', from: 5, count: 4, account: 1 }, one: (i: number) => ({ chain: 'ethereum', index: i, account: 1 }) },
+      { range: { chain: 'bitcoin', script: 'p2wpkh', network: 'mainnet', from: 0, count: 3, change: 1 }, one: (i: number) => ({ chain: 'bitcoin', script: 'p2wpkh', network: 'mainnet', index: i, change: 1 }) },
+      { range: { chain: 'bitcoin', script: 'p2tr', network: 'testnet', from: 7, count: 2 }, one: (i: number) => ({ chain: 'bitcoin', script: 'p2tr', network: 'testnet', index: i }) },
+      { range: { chain: 'solana', from: 2, count: 3 }, one: (i: number) => ({ chain: 'solana', account: i }) },
+    ] as const;
+    for (const { range, one } of cases) {
+      const before = (await c.auditQuery({ limit: 100_000 })).length;
+      const list = await c.hdDeriveRange('default', 'abandon', range);
+      const events = await c.auditQuery({ limit: 100_000 });
+      // One event for the range (the auditQuery that read it is the next one).
+      expect(events.length - before).toBe(2);
+      const event = events.find((e) => e.action === 'hd.derive-range' && e.details['firstPath'] === list[0]?.path);
+      expect(event).toMatchObject({ result: 'ok', keyId: 'abandon', details: { chain: range.chain, from: range.from, count: range.count, lastPath: list[list.length - 1]?.path } });
+      expect(list).toHaveLength(range.count);
+      for (const [k, d] of list.entries()) expect(d).toEqual(await c.hdDerive('default', 'abandon', one(range.from + k) as never));
+    }
+    // The BIP-44 Ethereum vector of the test mnemonic is index 0 of a range from 0.
+    const thousand = await c.hdDeriveRange('default', 'abandon', { chain: 'ethereum', from: 0, count: 1000 });
+    expect(thousand).toHaveLength(1000);
+    expect(thousand[0]?.address).toBe('0x9858EfFD232B4033E47d90003D41EC34EcaEda94');
+    expect(thousand[999]?.path).toBe("m/44'/60'/0'/0/999");
+    expect(new Set(thousand.map((d) => d.address)).size).toBe(1000);
+    for (const count of [0, -1, 1001, 1.5, Number.NaN, '3' as unknown as number]) {
+      expect(await codeOfAsync(c.hdDeriveRange('default', 'abandon', { chain: 'ethereum', from: 0, count }))).toBe('INVALID_INPUT');
+    }
+    for (const from of [-1, 0.5, 0x7fffffff]) expect(await codeOfAsync(c.hdDeriveRange('default', 'abandon', { chain: 'ethereum', from, count: 2 }))).toBe('INVALID_INPUT');
+    expect((await c.hdDeriveRange('default', 'abandon', { chain: 'ethereum', from: 0x7fffffff, count: 1 }))[0]?.path).toBe("m/44'/60'/0'/0/2147483647");
+    expect(await codeOfAsync(c.hdDeriveRange('default', 'abandon', { chain: 'path', from: 0, count: 1 } as never))).toBe('INVALID_INPUT');
+    expect(await codeOfAsync(c.hdDeriveRange('default', 'abandon', null as never))).toBe('INVALID_INPUT');
+    // A refused range is audited once, with its code.
+    const failed = (await c.auditQuery({ limit: 100_000 })).filter((e) => e.action === 'hd.derive-range' && e.result === 'INVALID_INPUT');
+    expect(failed.length).toBeGreaterThan(0);
+    await c.close();
+  });
+
   it('follows roles, quotas, states and namespace deletion like keys; a changed row is TAMPERED', async () => {
     const dataDir = tempDir();
     const c = await openCustodian({ dataDir, kdf: FAST_KDF });
@@ -92,11 +131,13 @@ describe('HD wallets', () => {
     expect(await codeOfAsync(user.hdImport('ops', 'w', ABANDON))).toBe('PERMISSION_DENIED');
     await c.hdImport('ops', 'w', ABANDON);
     expect((await user.hdDerive('ops', 'w', { chain: 'ethereum', index: 1 })).address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(await user.hdDeriveRange('ops', 'w', { chain: 'ethereum', from: 1, count: 1 })).toEqual([await user.hdDerive('ops', 'w', { chain: 'ethereum', index: 1 })]);
     expect(await codeOfAsync(c.hdCreate('ops', 'w2'))).toBe('QUOTA_EXCEEDED');
     expect(await codeOfAsync(c.generateKey('ops', 'k', 'ed25519'))).toBe('QUOTA_EXCEEDED');
     expect(await codeOfAsync(c.deleteNamespace('ops'))).toBe('NOT_EMPTY');
     await c.hdSetState('ops', 'w', 'disabled');
     expect(await codeOfAsync(c.hdDerive('ops', 'w', { chain: 'ethereum', index: 0 }))).toBe('KEY_DISABLED');
+    expect(await codeOfAsync(c.hdDeriveRange('ops', 'w', { chain: 'ethereum', from: 0, count: 2 }))).toBe('KEY_DISABLED');
     await c.hdSetState('ops', 'w', 'active');
     await c.close();
 
