@@ -39,8 +39,8 @@ export function serveApiSocket(
   hooks: {
     /** Called once, as the socket closes. */
     readonly closed: () => void;
-    /** Whether no API socket of the host is open (asked after this one has closed). */
-    readonly noneOpen: () => boolean;
+    /** Whether this was the last open API socket and the host locks the vault then (asked after this one has closed). */
+    readonly lockAfterLast: () => boolean;
   },
 ): ApiSocket {
   const connection: Connection = { custodian: root.forTransport({ transport: 'host', origin }) };
@@ -91,7 +91,7 @@ export function serveApiSocket(
           // last tab, lock the vault too, so the master key does not sit in memory with nobody
           // there: a new tab must sign in with the passphrase either way, so locking costs nothing.
           // Asked now, not at 'close': a tab that reloaded may have opened its new socket meanwhile.
-          if (hooks.noneOpen() && connection.custodian.whoami().kind === 'operator') await connection.custodian.lock();
+          if (hooks.lockAfterLast() && connection.custodian.whoami().kind === 'operator') await connection.custodian.lock();
           await connection.custodian.logout();
         } catch {
           // the core may already be closing; the session dies with it

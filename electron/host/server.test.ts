@@ -54,7 +54,7 @@ afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
 });
 
-async function host(events?: HostEvent[], tokenTtlMs?: number): Promise<Host> {
+async function host(events?: HostEvent[], tokenTtlMs?: number, lockWhenLastTabCloses?: boolean): Promise<Host> {
   const dataDir = tempDir();
   const h = await startHost({
     core: { dataDir, kdf: FAST_KDF },
@@ -62,6 +62,7 @@ async function host(events?: HostEvent[], tokenTtlMs?: number): Promise<Host> {
     port: 0,
     version: '0.0.0-test',
     ...(tokenTtlMs === undefined ? {} : { tokenTtlMs }),
+    ...(lockWhenLastTabCloses === undefined ? {} : { lockWhenLastTabCloses }),
     ...(events === undefined ? {} : { onEvent: (e: HostEvent) => events.push(e) }),
   });
   hosts.push(h);
@@ -354,6 +355,16 @@ describe('browser host: the API WebSocket', () => {
     expect(h.custodian.status().unlocked).toBe(true); // b is still there
     b.ws.close();
     await expect.poll(() => h.custodian.status().unlocked).toBe(false);
+  });
+
+  it('with API servers beside it (lockWhenLastTabCloses: false) the last tab ends its session but leaves the vault unlocked', async () => {
+    const h = await host(undefined, undefined, false);
+    const cookie = await login(h);
+    const a = new Client(await openSocket(h, { cookie, origin: h.origin }));
+    await a.value('vault.init', { passphrase: PASS });
+    a.ws.close();
+    await expect.poll(async () => (await h.custodian.forTransport({ transport: 'test' }).login('admin', new TextEncoder().encode(PASS)).then((c) => c.auditQuery({ action: 'auth.logout' }))).length).toBe(1);
+    expect(h.custodian.status().unlocked).toBe(true);
   });
 
   it('answers malformed frames with INVALID_INPUT and keeps the connection', async () => {

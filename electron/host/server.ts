@@ -57,6 +57,11 @@ export type HostOptions = HostCore & {
   readonly tokenTtlMs?: number;
   /** Hears what the host does and refuses: events only, never a token, cookie or payload. */
   readonly onEvent?: (event: HostEvent) => void;
+  /**
+   * Lock the vault when the last tab closes (default true). False when loopback API servers run
+   * beside the host: programs holding tokens need the vault unlocked with no tab open.
+   */
+  readonly lockWhenLastTabCloses?: boolean;
 };
 
 export type RefusalReason = 'host' | 'session' | 'path' | 'method' | 'origin' | 'capacity' | 'closing';
@@ -190,7 +195,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         return;
       }
       openSockets++;
-      const api = serveApiSocket(ws, custodian, table, pageOrigin, { closed: () => void openSockets--, noneOpen: () => openSockets === 0 });
+      const api = serveApiSocket(ws, custodian, table, pageOrigin, { closed: () => void openSockets--, lockAfterLast: () => openSockets === 0 && options.lockWhenLastTabCloses !== false });
       sockets.set(ws, api);
       notify({ type: 'ws.open' });
       void api.done.then(() => {
