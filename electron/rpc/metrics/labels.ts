@@ -34,6 +34,10 @@ class BoundedValues {
     private readonly cap: number,
   ) {}
 
+  has(value: string): boolean {
+    return this.seen.has(value);
+  }
+
   of(value: string): string {
     if (this.seen.has(value)) return value;
     if (value.length > 128 || !this.pattern.test(value) || value === OTHER || this.seen.size >= this.cap) return OTHER;
@@ -46,14 +50,27 @@ class BoundedValues {
 export class LabelBounds {
   private readonly operations = new BoundedValues(ACTION_PATTERN, MAX_OPERATIONS);
   private readonly namespaces = new BoundedValues(NAMESPACE_PATTERN, MAX_NAMESPACES);
+  private known: ReadonlySet<string> = new Set();
+
+  /** The namespaces that exist, as of the latest snapshot. */
+  setKnownNamespaces(names: readonly string[]): void {
+    this.known = new Set(names);
+  }
 
   operation(action: string): string {
     return this.operations.of(action);
   }
 
-  /** No namespace (vault and sign-in operations) is the empty label value, which Prometheus reads as "absent". */
-  namespace(namespace: string | null): string {
-    return namespace === null ? '' : this.namespaces.of(namespace);
+  /**
+   * No namespace (vault and sign-in operations) is the empty label value, which Prometheus reads
+   * as "absent". An untrusted name (what a failed request asked for: anyone, even unauthenticated,
+   * can ask for any name) is kept only if that namespace exists or a succeeded operation named
+   * it before; a succeeded operation's was checked by the core.
+   */
+  namespace(namespace: string | null, trusted = true): string {
+    if (namespace === null) return '';
+    if (!trusted && !this.known.has(namespace) && !this.namespaces.has(namespace)) return OTHER;
+    return this.namespaces.of(namespace);
   }
 
   result(result: string): string {

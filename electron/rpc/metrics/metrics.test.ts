@@ -175,6 +175,22 @@ describe('label cardinality', () => {
     expect(after).not.toMatch(/key-\d|token:/);
   });
 
+  it("a failed request's namespace is a label only if that namespace exists", async () => {
+    // Anyone may ask for any namespace and be refused: those names must not become series.
+    for (let i = 0; i < 100; i++) source.operate({ action: 'key.sign', namespace: `guess-${i}`, result: 'UNAUTHENTICATED', durationMs: 1 });
+    source.operate({ action: 'key.sign', namespace: 'default', result: 'PERMISSION_DENIED', durationMs: 1 });
+    // A namespace created after the last snapshot: its first success makes it known.
+    source.operate({ action: 'namespace.create', namespace: 'payments', result: 'ok', durationMs: 1 });
+    source.operate({ action: 'key.sign', namespace: 'payments', result: 'KEY_DISABLED', durationMs: 1 });
+    const text = await scrape();
+    expect(samples(text, 'hsm_operations_total').sort()).toEqual([
+      'hsm_operations_total{operation="key.sign",namespace="default",result="PERMISSION_DENIED"} 1',
+      `hsm_operations_total{operation="key.sign",namespace="${OTHER}",result="UNAUTHENTICATED"} 100`,
+      'hsm_operations_total{operation="key.sign",namespace="payments",result="KEY_DISABLED"} 1',
+      'hsm_operations_total{operation="namespace.create",namespace="payments",result="ok"} 1',
+    ]);
+  });
+
   it('a misbehaving source cannot create unbounded or odd label values', async () => {
     for (let i = 0; i < 2000; i++) source.operate({ action: `key.op${i}`, namespace: `ns${i % 3}`, result: i % 2 === 0 ? 'ok' : `ERR_${i}`, durationMs: 1 });
     source.operate({ action: 'Key Sign "x"\n', namespace: 'bad namespace', result: 'cst_secret-token', durationMs: 1 });

@@ -54,6 +54,7 @@ export function createHsmMetrics(options: HsmMetricsOptions): HsmMetrics {
     if (current === undefined) {
       try {
         current = source.snapshot();
+        bounds.setKnownNamespaces(current.namespaces);
         lastError = null;
       } catch (error) {
         current = null;
@@ -138,14 +139,16 @@ export function createHsmMetrics(options: HsmMetricsOptions): HsmMetrics {
   });
   // Start the cursor now, so the first scrape already counts what happened since start-up.
   try {
-    auditCursor = source.snapshot().auditSize;
+    const first = source.snapshot();
+    auditCursor = first.auditSize;
+    bounds.setKnownNamespaces(first.namespaces);
   } catch (error) {
     lastError = error;
   }
 
   const stop = source.onOperation((op: OperationSample) => {
     const operation = bounds.operation(op.action);
-    operations.inc({ operation, namespace: bounds.namespace(op.namespace), result: bounds.result(op.result) });
+    operations.inc({ operation, namespace: bounds.namespace(op.namespace, op.result === 'ok'), result: bounds.result(op.result) });
     if (Number.isFinite(op.durationMs) && op.durationMs >= 0) duration.observe({ operation }, op.durationMs / 1000);
   });
 

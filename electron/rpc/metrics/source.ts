@@ -46,6 +46,8 @@ export interface MetricsSnapshot {
   readonly initialized: boolean;
   /** The master key is in memory. */
   readonly unlocked: boolean;
+  /** The namespaces that exist: a failed operation's namespace is a label only if it is one of these. */
+  readonly namespaces: readonly string[];
   readonly keys: readonly KeyCount[];
   /** Operator sessions that have not timed out. */
   readonly activeSessions: number;

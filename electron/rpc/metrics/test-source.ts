@@ -10,6 +10,7 @@ export class FakeSource implements MetricsSource {
   state: MetricsSnapshot = {
     initialized: true,
     unlocked: true,
+    namespaces: ['default'],
     keys: [],
     activeSessions: 0,
     auditSize: 0,
