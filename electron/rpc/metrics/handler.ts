@@ -35,11 +35,12 @@ export interface MetricsHandlerOptions {
   readonly defaultMetrics?: boolean;
 }
 
-const HEALTH: Readonly<Record<string, (source: MetricsSource) => HealthReport>> = {
-  '/health/live': () => liveness(),
-  '/health/ready': readiness,
-  '/health/startup': startup,
-};
+/** A Map, not an object: a path such as `/__proto__` must not find anything. */
+const HEALTH: ReadonlyMap<string, (source: MetricsSource) => HealthReport> = new Map([
+  ['/health/live', () => liveness()],
+  ['/health/ready', readiness],
+  ['/health/startup', startup],
+]);
 
 const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
 
@@ -52,7 +53,8 @@ export function createMetricsHandler(options: MetricsHandlerOptions): MetricsHan
     const method = req.method ?? '';
     const path = pathOf(req.url);
     const head = method === 'HEAD';
-    if (path !== '/metrics' && HEALTH[path] === undefined) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
+    const health = HEALTH.get(path);
+    if (path !== '/metrics' && health === undefined) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
     if (method !== 'GET' && !head) return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed: GET or HEAD\n', false, { allow: 'GET, HEAD' });
     if (path === '/metrics') {
       registry.metrics().then(
@@ -61,7 +63,7 @@ export function createMetricsHandler(options: MetricsHandlerOptions): MetricsHan
       );
       return;
     }
-    const report = (HEALTH[path] as (source: MetricsSource) => HealthReport)(source);
+    const report = (health as (source: MetricsSource) => HealthReport)(source);
     send(res, report.status === 'ok' ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify(report) + '\n', head);
   };
 

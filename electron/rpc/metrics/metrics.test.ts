@@ -251,6 +251,9 @@ describe('methods and paths', () => {
     expect((await httpGet(`${server.url}/`)).status).toBe(404);
     expect((await httpGet(`${server.url}/metrics/`)).status).toBe(404);
     expect((await httpGet(`${server.url}/health`)).status).toBe(404);
+    for (const odd of ['/__proto__', '/health/constructor', '/health/live/', '/HEALTH/live', '//metrics', '/metrics%00']) {
+      expect((await httpGet(`${server.url}${odd}`)).status, odd).toBe(404);
+    }
     expect((await httpGet(`${server.url}/metrics?name[]=x`)).status).toBe(200);
     const post = await httpGet(`${server.url}/metrics`, { method: 'POST', body: 'x' });
     expect(post.status).toBe(405);
