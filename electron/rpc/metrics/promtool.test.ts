@@ -7,33 +7,13 @@
  * promtool comes from the Debian package `prometheus`. Without it the test is skipped, with a
  * message, except under CI=true, where it must run.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMetricsServer, type MetricsServer } from './server.js';
-import { FakeSource, httpGet } from './test-source.js';
+import { FakeSource, httpGet, PINNED_LINT, PROMTOOL, promtool, without } from './test-source.js';
 
-const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
 const present = existsSync(PROMTOOL);
 const required = process.env.CI === 'true';
-
-/** The deviations we accept, exactly. */
-const PINNED_LINT = ['hsm_keys_total non-counter metrics should not have "_total" suffix'];
-
-function promtool(text: string): { status: number | null; lines: string[] } {
-  const r = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30_000 });
-  if (r.error !== undefined) throw r.error;
-  const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-  return { status: r.status, lines };
-}
-
-/** The scrape without one metric family (its HELP, TYPE and samples). */
-function without(text: string, name: string): string {
-  return text
-    .split('\n')
-    .filter((l) => !(l === `# HELP ${name}` || l.startsWith(`# HELP ${name} `) || l.startsWith(`# TYPE ${name} `) || l.startsWith(`${name}{`) || l.startsWith(`${name} `)))
-    .join('\n');
-}
 
 if (!present && !required) {
   console.warn(`promtool.test.ts: ${PROMTOOL} not found (Debian package "prometheus"); the exposition lint is SKIPPED. Under CI=true it is required.`);

@@ -1,8 +1,9 @@
 /**
  * @module rpc/metrics/test-source
- * For tests: a MetricsSource whose state the test sets by hand, and a small HTTP client that can
- * send any Host header (fetch cannot).
+ * For tests: a MetricsSource whose state the test sets by hand, a small HTTP client that can
+ * send any Host header (fetch cannot), and promtool.
  */
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import type { AuditEventCount, MetricsSnapshot, MetricsSource, OperationSample } from './source.js';
 
@@ -87,4 +88,29 @@ export function httpGet(url: string, options: { method?: string; host?: string; 
 /** Sample lines (not comments) of a scrape whose metric name is exactly `name`. */
 export function samples(text: string, name: string): string[] {
   return text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+}
+
+/** promtool (Debian package "prometheus"); PROMTOOL overrides the path. */
+export const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
+
+/**
+ * The lint complaints we accept, exactly: `hsm_keys_total` is a gauge (keys come and go) under
+ * the seed HSM's name, which dashboards already use.
+ */
+export const PINNED_LINT: readonly string[] = ['hsm_keys_total non-counter metrics should not have "_total" suffix'];
+
+/** `promtool check metrics` over `text`: its exit status and its complaints (stdout and stderr), one per line. */
+export function promtool(text: string): { status: number | null; lines: string[] } {
+  const r = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30_000 });
+  if (r.error !== undefined) throw r.error;
+  const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return { status: r.status, lines };
+}
+
+/** The scrape without one metric family (its HELP, TYPE and samples). */
+export function without(text: string, name: string): string {
+  return text
+    .split('\n')
+    .filter((l) => !(l === `# HELP ${name}` || l.startsWith(`# HELP ${name} `) || l.startsWith(`# TYPE ${name} `) || l.startsWith(`${name}{`) || l.startsWith(`${name} `)))
+    .join('\n');
 }
