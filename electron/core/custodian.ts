@@ -1459,7 +1459,7 @@ class CustodianImpl implements Custodian {
   ethAddress(ref: EthKeyRef): Promise<{ address: string; path: string | null }> {
     return this.observe('eth.address', ethTarget(ref), {}, () => {
       this.authorize({ permission: 'key.read', namespace: ref.namespace }, ref.namespace);
-      return this.withEthSigner(ref, (signer, path) => ({ address: eth.addressFromPublicKey(signer.publicKey), path }));
+      return this.withEthSigner(ref, (signer, path) => ({ address: eth.signerAddress(signer), path }));
     }, (r) => ({ details: { address: r.address } }));
   }
 
