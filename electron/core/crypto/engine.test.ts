@@ -104,6 +104,32 @@ describe('power-on self-test', () => {
       expect((error as CustodyError).details['test']).toBe(test);
     });
   }
+
+  it('fails with SELF_TEST_FAILED naming ecdsa-secp256k1-eip155-recoverable when signRecoverable lies (one bit, or a recovery id of 2)', async () => {
+    for (const lie of ['bit', 'recovery'] as const) {
+      const real = engines.node;
+      const liar = new Proxy(real, {
+        get(target, prop, receiver) {
+          const value: unknown = Reflect.get(target, prop, receiver);
+          if (typeof value !== 'function') return value;
+          const fn = (value as (...args: unknown[]) => unknown).bind(target);
+          if (prop !== 'signRecoverable') return fn;
+          return (...args: unknown[]) => {
+            const out = fn(...args) as { signature: Uint8Array; recovery: 0 | 1 };
+            const signature = Uint8Array.from(out.signature);
+            if (lie === 'bit') signature[0] = (signature[0] as number) ^ 1;
+            return { signature, recovery: lie === 'recovery' ? 2 : out.recovery };
+          };
+        },
+      });
+      const error = await runSelfTest(liar).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((error as CustodyError).code).toBe('SELF_TEST_FAILED');
+      expect((error as CustodyError).details['test']).toBe('ecdsa-secp256k1-eip155-recoverable');
+    }
+  });
 });
 
 describe('key handles', () => {

@@ -7,6 +7,9 @@
  * Trusts only the constants below, each from a published source:
  *  - Ed25519: RFC 8032 §7.1 TEST 2 (sign compared byte for byte, public key, verify).
  *  - ECDSA P-256 / SHA-256: RFC 6979 §A.2.5, message "sample" (verify, and a flipped bit fails).
+ *  - secp256k1: EIP-155 §Example (key 0x46…46, whose address 0x9d8A…5A4F is the example's
+ *    sender; the signing hash; r and s of the signed transaction): public key derivation, verify,
+ *    and a pairwise-consistency check of `signRecoverable` (hedged, so verified, not compared).
  *  - AES-256-GCM: Wycheproof aes_gcm_test.json tcId 102 (seal with the fixed nonce, open).
  *  - SHA-256("abc"): FIPS 180-4 / NIST CSRC example. SHA3-256("abc"): FIPS 202 / NIST example.
  *  - HKDF-SHA256: RFC 5869 §A.1 (test case 1).
@@ -53,6 +56,21 @@ const P256_RFC6979_SAMPLE = {
     'f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8',
 };
 
+const SECP256K1_EIP155 = {
+  secret: '46'.repeat(32),
+  publicKey:
+    '04' +
+    '4bc2a31265153f07e70e0bab08724e6b85e217f8cd628ceb62974247bb493382' +
+    'ce28cab79ad7119ee1ad3ebcdb98a16805211530ecc6cfefa1b88e6dff99232a',
+  digest: 'daf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53',
+  // r ‖ s of the example's signed transaction (v = 37).
+  signature:
+    '28ef61340bd939bc2195fe537567866003e1a15d3c71ff63e1590620aa636276' +
+    '67cbe9d8997f761aecb703304b3800ccf555c9f3dc64214b297fb1966a3b6d83',
+};
+/** Half the secp256k1 group order: low-S signatures have s ≤ this (BIP 62, EIP-2). */
+const SECP256K1_HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
 const AES256GCM_WYCHEPROOF_102 = {
   key: 'f32364b1d339d82e4f132d8f4a0ec1ff7e746517fa07ef1a7f422f4e25a48194',
   nonce: '5a86a50a0e8a179c734b996d',
@@ -96,6 +114,23 @@ export async function runSelfTest(engine: CryptoEngine): Promise<void> {
     // A verifier that says yes to everything must not pass.
     signature[signature.length - 1] = (signature[signature.length - 1] as number) ^ 1;
     check('ecdsa-p256-rfc6979-verify', !engine.verify(pub, message, signature, { hash: 'sha256', sigFormat: 'raw' }));
+  });
+
+  await run('ecdsa-secp256k1-eip155-recoverable', () => {
+    const v = SECP256K1_EIP155;
+    const material = engine.importKey('ecdsa-secp256k1', 'raw', hexToBytes(v.secret));
+    const spki = material.publicKey;
+    check('ecdsa-secp256k1-eip155-recoverable', spki !== undefined && bytesEqual(engine.exportPublicKey('ecdsa-secp256k1', spki, 'raw'), hexToBytes(v.publicKey)));
+    const pub = engine.loadPublicKey('ecdsa-secp256k1', spki as Uint8Array);
+    const digest = hexToBytes(v.digest);
+    const options = { prehashed: true, sigFormat: 'raw' } as const;
+    check('ecdsa-secp256k1-eip155-recoverable', engine.verify(pub, digest, hexToBytes(v.signature), options));
+    const { signature, recovery } = engine.signRecoverable(engine.loadPrivateKey(material), digest);
+    material.secret?.fill(0);
+    const s = BigInt(`0x${Array.from(signature.subarray(32), (b) => b.toString(16).padStart(2, '0')).join('')}`);
+    check('ecdsa-secp256k1-eip155-recoverable', signature.length === 64 && (recovery === 0 || recovery === 1) && s <= SECP256K1_HALF_N && engine.verify(pub, digest, signature, options));
+    signature[63] = (signature[63] as number) ^ 1;
+    check('ecdsa-secp256k1-eip155-recoverable', !engine.verify(pub, digest, signature, options));
   });
 
   await run('aes-256-gcm-kat', () => {
