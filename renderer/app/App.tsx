@@ -34,6 +34,8 @@ function Gate({ transport }: { transport: Transport }) {
   const connection = useApp((s) => s.connection);
   const theme = useApp((s) => s.settings?.theme) ?? parseTheme(browserPrefs().get('theme'));
   const resolved = useAppliedTheme(theme);
+  // On the Requests screen the decision bar sits at the bottom right: toasts go above it, never over Approve/Reject.
+  const aboveDecisionBar = useApp((s) => s.screen === 'requests' && isSignedIn(s.vault));
 
   let body;
   if (vault === undefined) {
@@ -47,7 +49,7 @@ function Gate({ transport }: { transport: Transport }) {
   return (
     <>
       {body}
-      <Toaster theme={resolved} position="bottom-right" closeButton visibleToasts={4} toastOptions={{ duration: 4000 }} />
+      <Toaster theme={resolved} position="bottom-right" offset={aboveDecisionBar ? { bottom: 96, right: 24 } : undefined} closeButton visibleToasts={4} toastOptions={{ duration: 4000 }} />
     </>
   );
 }

@@ -4,12 +4,14 @@
  * built from the store's state so only the ones that apply are listed.
  */
 import * as Dialog from '@radix-ui/react-dialog';
-import { ArrowRight, Download, FileDown, FileSignature, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
+import { ArrowRight, Check, Inbox, ShieldX, Download, FileDown, FileSignature, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useApp, useAppStore, type AppState } from '../store/index.js';
 import { Kbd } from './ui/Badge.js';
 import { SHORTCUTS } from './shortcuts.js';
 import { downloadAuditExport } from '../features/audit/export.js';
+import { approveSelected } from '../features/requests/request-actions.js';
+import { canApprove, pendingRequestCount, selectedRequest } from '../store/requests-slice.js';
 import { cx } from './ui/cx.js';
 import p from './palette.module.css';
 
@@ -23,7 +25,9 @@ interface Command {
 }
 
 function commands(s: AppState): Command[] {
+  const pending = pendingRequestCount(s);
   const list: Command[] = [
+    { id: 'go-requests', group: 'Go to', label: pending > 0 ? `Signing requests (${pending} waiting)` : 'Signing requests', icon: <Inbox />, shortcut: SHORTCUTS.goRequests, run: (x) => x.setScreen('requests') },
     { id: 'go-keys', group: 'Go to', label: 'Keys', icon: <KeyRound />, shortcut: SHORTCUTS.goKeys, run: (x) => x.setScreen('keys') },
     { id: 'go-sign', group: 'Go to', label: 'Sign a request', icon: <FileSignature />, shortcut: SHORTCUTS.goSign, run: (x) => x.setScreen('sign') },
     { id: 'go-audit', group: 'Go to', label: 'Audit log', icon: <ScrollText />, shortcut: SHORTCUTS.goAudit, run: (x) => x.setScreen('audit') },
@@ -34,6 +38,11 @@ function commands(s: AppState): Command[] {
     { id: 'new-hd', group: 'HD wallets', label: 'Create an HD wallet…', icon: <Plus />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd'), x.openDialog('create-hd')) },
     { id: 'import-hd', group: 'HD wallets', label: 'Import a recovery phrase…', icon: <FileDown />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd'), x.openDialog('import-hd')) },
   ];
+  const selected = s.screen === 'requests' ? selectedRequest(s) : undefined;
+  if (selected?.state === 'pending') {
+    if (canApprove(s, selected)) list.push({ id: 'request-approve', group: 'Requests', label: `Approve: ${selected.view.title}`, icon: <Check />, shortcut: SHORTCUTS.approveRequest, run: (x) => void approveSelected(() => x) });
+    list.push({ id: 'request-reject', group: 'Requests', label: `Reject: ${selected.view.title}…`, icon: <ShieldX />, shortcut: SHORTCUTS.rejectRequest, run: (x) => x.setRequestRejecting(true) });
+  }
   for (const n of s.namespaces) {
     if (n.name === s.namespace) continue;
     list.push({ id: `ns-${n.name}`, group: 'Namespace', label: `Switch to namespace ${n.name}`, icon: <ArrowRight />, run: (x) => (x.setNamespace(n.name), x.setScreen('keys')) });

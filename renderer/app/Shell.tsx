@@ -16,6 +16,9 @@ import { ImportKeyDialog } from '../features/keys/ImportKeyDialog.js';
 import { AuditScreen } from '../features/audit/AuditScreen.js';
 import { SignScreen } from '../features/signing/SignScreen.js';
 import { SettingsScreen } from '../features/settings/SettingsScreen.js';
+import { RequestsScreen } from '../features/requests/RequestsScreen.js';
+import { useRequestAlerts } from '../features/requests/alerts.js';
+import { runRequestShortcut } from '../features/requests/request-actions.js';
 import { Sidebar } from './Sidebar.js';
 import { TopBar } from './TopBar.js';
 import { CommandPalette } from './CommandPalette.js';
@@ -34,6 +37,7 @@ export function Shell({ transport }: { transport: Transport }) {
   const setScreen = useApp((s) => s.setScreen);
   useAutoLock();
   useHashRoute(screen, setScreen);
+  useRequestAlerts();
 
   const onShortcut = useCallback(
     (action: ShortcutAction) => {
@@ -44,6 +48,9 @@ export function Shell({ transport }: { transport: Transport }) {
           return;
         case 'lock':
           void s.lockVault('user');
+          return;
+        case 'goRequests':
+          s.setScreen('requests');
           return;
         case 'goKeys':
           s.setScreen('keys');
@@ -70,6 +77,11 @@ export function Shell({ transport }: { transport: Transport }) {
         case 'search':
           document.querySelector<HTMLInputElement>('[data-search]')?.focus();
           return;
+        case 'nextRequest':
+        case 'previousRequest':
+        case 'approveRequest':
+        case 'rejectRequest':
+          return s.screen === 'requests' ? runRequestShortcut(store, action) : false;
       }
     },
     [store],
@@ -84,7 +96,7 @@ export function Shell({ transport }: { transport: Transport }) {
         <ConnectionBanner transport={transport} />
         <UnlockAuditBanner />
         <main className={f.screen} aria-label={screen}>
-          {screen === 'keys' ? <KeysScreen /> : screen === 'sign' ? <SignScreen /> : screen === 'audit' ? <AuditScreen /> : <SettingsScreen transport={transport} />}
+          {screen === 'requests' ? <RequestsScreen /> : screen === 'keys' ? <KeysScreen /> : screen === 'sign' ? <SignScreen /> : screen === 'audit' ? <AuditScreen /> : <SettingsScreen transport={transport} />}
         </main>
       </div>
       <AppDialogs />

@@ -3,7 +3,7 @@
  * The left sidebar: the screens that exist (UI.md: never an empty shell), who is signed in, and
  * how this window reaches Custos.
  */
-import { FileSignature, KeyRound, ScrollText, Settings as SettingsIcon, ShieldCheck } from 'lucide-react';
+import { FileSignature, Inbox, KeyRound, ScrollText, Settings as SettingsIcon, ShieldCheck } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { Transport } from '../api/get-api.js';
 import { useApp } from '../store/index.js';
@@ -12,9 +12,11 @@ import { Tip } from './ui/Tip.js';
 import { SHORTCUTS } from './shortcuts.js';
 import { cx } from './ui/cx.js';
 import { formatCount } from './lib/format.js';
+import { pendingRequestCount } from '../store/requests-slice.js';
 import f from './frame.module.css';
 
 const ITEMS: readonly { screen: Screen; label: string; icon: ReactNode; shortcut: string }[] = [
+  { screen: 'requests', label: 'Requests', icon: <Inbox aria-hidden />, shortcut: SHORTCUTS.goRequests },
   { screen: 'keys', label: 'Keys', icon: <KeyRound aria-hidden />, shortcut: SHORTCUTS.goKeys },
   { screen: 'sign', label: 'Sign', icon: <FileSignature aria-hidden />, shortcut: SHORTCUTS.goSign },
   { screen: 'audit', label: 'Audit', icon: <ScrollText aria-hidden />, shortcut: SHORTCUTS.goAudit },
@@ -26,6 +28,7 @@ export function Sidebar({ transport }: { transport: Transport }) {
   const setScreen = useApp((s) => s.setScreen);
   const keyCount = useApp((s) => s.keys?.length);
   const auditSize = useApp((s) => s.auditStatus?.size);
+  const pending = useApp(pendingRequestCount);
   const session = useApp((s) => s.vault?.session);
   const connection = useApp((s) => s.connection);
 
@@ -47,11 +50,17 @@ export function Sidebar({ transport }: { transport: Transport }) {
         <div className={f.navLabel}>Vault</div>
         {ITEMS.map((item) => {
           const count = counts[item.screen];
+          const waiting = item.screen === 'requests' && pending > 0;
           return (
-            <Tip key={item.screen} label={item.label} shortcut={item.shortcut} side="right">
-              <button type="button" className={f.navItem} aria-current={screen === item.screen ? 'page' : undefined} onClick={() => setScreen(item.screen)}>
+            <Tip key={item.screen} label={waiting ? `${item.label} · ${formatCount(pending)} waiting for you` : item.label} shortcut={item.shortcut} side="right">
+              <button type="button" className={cx(f.navItem, waiting && f.navItemHot)} aria-current={screen === item.screen ? 'page' : undefined} onClick={() => setScreen(item.screen)}>
                 {item.icon}
                 <span className={f.navText}>{item.label}</span>
+                {waiting ? (
+                  <span className={f.navBadge} data-testid="requests-badge" aria-label={`${formatCount(pending)} pending`}>
+                    {formatCount(pending)}
+                  </span>
+                ) : null}
                 {count === undefined ? null : <span className={f.navCount} aria-hidden>{formatCount(count)}</span>}
               </button>
             </Tip>

@@ -3,6 +3,9 @@
  * The app's keyboard shortcuts, in one table so tooltips, the command palette and the handler
  * agree. Single keys and "g then x" sequences only fire outside text fields; chords (Ctrl/⌘)
  * fire anywhere. Ctrl+L and Ctrl+1… are left to the browser, which reserves them.
+ *
+ * Some single keys belong to one screen (J/K/↑/↓, A, R on the Requests screen): the handler says
+ * whether it used the key, and a key nobody used keeps its default (arrows still scroll elsewhere).
  */
 import { useEffect } from 'react';
 
@@ -12,6 +15,7 @@ const MOD = IS_MAC ? '⌘' : 'Ctrl';
 export const SHORTCUTS = {
   palette: `${MOD} K`,
   lock: `${MOD} ⇧ L`,
+  goRequests: 'G Q',
   goKeys: 'G K',
   goSign: 'G R',
   goAudit: 'G A',
@@ -19,11 +23,15 @@ export const SHORTCUTS = {
   newKey: 'N',
   importKey: 'I',
   search: '/',
+  nextRequest: 'J',
+  previousRequest: 'K',
+  approveRequest: 'A',
+  rejectRequest: 'R',
 } as const;
 
 export type ShortcutAction = keyof typeof SHORTCUTS;
 
-function inTextField(target: EventTarget | null): boolean {
+export function inTextField(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   const tag = target.tagName;
@@ -44,6 +52,7 @@ export function matchShortcut(e: { key: string; ctrlKey: boolean; metaKey: boole
   }
   if (textField || e.ctrlKey || e.metaKey || e.altKey) return undefined;
   if (previous === 'g') {
+    if (key === 'q') return 'goRequests';
     if (key === 'k') return 'goKeys';
     if (key === 'r') return 'goSign';
     if (key === 'a') return 'goAudit';
@@ -54,11 +63,19 @@ export function matchShortcut(e: { key: string; ctrlKey: boolean; metaKey: boole
   if (key === 'n') return 'newKey';
   if (key === 'i') return 'importKey';
   if (key === '/') return 'search';
+  if (e.shiftKey) return undefined;
+  if (key === 'j' || key === 'arrowdown') return 'nextRequest';
+  if (key === 'k' || key === 'arrowup') return 'previousRequest';
+  if (key === 'a') return 'approveRequest';
+  if (key === 'r') return 'rejectRequest';
   return undefined;
 }
 
-/** Listen on the window while mounted; `run` gets each action (the latest `run` is used). */
-export function useShortcuts(run: (action: ShortcutAction) => void): void {
+/**
+ * Listen on the window while mounted; `run` gets each action (the latest `run` is used) and returns
+ * false when the action does not apply here, so the key keeps its default.
+ */
+export function useShortcuts(run: (action: ShortcutAction) => boolean | void): void {
   useEffect(() => {
     let previous: string | undefined;
     let previousAt = 0;
@@ -76,8 +93,7 @@ export function useShortcuts(run: (action: ShortcutAction) => void): void {
         return;
       }
       if (dialogOpen && action !== 'palette') return;
-      e.preventDefault();
-      run(action);
+      if (run(action) !== false) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

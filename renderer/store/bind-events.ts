@@ -16,6 +16,7 @@ export function bindEvents(store: AppStore, transport: Transport): () => void {
       store.getState().onHdChanged(payload);
     }),
     api.onAuditAppended((payload) => store.getState().onAuditAppended(payload)),
+    api.onRequestsChanged((payload) => store.getState().onRequestsChanged(payload)),
     transport.onConnection((state) => {
       store.getState().setConnection(state);
       if (state.status === 'open') void store.getState().refreshVault();

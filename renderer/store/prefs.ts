@@ -10,7 +10,8 @@ export interface Prefs {
   set(key: PrefKey, value: string): void;
 }
 
-export type PrefKey = 'operator' | 'namespace' | 'theme' | 'sidebar';
+/** `notify`: "on" when the operator asked for desktop notifications of new signing requests. */
+export type PrefKey = 'operator' | 'namespace' | 'theme' | 'sidebar' | 'notify';
 
 const PREFIX = 'custos.';
 

@@ -2,7 +2,8 @@
  * The store against a fake API: signing in loads the slices and signing out clears them; the
  * keys slice does not re-read on the echo of its own reads (the core announces keys.changed after
  * reads too), and the audit tail does not chase the events its own queries append — while both
- * still follow changes made elsewhere.
+ * still follow changes made elsewhere. The request queue re-reads once per burst of
+ * `requests.changed`, decisions move requests to the history, and sign-out clears it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CustosApi, MethodName } from '../../shared/api/contract.js';
@@ -10,6 +11,8 @@ import { functionName } from '../../shared/api/contract.js';
 import { createAppStore } from './store.js';
 import { memoryPrefs } from './prefs.js';
 import type { AuditEvent, HdWalletInfo, KeyInfo, VaultStatus } from './types.js';
+import type { RequestRecord } from '../../shared/api/signing.js';
+import { pendingRequestCount, REFRESH_COALESCE_MS } from './requests-slice.js';
 
 type Handler = (input: never) => unknown;
 
@@ -245,5 +248,140 @@ describe('signing slice', () => {
     expect(s().signDraft).toMatchObject({ type: 'eth.typedData', payload: '{}' });
     s().startSigning({ kind: 'key', namespace: 'default', keyId: 'ed' }, 'sol.transaction');
     expect(s().signDraft).toMatchObject({ type: 'sol.transaction', payload: '' });
+  });
+});
+
+describe('requests slice', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const view = { chain: 'ethereum', type: 'eth.message', title: 'Sign a message (personal_sign)', network: null, signer: '0xabc', flags: [], sections: [], digest: null } as const;
+  const record = (id: string, state: RequestRecord['state'] = 'pending', extra: Partial<RequestRecord> = {}): RequestRecord => ({
+    id,
+    client: { transport: 'wallet-rpc', id: 'https://dapp.example', label: 'https://dapp.example' },
+    method: 'personal_sign',
+    request: { type: 'eth.message', message: 'hi', encoding: 'utf8' },
+    signer: { kind: 'hd', namespace: 'default', wallet: 'hd' },
+    view,
+    policy: { decision: 'require-approval', reasons: [] },
+    state,
+    createdAt: 1,
+    expiresAt: 300_001,
+    decidedAt: state === 'pending' ? null : 2,
+    decidedBy: state === 'pending' ? null : 'admin',
+    reason: null,
+    result: null,
+    error: null,
+    ...extra,
+  });
+
+  /** A queue the fake API answers from, deciding like the core does. */
+  function queueApi(initial: string[]) {
+    const queue = { pending: initial.map((id) => record(id)), history: [] as RequestRecord[] };
+    const decide = (id: string, state: 'approved' | 'rejected', reason?: string) => {
+      const r = queue.pending.find((x) => x.id === id);
+      if (r === undefined) throw new Error(`no pending ${id}`);
+      const decided = record(id, state, { reason: reason ?? null });
+      queue.pending = queue.pending.filter((x) => x.id !== id);
+      queue.history = [decided, ...queue.history];
+      return decided;
+    };
+    const fake = fakeApi({
+      'vault.status': () => status(true),
+      'namespaces.list': () => [],
+      'keys.list': () => [],
+      'vault.lock': () => status(false),
+      'requests.list': () => ({ pending: [...queue.pending], history: [...queue.history] }),
+      'requests.approve': (input: { id: string }) => decide(input.id, 'approved'),
+      'requests.reject': (input: { id: string; reason?: string }) => decide(input.id, 'rejected', input.reason),
+      ...auditHandlers({ size: 0 }),
+    });
+    return { ...fake, queue };
+  }
+
+  it('reads the queue on sign-in and re-reads it once for a burst of events', async () => {
+    const { api, count, queue } = queueApi(['a']);
+    const store = createAppStore({ api, prefs: memoryPrefs(), now: () => Date.now() });
+    await store.getState().refreshVault();
+    await settle(10);
+    expect(count('requests.list')).toBe(1);
+    expect(pendingRequestCount(store.getState())).toBe(1);
+    expect(store.getState().selectedRequestId).toBe('a'); // the oldest pending one
+
+    queue.pending.push(record('b'), record('c'));
+    for (let i = 0; i < 25; i++) store.getState().onRequestsChanged({ id: i % 2 === 0 ? 'b' : 'c', state: 'pending' });
+    await settle(REFRESH_COALESCE_MS * 3);
+    expect(count('requests.list')).toBe(2);
+    expect(store.getState().requests?.pending.map((r) => r.id)).toEqual(['a', 'b', 'c']);
+    expect(pendingRequestCount(store.getState())).toBe(3);
+
+    // A later change is followed too.
+    store.getState().onRequestsChanged({ id: 'a', state: 'expired' });
+    await settle(REFRESH_COALESCE_MS * 3);
+    expect(count('requests.list')).toBe(3);
+  });
+
+  it('approve and reject move the request to the history and select the next pending one', async () => {
+    const { api, count } = queueApi(['a', 'b', 'c']);
+    const store = createAppStore({ api, prefs: memoryPrefs(), now: () => Date.now() });
+    const s = () => store.getState();
+    await s().loadRequests();
+    s().selectRequest('b');
+    const approved = await s().approveRequest('b');
+    expect(approved.ok).toBe(true);
+    expect(s().requests?.pending.map((r) => r.id)).toEqual(['a', 'c']);
+    expect(s().requests?.history.map((r) => [r.id, r.state])).toEqual([['b', 'approved']]);
+    expect(s().selectedRequestId).toBe('c');
+    expect(count('requests.approve')).toBe(1);
+
+    s().setRequestRejecting(true);
+    const rejected = await s().rejectRequest('c', '  not mine  ');
+    expect(rejected.ok && rejected.value.reason).toBe('not mine');
+    expect(s().requests?.pending.map((r) => r.id)).toEqual(['a']);
+    expect(s().requests?.history.map((r) => [r.id, r.state])).toEqual([
+      ['c', 'rejected'],
+      ['b', 'approved'],
+    ]);
+    expect(s().selectedRequestId).toBe('a'); // no request after c: the one before it
+    expect(s().requestRejecting).toBe(false);
+  });
+
+  it('keeps the danger acknowledgement per request and moves with J/K within the list on show', async () => {
+    const { api } = queueApi(['a', 'b']);
+    const store = createAppStore({ api, prefs: memoryPrefs(), now: () => Date.now() });
+    const s = () => store.getState();
+    await s().loadRequests();
+    s().acknowledgeRequest(true);
+    s().moveRequestSelection(1);
+    expect(s().selectedRequestId).toBe('b');
+    expect(s().requestAcknowledged).toBe(false);
+    s().moveRequestSelection(1);
+    expect(s().selectedRequestId).toBe('b'); // stays at the end
+    s().moveRequestSelection(-1);
+    expect(s().selectedRequestId).toBe('a');
+  });
+
+  it('sign-out clears the queue, drops a re-read in flight, and keeps the notification preference', async () => {
+    const prefs = memoryPrefs();
+    const { api, count } = queueApi(['a']);
+    const store = createAppStore({ api, prefs, now: () => Date.now() });
+    await store.getState().refreshVault();
+    await settle(10);
+    store.getState().setRequestNotify(true);
+    expect(store.getState().requests?.pending).toHaveLength(1);
+    store.getState().onRequestsChanged({ id: 'a', state: 'pending' });
+    await store.getState().lockVault('user');
+    expect(store.getState().requests).toBeUndefined();
+    expect(store.getState().selectedRequestId).toBeNull();
+    const reads = count('requests.list');
+    await settle(REFRESH_COALESCE_MS * 3);
+    expect(count('requests.list')).toBe(reads); // the scheduled re-read was cancelled
+    expect(store.getState().requests).toBeUndefined();
+    expect(store.getState().requestNotify).toBe(true);
+    expect(prefs.get('notify')).toBe('on');
   });
 });

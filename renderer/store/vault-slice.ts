@@ -47,11 +47,13 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, pref
       void get().loadSettings();
       void get().loadNamespaces().then(() => get().loadKeys());
       void get().refreshAuditStatus();
+      void get().loadRequests();
     } else if (wasIn && !nowIn) {
       get().resetKeys();
       get().resetHd();
       get().resetAudit();
       get().resetSigning();
+      get().resetRequests();
     }
   }
 

@@ -1,0 +1,529 @@
+/**
+ * @module renderer/features/requests/RequestsScreen
+ * The signing requests programs sent (wallets on the wallet JSON-RPC API, services on HsmService),
+ * laid out like an inbox: the queue on the left (oldest first, each with its live expiry
+ * countdown and its flag counts) or the history (what became of each request, who decided, when);
+ * on the right the selected request — who asks, with which method, what the policy said, the
+ * decoded view (RequestView, the same one the Sign screen shows) and a sticky bar to approve or
+ * reject it.
+ *
+ * Approve is refused until a danger warning is acknowledged (the Sign screen's rule), and the
+ * keyboard goes through the same checks (request-actions). Everything here follows the store,
+ * which follows `requests.changed`: a request decided elsewhere or expired updates in place.
+ */
+import { AlertOctagon, AlertTriangle, Bell, BellOff, Check, Clock, Inbox, ShieldCheck, ShieldX, X } from 'lucide-react';
+import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react';
+import { toast } from 'sonner';
+import type { RequestRecord, SignedResult } from '../../../shared/api/signing.js';
+import { useApp, useAppStore } from '../../store/index.js';
+import { canApprove, dangerCount, selectedRequest, type RequestsTab } from '../../store/requests-slice.js';
+import { Badge, type Tone } from '../../app/ui/Badge.js';
+import { Button } from '../../app/ui/Button.js';
+import { Checkbox, TextInput } from '../../app/ui/Field.js';
+import { EmptyState } from '../../app/ui/EmptyState.js';
+import { ErrorNote } from '../../app/ui/ErrorNote.js';
+import { CopyButton } from '../../app/ui/MonoId.js';
+import { Delayed, Spinner } from '../../app/ui/Progress.js';
+import { Tip } from '../../app/ui/Tip.js';
+import { SHORTCUTS } from '../../app/shortcuts.js';
+import { formatCount, formatCountdown, formatDateTime, formatRelative } from '../../app/lib/format.js';
+import { useNow } from '../../app/lib/use-now.js';
+import { cx } from '../../app/ui/cx.js';
+import { RequestView } from '../signing/RequestView.js';
+import { approveSelected, rejectSelected } from './request-actions.js';
+import { notifyPermission, requestNotifyPermission } from './alerts.js';
+import sc from '../../app/ui/screen.module.css';
+import sg from '../signing/signing.module.css';
+import q from './requests.module.css';
+
+const CHAIN_NAMES = { ethereum: 'Ethereum', bitcoin: 'Bitcoin', solana: 'Solana', starknet: 'StarkNet' } as const;
+/** Under this long to live, a request is urgent (red); under SOON_MS it is amber. */
+const URGENT_MS = 30_000;
+const SOON_MS = 120_000;
+
+export function RequestsScreen() {
+  const requests = useApp((s) => s.requests);
+  const error = useApp((s) => s.requestsError);
+  const tab = useApp((s) => s.requestsTab);
+  const loadRequests = useApp((s) => s.loadRequests);
+
+  // The list is read at sign-in and follows the events; coming here re-reads it anyway, cheaply.
+  useEffect(() => {
+    void loadRequests();
+  }, [loadRequests]);
+
+  const pending = requests?.pending ?? [];
+  const history = requests?.history ?? [];
+  // A request that was on show when it left the queue (decided elsewhere, expired) stays on show.
+  const showing = useApp((s) => selectedRequest(s) !== undefined);
+  return (
+    <>
+      <div className={sc.toolbar}>
+        <Tabs tab={tab} pending={pending.length} history={history.length} />
+        <span className={sc.toolbarSpacer} />
+        <span className={q.live} aria-hidden>
+          <span className={q.liveDot} />
+          Live
+        </span>
+        <NotifyToggle />
+      </div>
+      {error === undefined ? null : <ErrorNote error={error} className={q.topError} />}
+      {requests === undefined ? (
+        <Delayed>
+          <div className={q.loading}>
+            <Spinner label="Loading requests" /> Loading requests…
+          </div>
+        </Delayed>
+      ) : tab === 'pending' && pending.length === 0 && !showing ? (
+        <div className={q.emptyWrap}>
+          <EmptyState icon={<Inbox aria-hidden />} title="No requests waiting">
+            Wallets and programs ask for signatures through the loopback APIs (wallet JSON-RPC and HsmService); each request waits here until you approve or reject it.
+          </EmptyState>
+        </div>
+      ) : tab === 'history' && history.length === 0 ? (
+        <div className={q.emptyWrap}>
+          <EmptyState icon={<Clock aria-hidden />} title="No decided requests yet">
+            Approved, rejected, expired and signed requests appear here, newest first, with who decided and when.
+          </EmptyState>
+        </div>
+      ) : (
+        <div className={q.layout}>
+          <div className={q.listColumn}>{tab === 'pending' ? <PendingList requests={pending} /> : <HistoryList requests={history} />}</div>
+          <Detail />
+        </div>
+      )}
+    </>
+  );
+}
+
+function Tabs({ tab, pending, history }: { tab: RequestsTab; pending: number; history: number }) {
+  const setTab = useApp((s) => s.setRequestsTab);
+  const items: readonly { value: RequestsTab; label: string; count: number }[] = [
+    { value: 'pending', label: 'Pending', count: pending },
+    { value: 'history', label: 'History', count: history },
+  ];
+  return (
+    <div className={q.tabs} role="tablist" aria-label="Requests">
+      {items.map((i) => (
+        <button key={i.value} type="button" role="tab" aria-selected={tab === i.value} className={q.tab} onClick={() => setTab(i.value)} data-testid={`requests-tab-${i.value}`}>
+          {i.label}
+          <span className={cx(q.tabCount, i.value === 'pending' && i.count > 0 && q.tabCountHot)}>{formatCount(i.count)}</span>
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function NotifyToggle() {
+  const on = useApp((s) => s.requestNotify);
+  const setNotify = useApp((s) => s.setRequestNotify);
+  const [permission, setPermission] = useState(notifyPermission);
+  if (permission === 'unsupported') return null;
+  const active = on && permission === 'granted';
+  const label = permission === 'denied' ? 'Notifications are blocked for this page in the browser’s settings' : active ? 'A desktop notification when a request arrives while Custos is in the background' : 'Get a desktop notification when a request arrives while Custos is in the background';
+  return (
+    <Tip label={label}>
+      <Button
+        size="sm"
+        variant="ghost"
+        aria-pressed={active}
+        icon={active ? <Bell aria-hidden /> : <BellOff aria-hidden />}
+        data-testid="notify-toggle"
+        onClick={() => {
+          if (active) return setNotify(false);
+          // A click is a user gesture: the only moment a permission prompt is acceptable.
+          void requestNotifyPermission().then((p) => {
+            setPermission(p);
+            if (p === 'granted') setNotify(true);
+            else if (p === 'denied') toast.error('Notifications are blocked', { description: 'Allow them for this page in the browser’s site settings.' });
+          });
+        }}
+      >
+        {active ? 'Notifying' : 'Notify me'}
+      </Button>
+    </Tip>
+  );
+}
+
+// ---------------------------------------------------------------- lists
+
+function PendingList({ requests }: { requests: readonly RequestRecord[] }) {
+  const now = useNow(500);
+  if (requests.length === 0) return <div className={q.listEmpty}>No requests waiting.</div>;
+  return (
+    <div className={q.list} role="listbox" aria-label="Pending requests" data-testid="pending-list">
+      {requests.map((r) => (
+        <Row key={r.id} record={r}>
+          <div className={q.rowTop}>
+            <span className={q.client}>{r.client.label}</span>
+            <Countdown left={r.expiresAt - now} />
+          </div>
+          <div className={q.rowTitle}>{r.view.title}</div>
+          <div className={q.rowMeta}>
+            <span className={q.method}>{r.method}</span>
+            <span className={q.chain}>{CHAIN_NAMES[r.view.chain]}</span>
+            <FlagCounts record={r} />
+          </div>
+        </Row>
+      ))}
+    </div>
+  );
+}
+
+function HistoryList({ requests }: { requests: readonly RequestRecord[] }) {
+  const now = useNow(15_000);
+  return (
+    <div className={q.list} role="listbox" aria-label="Request history" data-testid="history-list">
+      {requests.map((r) => (
+        <Row key={r.id} record={r}>
+          <div className={q.rowTop}>
+            <span className={q.client}>{r.client.label}</span>
+            <StateBadge record={r} />
+          </div>
+          <div className={q.rowTitle}>{r.view.title}</div>
+          <div className={q.rowMeta}>
+            <span className={q.method}>{r.method}</span>
+            <span>{decidedByText(r.decidedBy)}</span>
+            {r.decidedAt === null ? null : (
+              <span className="num" title={formatDateTime(r.decidedAt)}>
+                {formatRelative(r.decidedAt, now)}
+              </span>
+            )}
+          </div>
+        </Row>
+      ))}
+    </div>
+  );
+}
+
+function Row({ record, children }: { record: RequestRecord; children: ReactNode }) {
+  const selected = useApp((s) => s.selectedRequestId === record.id);
+  const select = useApp((s) => s.selectRequest);
+  const ref = useRef<HTMLDivElement>(null);
+  const urgent = record.state === 'pending' && record.expiresAt - Date.now() < URGENT_MS;
+  useEffect(() => {
+    // Keep the selection in sight when J/K moves it (scrollIntoView may return a Promise: not returned).
+    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
+  return (
+    <div
+      ref={ref}
+      role="option"
+      tabIndex={selected ? 0 : -1}
+      aria-selected={selected}
+      data-request-row
+      data-state={record.state}
+      data-urgent={urgent ? 'true' : undefined}
+      className={cx(q.row, urgent && q.rowUrgent)}
+      onClick={() => select(record.id)}
+    >
+      {children}
+    </div>
+  );
+}
+
+function Countdown({ left }: { left: number }) {
+  const level = left < URGENT_MS ? 'urgent' : left < SOON_MS ? 'soon' : 'calm';
+  return (
+    <span className={cx(q.countdown, level === 'urgent' && q.countdownUrgent, level === 'soon' && q.countdownSoon)} data-testid="request-countdown" title="Time left before the request expires unanswered">
+      <Clock aria-hidden />
+      {left <= 0 ? 'expiring…' : formatCountdown(left)}
+    </span>
+  );
+}
+
+function FlagCounts({ record }: { record: RequestRecord }) {
+  const danger = dangerCount(record);
+  const warning = record.view.flags.filter((f) => f.level === 'warning').length;
+  return (
+    <>
+      {danger === 0 ? null : (
+        <span className={cx(q.flagCount, q.flagDanger)} title={`${danger} danger ${danger === 1 ? 'warning' : 'warnings'}`} data-testid="row-danger-count">
+          <AlertOctagon aria-hidden />
+          {danger}
+        </span>
+      )}
+      {warning === 0 ? null : (
+        <span className={cx(q.flagCount, q.flagWarning)} title={`${warning} ${warning === 1 ? 'warning' : 'warnings'}`}>
+          <AlertTriangle aria-hidden />
+          {warning}
+        </span>
+      )}
+    </>
+  );
+}
+
+const STATE_BADGE: Readonly<Record<RequestRecord['state'], { label: string; tone: Tone }>> = {
+  pending: { label: 'Pending', tone: 'warning' },
+  approved: { label: 'Approved · signing', tone: 'accent' },
+  signed: { label: 'Signed ✓', tone: 'success' },
+  rejected: { label: 'Rejected', tone: 'danger' },
+  expired: { label: 'Expired', tone: 'neutral' },
+  failed: { label: 'Failed', tone: 'danger' },
+};
+
+function StateBadge({ record }: { record: RequestRecord }) {
+  const b = STATE_BADGE[record.state];
+  return (
+    <span data-testid="state-badge" data-state={record.state}>
+      <Badge tone={b.tone}>
+        {b.label}
+        {record.state === 'failed' && record.error !== null ? <span className="mono"> {record.error.code}</span> : null}
+      </Badge>
+    </span>
+  );
+}
+
+function decidedByText(by: string | null): string {
+  if (by === null) return '';
+  if (by === 'system') return 'by the system';
+  if (by.startsWith('auto:')) return 'auto-approved';
+  return `by ${by}`;
+}
+
+// ---------------------------------------------------------------- the selected request
+
+function Detail() {
+  const record = useApp(selectedRequest);
+  const ref = useRef<HTMLDivElement>(null);
+  // Another request: start at its top, where its title and flags are.
+  useEffect(() => {
+    ref.current?.scrollTo({ top: 0 });
+  }, [record?.id]);
+  if (record === undefined) {
+    return (
+      <div className={q.detailColumn}>
+        <div className={q.noSelection}>Select a request to review it.</div>
+      </div>
+    );
+  }
+  return (
+    <div className={q.detailColumn} ref={ref}>
+      <section className={q.detail} aria-label="Selected request" data-testid="request-detail" data-state={record.state}>
+        <RequestHeader record={record} />
+        {record.state === 'pending' ? null : <Outcome record={record} />}
+        <RequestView view={record.view} />
+        {record.state === 'pending' ? <ActionBar key={record.id} record={record} /> : null}
+      </section>
+    </div>
+  );
+}
+
+function RequestHeader({ record }: { record: RequestRecord }) {
+  const now = useNow(500);
+  const p = record.policy;
+  const policyTone: Tone = p.decision === 'allow' ? 'success' : p.decision === 'deny' ? 'danger' : record.state === 'pending' ? 'warning' : 'neutral';
+  const pending = record.state === 'pending';
+  const policyLabel = p.decision === 'allow' ? 'Allowed by policy' : p.decision === 'deny' ? 'Denied by policy' : pending ? 'Needs your approval' : 'Needed an operator’s approval';
+  return (
+    <header className={q.header}>
+      <div className={q.headerTop}>
+        <div className={q.headerWho}>
+          <div className={q.headerLabel}>Request from</div>
+          <div className={q.headerClient} data-testid="request-client">
+            {record.client.label}
+          </div>
+        </div>
+        {record.state === 'pending' ? <Countdown left={record.expiresAt - now} /> : <StateBadge record={record} />}
+      </div>
+      <dl className={q.headerFacts}>
+        <dt>Method</dt>
+        <dd className="mono">{record.method}</dd>
+        <dt>Client</dt>
+        <dd>
+          <Badge tone="outline">{record.client.transport}</Badge>
+          {record.client.id === record.client.label ? null : <span className={q.clientId}>{record.client.id}</span>}
+        </dd>
+        <dt>Received</dt>
+        <dd className="num" title={formatDateTime(record.createdAt)}>
+          {formatRelative(record.createdAt, now)} · {formatDateTime(record.createdAt)}
+        </dd>
+        <dt>Policy</dt>
+        <dd className={q.policy}>
+          <Badge tone={policyTone}>{policyLabel}</Badge>
+          {p.reasons.length === 0 ? null : (
+            <ul className={q.reasons} aria-label="Policy reasons">
+              {p.reasons.map((r) => (
+                <li key={r}>{r}</li>
+              ))}
+            </ul>
+          )}
+        </dd>
+      </dl>
+    </header>
+  );
+}
+
+/** What became of a decided request: who, when, why, and the result of a signed one. */
+function Outcome({ record }: { record: RequestRecord }) {
+  const when = record.decidedAt === null ? '' : ` · ${formatDateTime(record.decidedAt)}`;
+  switch (record.state) {
+    case 'signed':
+      return (
+        <div className={q.outcome} data-testid="request-outcome">
+          <div className={cx(q.outcomeLine, q.outcomeSuccess)}>
+            <ShieldCheck aria-hidden />
+            <span>
+              Approved {decidedByText(record.decidedBy)} and signed{when}
+            </span>
+          </div>
+          {record.result === null ? null : <Result result={record.result} />}
+        </div>
+      );
+    case 'approved':
+      return (
+        <div className={q.outcome} data-testid="request-outcome">
+          <div className={q.outcomeLine}>
+            <Spinner /> <span>Approved {decidedByText(record.decidedBy)} — signing{when}</span>
+          </div>
+        </div>
+      );
+    case 'rejected':
+      return (
+        <div className={q.outcome} data-testid="request-outcome">
+          <div className={cx(q.outcomeLine, q.outcomeDanger)}>
+            <ShieldX aria-hidden />
+            <span>
+              Rejected {decidedByText(record.decidedBy)}
+              {when}
+            </span>
+          </div>
+          {record.reason === null ? null : <p className={q.reason}>“{record.reason}”</p>}
+        </div>
+      );
+    case 'expired':
+      return (
+        <div className={q.outcome} data-testid="request-outcome">
+          <div className={q.outcomeLine}>
+            <Clock aria-hidden />
+            <span>Expired — nobody decided before {formatDateTime(record.expiresAt)}. The program was told (EXPIRED).</span>
+          </div>
+        </div>
+      );
+    case 'failed':
+      return (
+        <div className={q.outcome} data-testid="request-outcome">
+          <div className={cx(q.outcomeLine, q.outcomeDanger)}>
+            <AlertOctagon aria-hidden />
+            <span>
+              Approved {decidedByText(record.decidedBy)}, but signing failed{when}
+            </span>
+          </div>
+          {record.error === null ? null : (
+            <p className={q.failure} data-error-code={record.error.code}>
+              <span className={q.failureCode}>{record.error.code}</span> {record.error.message}
+            </p>
+          )}
+        </div>
+      );
+    case 'pending':
+      return null;
+  }
+}
+
+function Result({ result }: { result: SignedResult }) {
+  return (
+    <div className={q.result} data-testid="request-result">
+      <div className={sg.sectionHeading}>{result.primary.label}</div>
+      <div className={sg.primaryValue}>
+        <pre data-testid="request-result-primary">{result.primary.value}</pre>
+        <CopyButton value={result.primary.value} label={`Copy ${result.primary.label}`} />
+      </div>
+      {result.fields.length === 0 ? null : (
+        <dl className={sg.fields}>
+          {result.fields.map((f) => (
+            <Fragment key={f.label}>
+              <dt>{f.label}</dt>
+              <dd className={f.kind === 'text' ? undefined : sg.monoValue}>{f.value}</dd>
+            </Fragment>
+          ))}
+        </dl>
+      )}
+    </div>
+  );
+}
+
+function ActionBar({ record }: { record: RequestRecord }) {
+  const store = useAppStore();
+  const acknowledged = useApp((s) => s.requestAcknowledged);
+  const acknowledge = useApp((s) => s.acknowledgeRequest);
+  const rejecting = useApp((s) => s.requestRejecting);
+  const setRejecting = useApp((s) => s.setRequestRejecting);
+  const busy = useApp((s) => (s.requestBusy?.id === record.id ? s.requestBusy.action : null));
+  const approvable = useApp((s) => canApprove(s, record));
+  const [reason, setReason] = useState('');
+  const reasonRef = useRef<HTMLInputElement>(null);
+  const dangers = dangerCount(record);
+
+  useEffect(() => {
+    if (rejecting) reasonRef.current?.focus();
+  }, [rejecting]);
+
+  if (rejecting) {
+    return (
+      <form
+        className={cx(q.actionBar, q.actionBarReject)}
+        aria-label="Reject the request"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void rejectSelected(store.getState, reason);
+        }}
+      >
+        <TextInput
+          ref={reasonRef}
+          className={q.reasonInput}
+          placeholder="Reason (optional) — the program receives it"
+          aria-label="Reason for rejecting"
+          maxLength={500}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              e.preventDefault();
+              setRejecting(false);
+            }
+          }}
+          data-testid="reject-reason"
+        />
+        <Button type="button" variant="ghost" icon={<X aria-hidden />} onClick={() => setRejecting(false)}>
+          Cancel
+        </Button>
+        <Button type="submit" variant="dangerOutline" className={q.decide} icon={<ShieldX aria-hidden />} busy={busy === 'reject'} data-testid="reject-confirm">
+          Reject request
+        </Button>
+      </form>
+    );
+  }
+
+  return (
+    <div className={q.actionBar} data-testid="request-actions">
+      <div className={q.actionLead}>
+        {dangers === 0 ? (
+          <span className={q.actionHint}>Approving signs with the key shown above and answers the program.</span>
+        ) : (
+          <Checkbox
+            label={`I have read the ${dangers === 1 ? 'danger warning' : `${dangers} danger warnings`} and still want to approve`}
+            checked={acknowledged}
+            onChange={(e) => acknowledge(e.target.checked)}
+            data-testid="request-acknowledge"
+          />
+        )}
+      </div>
+      <div className={q.actionButtons}>
+        <Tip label="Reject — optionally say why" shortcut={SHORTCUTS.rejectRequest}>
+          <Button variant="dangerOutline" className={q.decide} icon={<ShieldX aria-hidden />} disabled={busy !== null} onClick={() => setRejecting(true)} data-testid="reject">
+            Reject
+          </Button>
+        </Tip>
+        <Tip label={dangers > 0 && !acknowledged ? 'Acknowledge the danger warnings first' : 'Approve and sign'} shortcut={SHORTCUTS.approveRequest}>
+          {/* A disabled button gets no pointer events: the wrapper keeps the tooltip. */}
+          <span className={q.tipWrap}>
+            <Button variant={dangers === 0 ? 'primary' : 'danger'} className={q.decide} icon={<Check aria-hidden />} busy={busy === 'approve'} disabled={!approvable} onClick={() => void approveSelected(store.getState)} data-testid="approve">
+              Approve
+            </Button>
+          </span>
+        </Tip>
+      </div>
+    </div>
+  );
+}

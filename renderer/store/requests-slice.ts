@@ -1,0 +1,216 @@
+/**
+ * @module renderer/store/requests-slice
+ * The signing-request queue as the Requests screen shows it: the pending requests programs sent
+ * (oldest first), the recent history (newest first), which one is selected, and the operator's
+ * decisions. Also the review state the keyboard shortcuts drive (like ui-slice's dialogs): whether
+ * the selected request's danger warnings were acknowledged and whether a rejection is being
+ * written, so A and R do exactly what the buttons do.
+ *
+ * Why re-reads are coalesced: `requests.changed` arrives once per state change (arrive, approve,
+ * sign, expire…), and a busy client can send many at once. The list is re-read at most once per
+ * REFRESH_COALESCE_MS however many events arrive, and an answer older than the latest read is
+ * dropped.
+ *
+ * Holds requests and results (public data: views, transactions, signatures), never key material.
+ */
+import type { EventPayload } from '../../shared/api/contract.js';
+import type { RequestRecord } from '../../shared/api/signing.js';
+import type { ErrorInfo, Result } from './types.js';
+import type { AppState, SliceCreator } from './store.js';
+import { SIGNED_OUT_CODES } from './signed-out.js';
+
+/** Events closer together than this share one re-read. */
+export const REFRESH_COALESCE_MS = 100;
+
+export type RequestsTab = 'pending' | 'history';
+
+export interface RequestLists {
+  /** Oldest first. */
+  readonly pending: readonly RequestRecord[];
+  /** Newest first. */
+  readonly history: readonly RequestRecord[];
+}
+
+export interface RequestsSlice {
+  /** Undefined until the first read answers. */
+  readonly requests: RequestLists | undefined;
+  readonly requestsError: ErrorInfo | undefined;
+  readonly requestsTab: RequestsTab;
+  readonly selectedRequestId: string | null;
+  /** When the selection last changed (epoch ms): keyboard approval waits a moment after it. */
+  readonly requestSelectedAt: number;
+  /** The selected request's danger warnings were acknowledged (reset when the selection changes). */
+  readonly requestAcknowledged: boolean;
+  /** The reject step (reason field) is open for the selected request. */
+  readonly requestRejecting: boolean;
+  /** A decision on its way. */
+  readonly requestBusy: { readonly id: string; readonly action: 'approve' | 'reject' } | null;
+  /** The operator asked for a desktop notification when a request arrives while the window is hidden (a pref, kept over sign-out). */
+  readonly requestNotify: boolean;
+  setRequestNotify(on: boolean): void;
+  loadRequests(): Promise<void>;
+  onRequestsChanged(payload: EventPayload<'requests.changed'>): void;
+  setRequestsTab(tab: RequestsTab): void;
+  selectRequest(id: string | null): void;
+  /** J/K, ↓/↑: the next or previous request of the list on show. */
+  moveRequestSelection(step: 1 | -1): void;
+  acknowledgeRequest(acknowledged: boolean): void;
+  setRequestRejecting(rejecting: boolean): void;
+  approveRequest(id: string): Promise<Result<RequestRecord>>;
+  rejectRequest(id: string, reason?: string): Promise<Result<RequestRecord>>;
+  resetRequests(): void;
+}
+
+/** The badge count. */
+export function pendingRequestCount(s: Pick<AppState, 'requests'>): number {
+  return s.requests?.pending.length ?? 0;
+}
+
+export function dangerCount(r: RequestRecord): number {
+  return r.view.flags.filter((f) => f.level === 'danger').length;
+}
+
+/** The selected record, pending or decided. */
+export function selectedRequest(s: Pick<AppState, 'requests' | 'selectedRequestId'>): RequestRecord | undefined {
+  const id = s.selectedRequestId;
+  if (id === null || s.requests === undefined) return undefined;
+  return s.requests.pending.find((r) => r.id === id) ?? s.requests.history.find((r) => r.id === id);
+}
+
+/** Approve is possible: pending, nothing on its way, and any danger acknowledged. */
+export function canApprove(s: Pick<AppState, 'requests' | 'selectedRequestId' | 'requestAcknowledged' | 'requestBusy'>, r: RequestRecord | undefined = selectedRequest(s)): boolean {
+  return r !== undefined && r.state === 'pending' && s.requestBusy === null && (dangerCount(r) === 0 || s.requestAcknowledged);
+}
+
+export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api, now, prefs }) => {
+  let loadSeq = 0;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function select(id: string | null): void {
+    if (id === get().selectedRequestId) return;
+    set({ selectedRequestId: id, requestSelectedAt: now(), requestAcknowledged: false, requestRejecting: false });
+  }
+
+  function signedOutCheck(r: Result<unknown>): void {
+    if (!r.ok && SIGNED_OUT_CODES.has(r.error.code)) void get().refreshVault();
+  }
+
+  /** The list on show in the current tab. */
+  function shown(): readonly RequestRecord[] {
+    const lists = get().requests;
+    if (lists === undefined) return [];
+    return get().requestsTab === 'pending' ? lists.pending : lists.history;
+  }
+
+  /** After a decision on `id`: the request that was after it in the queue, else the one before. */
+  function nextAfter(id: string): string | null {
+    const pending = get().requests?.pending ?? [];
+    const i = pending.findIndex((r) => r.id === id);
+    if (i < 0) return get().selectedRequestId;
+    return pending[i + 1]?.id ?? pending[i - 1]?.id ?? null;
+  }
+
+  /** Put a decided record where a re-read would: out of the queue, on top of the history. */
+  function applyDecided(record: RequestRecord): void {
+    const lists = get().requests;
+    if (lists === undefined) return;
+    set({ requests: { pending: lists.pending.filter((r) => r.id !== record.id), history: [record, ...lists.history.filter((r) => r.id !== record.id)] } });
+  }
+
+  async function decide(id: string, action: 'approve' | 'reject', call: () => Promise<Result<RequestRecord>>): Promise<Result<RequestRecord>> {
+    const next = nextAfter(id);
+    set({ requestBusy: { id, action } });
+    const r = await call();
+    if (get().requestBusy?.id === id) set({ requestBusy: null });
+    if (r.ok) {
+      applyDecided(r.value);
+      if (get().selectedRequestId === id) {
+        set({ requestRejecting: false });
+        select(next);
+      }
+    } else {
+      signedOutCheck(r);
+      // CONFLICT / NOT_FOUND / EXPIRED: someone (or the clock) decided first; show what happened.
+      void get().loadRequests();
+    }
+    return r;
+  }
+
+  return {
+    requests: undefined,
+    requestsError: undefined,
+    requestsTab: 'pending',
+    selectedRequestId: null,
+    requestSelectedAt: 0,
+    requestAcknowledged: false,
+    requestRejecting: false,
+    requestBusy: null,
+    requestNotify: prefs.get('notify') === 'on',
+
+    setRequestNotify(on) {
+      prefs.set('notify', on ? 'on' : 'off');
+      set({ requestNotify: on });
+    },
+
+    async loadRequests() {
+      const seq = ++loadSeq;
+      const r = await api.requestsList({});
+      if (seq !== loadSeq) return;
+      if (!r.ok) {
+        signedOutCheck(r);
+        set({ requestsError: r.error });
+        return;
+      }
+      set({ requests: r.value, requestsError: undefined });
+      // Keep the selection while its request exists (a decided one moves to the history, still
+      // selected, so the operator sees what became of it); else the oldest pending one.
+      const id = get().selectedRequestId;
+      const exists = id !== null && (r.value.pending.some((x) => x.id === id) || r.value.history.some((x) => x.id === id));
+      if (!exists) select(get().requestsTab === 'pending' ? (r.value.pending[0]?.id ?? null) : (r.value.history[0]?.id ?? null));
+    },
+
+    onRequestsChanged() {
+      if (refreshTimer !== undefined) return;
+      refreshTimer = setTimeout(() => {
+        refreshTimer = undefined;
+        void get().loadRequests();
+      }, REFRESH_COALESCE_MS);
+    },
+
+    setRequestsTab(tab) {
+      if (tab === get().requestsTab) return;
+      set({ requestsTab: tab });
+      const list = shown();
+      if (!list.some((r) => r.id === get().selectedRequestId)) select(list[0]?.id ?? null);
+    },
+
+    selectRequest: select,
+
+    moveRequestSelection(step) {
+      const list = shown();
+      if (list.length === 0) return;
+      const i = list.findIndex((r) => r.id === get().selectedRequestId);
+      const j = i < 0 ? (step === 1 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, i + step));
+      select(list[j]?.id ?? null);
+    },
+
+    acknowledgeRequest: (requestAcknowledged) => set({ requestAcknowledged }),
+    setRequestRejecting: (requestRejecting) => set({ requestRejecting }),
+
+    approveRequest(id) {
+      return decide(id, 'approve', () => api.requestsApprove({ id }));
+    },
+
+    rejectRequest(id, reason) {
+      const text = reason?.trim() ?? '';
+      return decide(id, 'reject', () => api.requestsReject({ id, ...(text === '' ? {} : { reason: text.slice(0, 500) }) }));
+    },
+
+    resetRequests() {
+      if (refreshTimer !== undefined) clearTimeout(refreshTimer);
+      refreshTimer = undefined;
+      loadSeq += 1;
+      set({ requests: undefined, requestsError: undefined, requestsTab: 'pending', selectedRequestId: null, requestSelectedAt: 0, requestAcknowledged: false, requestRejecting: false, requestBusy: null });
+    },
+  };
+};
