@@ -9,8 +9,10 @@
  * flagged and cannot be approved (button or A) until the danger is acknowledged → R, a reason,
  * Enter rejects it and the program gets USER_REJECTED with the reason → a request with a 2 s
  * lifetime turns urgent, then expires by itself (EXPIRED for the program) → the history shows
- * signed ✓ (with the signature), rejected (with the reason) and expired, with who decided.
- * Screenshots: requests-empty, requests-pending, requests-danger, requests-history.
+ * signed ✓ (with the signature), rejected (with the reason) and expired, with who decided, and
+ * J/K/↓ move through it. A request arriving while the window is hidden raises a notification
+ * (Notify me is on). Screenshots: requests-empty, requests-pending, requests-danger,
+ * requests-reject, requests-urgent, requests-history, requests-history-dark.
  *
  * Needs the built renderer (npm run build:renderer).
  */
@@ -115,15 +117,31 @@ describe('the Requests screen', () => {
       const reason = page.getByTestId('reject-reason');
       await eventually(async () => expect(await reason.evaluate((el) => el === document.activeElement)).toBe(true));
       await reason.fill('unlimited approval, not expected');
+      await rawScreenshot('requests-reject');
       await reason.press('Enter');
       const two = await second;
       expect(two).toMatchObject({ ok: false, code: 'USER_REJECTED' });
       expect((two as { message: string }).message).toContain('unlimited approval, not expected');
       await page.getByText('No requests waiting').waitFor({ state: 'visible' });
 
-      // ---- 3. a request nobody decides: urgent, then expired by itself
+      // ---- 3. a request nobody decides: a notification while the window is hidden, urgent, then expired by itself
+      // The page cannot be hidden for real in headless Chromium: make it say so, and record notifications.
+      await page.evaluate(() => {
+        const shown: string[] = [];
+        (window as unknown as { shownNotifications: string[] }).shownNotifications = shown;
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+        (window as unknown as { Notification: unknown }).Notification = class {
+          static readonly permission = 'granted';
+          onclick: unknown = null;
+          constructor(title: string) {
+            shown.push(title);
+          }
+        };
+      });
       const third = submit('personal_sign', { type: 'eth.message', message: 'Quick, sign this', encoding: 'utf8' }, 2000);
       await eventually(async () => expect(await badge.textContent()).toBe('1'));
+      await eventually(async () => expect(await page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications)).toEqual(['Signing request from https://dapp.example: Sign a message (personal_sign)']));
+      await page.evaluate(() => delete (document as unknown as { hidden?: boolean }).hidden);
       expect(await rows.first().getAttribute('data-urgent')).toBe('true');
       await rawScreenshot('requests-urgent');
       expect(await third).toMatchObject({ ok: false, code: 'EXPIRED' });
@@ -139,13 +157,25 @@ describe('the Requests screen', () => {
       expect(states).toEqual(['expired', 'rejected', 'signed']);
       expect(await history.nth(1).textContent()).toContain('by admin');
       expect(await history.nth(2).textContent()).toContain('Signed ✓');
-      await history.nth(1).click();
+      // J moves down the list on show, K up.
+      expect(await history.nth(0).getAttribute('aria-selected')).toBe('true');
+      await page.keyboard.press('j');
+      await page.keyboard.press('j');
+      await page.keyboard.press('k');
+      await eventually(async () => expect(await history.nth(1).getAttribute('aria-selected')).toBe('true'));
       expect(await detail.getByTestId('request-outcome').textContent()).toContain('unlimited approval, not expected');
-      await history.nth(2).click();
+      await page.keyboard.press('ArrowDown');
+      await eventually(async () => expect(await detail.getAttribute('data-state')).toBe('signed'));
       const signature = ((await detail.getByTestId('request-result-primary').textContent()) ?? '').trim();
       expect(signature).toBe((one as { signature: string }).signature);
       await detail.getByRole('button', { name: /^Copy / }).first().waitFor({ state: 'visible' });
       await screenshot('requests-history');
+
+      await page.keyboard.press('Control+k');
+      await page.getByRole('combobox', { name: 'Command' }).fill('theme: dark');
+      await page.keyboard.press('Enter');
+      await eventually(async () => expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark'));
+      await screenshot('requests-history-dark');
 
       expect(errors).toEqual([]);
     });

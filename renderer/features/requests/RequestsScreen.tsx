@@ -202,8 +202,12 @@ function Row({ record, children }: { record: RequestRecord; children: ReactNode 
   const ref = useRef<HTMLDivElement>(null);
   const urgent = record.state === 'pending' && record.expiresAt - Date.now() < URGENT_MS;
   useEffect(() => {
-    // Keep the selection in sight when J/K moves it (scrollIntoView may return a Promise: not returned).
-    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
+    if (!selected) return;
+    // Keep the selection in sight when J/K moves it (scrollIntoView may return a Promise: not returned),
+    // and take the focus along if it was on another row (keyboard navigation in the list).
+    ref.current?.scrollIntoView({ block: 'nearest' });
+    const active = document.activeElement;
+    if (active instanceof HTMLElement && active !== ref.current && active.dataset.requestRow !== undefined) ref.current?.focus({ preventScroll: true });
   }, [selected]);
   return (
     <div

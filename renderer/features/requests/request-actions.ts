@@ -48,7 +48,6 @@ export function runRequestShortcut(store: AppStore, action: Extract<ShortcutActi
     case 'previousRequest':
       if (s.requestRejecting) return false;
       s.moveRequestSelection(action === 'nextRequest' ? 1 : -1);
-      document.querySelector<HTMLElement>('[data-request-row][aria-selected="true"]')?.focus({ preventScroll: false });
       return true;
     case 'approveRequest': {
       if (selectedRequest(s)?.state !== 'pending' || s.requestRejecting) return false;
