@@ -15,6 +15,7 @@
  * Trusts: the facade. Trusts nothing in a request. Mutual TLS, when configured, is a second
  * lock in front of the token, never instead of it.
  */
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { Code, type ConnectError, type ConnectRouter, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
@@ -417,6 +418,8 @@ export async function startHsmServer(options: StartHsmServerOptions): Promise<Hs
     }
   };
   const shutdown = new AbortController();
+  // Connect links every call's signal to this one: as many listeners as calls in flight, by design.
+  setMaxListeners(0, shutdown.signal);
   const maxBodyBytes = options.limits?.maxBodyBytes ?? HSM_MAX_BODY_BYTES;
   const handler = hsmHandler({ custodian: options.custodian, shutdown: shutdown.signal, readMaxBytes: maxBodyBytes, ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }) });
   const server = await startLoopbackServer({
