@@ -113,8 +113,16 @@ describe('the Requests screen', () => {
       await page.getByTestId('request-acknowledge').blur();
       await screenshot('requests-danger');
 
-      await page.locator('body').press('r');
+      // The command palette offers the same decision; Escape leaves the reject step.
       const reason = page.getByTestId('reject-reason');
+      await page.keyboard.press('Control+k');
+      await page.getByRole('combobox', { name: 'Command' }).fill('reject');
+      await page.keyboard.press('Enter');
+      await eventually(async () => expect(await reason.evaluate((el) => el === document.activeElement)).toBe(true));
+      await reason.press('Escape');
+      await reason.waitFor({ state: 'detached' });
+
+      await page.locator('body').press('r');
       await eventually(async () => expect(await reason.evaluate((el) => el === document.activeElement)).toBe(true));
       await reason.fill('unlimited approval, not expected');
       await rawScreenshot('requests-reject');
@@ -140,10 +148,11 @@ describe('the Requests screen', () => {
       });
       const third = submit('personal_sign', { type: 'eth.message', message: 'Quick, sign this', encoding: 'utf8' }, 2000);
       await eventually(async () => expect(await badge.textContent()).toBe('1'));
+      // Checked at once: the request lives 2 s.
+      expect(await page.locator('[data-request-row][data-urgent="true"]').count()).toBe(1);
+      await rawScreenshot('requests-urgent');
       await eventually(async () => expect(await page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications)).toEqual(['Signing request from https://dapp.example: Sign a message (personal_sign)']));
       await page.evaluate(() => delete (document as unknown as { hidden?: boolean }).hidden);
-      expect(await rows.first().getAttribute('data-urgent')).toBe('true');
-      await rawScreenshot('requests-urgent');
       expect(await third).toMatchObject({ ok: false, code: 'EXPIRED' });
       await eventually(async () => expect(await badge.count()).toBe(0));
       await eventually(async () => expect(await detail.getAttribute('data-state')).toBe('expired'));

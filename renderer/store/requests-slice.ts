@@ -18,6 +18,7 @@ import type { RequestRecord } from '../../shared/api/signing.js';
 import type { ErrorInfo, Result } from './types.js';
 import type { AppState, SliceCreator } from './store.js';
 import { SIGNED_OUT_CODES } from './signed-out.js';
+import { isSignedIn } from './vault-slice.js';
 
 /** Events closer together than this share one re-read. */
 export const REFRESH_COALESCE_MS = 100;
@@ -170,7 +171,8 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
     },
 
     onRequestsChanged() {
-      if (refreshTimer !== undefined) return;
+      // Signed out: nothing to follow (signing in reads the list afresh).
+      if (refreshTimer !== undefined || !isSignedIn(get().vault)) return;
       refreshTimer = setTimeout(() => {
         refreshTimer = undefined;
         void get().loadRequests();

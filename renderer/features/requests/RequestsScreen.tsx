@@ -460,7 +460,11 @@ function ActionBar({ record }: { record: RequestRecord }) {
   const dangers = dangerCount(record);
 
   useEffect(() => {
-    if (rejecting) reasonRef.current?.focus();
+    if (!rejecting) return;
+    reasonRef.current?.focus();
+    // Opened from the command palette: its closing hands the focus back to where it was; take it again.
+    const frame = requestAnimationFrame(() => reasonRef.current?.focus());
+    return () => cancelAnimationFrame(frame);
   }, [rejecting]);
 
   if (rejecting) {
