@@ -17,7 +17,7 @@ import { toast } from 'sonner';
 import type { RequestRecord, SignedResult } from '../../../shared/api/signing.js';
 import { useApp, useAppStore } from '../../store/index.js';
 import { canApprove, dangerCount, selectedRequest, type RequestsTab } from '../../store/requests-slice.js';
-import { Badge, type Tone } from '../../app/ui/Badge.js';
+import { Badge, Kbd, type Tone } from '../../app/ui/Badge.js';
 import { Button } from '../../app/ui/Button.js';
 import { Checkbox, TextInput } from '../../app/ui/Field.js';
 import { EmptyState } from '../../app/ui/EmptyState.js';
@@ -151,21 +151,42 @@ function PendingList({ requests }: { requests: readonly RequestRecord[] }) {
   const now = useNow(500);
   if (requests.length === 0) return <div className={q.listEmpty}>No requests waiting.</div>;
   return (
-    <div className={q.list} role="listbox" aria-label="Pending requests" data-testid="pending-list">
-      {requests.map((r) => (
-        <Row key={r.id} record={r}>
-          <div className={q.rowTop}>
-            <span className={q.client}>{r.client.label}</span>
-            <Countdown left={r.expiresAt - now} />
-          </div>
-          <div className={q.rowTitle}>{r.view.title}</div>
-          <div className={q.rowMeta}>
-            <span className={q.method}>{r.method}</span>
-            <span className={q.chain}>{CHAIN_NAMES[r.view.chain]}</span>
-            <FlagCounts record={r} />
-          </div>
-        </Row>
-      ))}
+    <>
+      <div className={q.list} role="listbox" aria-label="Pending requests" data-testid="pending-list">
+        {requests.map((r) => (
+          <Row key={r.id} record={r}>
+            <div className={q.rowTop}>
+              <span className={q.client}>{r.client.label}</span>
+              <Countdown left={r.expiresAt - now} />
+            </div>
+            <div className={q.rowTitle}>{r.view.title}</div>
+            <div className={q.rowMeta}>
+              <span className={q.method}>{r.method}</span>
+              <span className={q.chain}>{CHAIN_NAMES[r.view.chain]}</span>
+              <FlagCounts record={r} />
+            </div>
+          </Row>
+        ))}
+      </div>
+      <KeyLegend />
+    </>
+  );
+}
+
+/** The queue's keys, where the operator looks (the buttons' tooltips say them too). */
+function KeyLegend() {
+  return (
+    <div className={q.keyLegend} aria-hidden>
+      <span>
+        <Kbd>{SHORTCUTS.nextRequest}</Kbd>
+        <Kbd>{SHORTCUTS.previousRequest}</Kbd> move
+      </span>
+      <span>
+        <Kbd>{SHORTCUTS.approveRequest}</Kbd> approve
+      </span>
+      <span>
+        <Kbd>{SHORTCUTS.rejectRequest}</Kbd> reject
+      </span>
     </div>
   );
 }
