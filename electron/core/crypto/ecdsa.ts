@@ -20,7 +20,9 @@
  *    ECDSA (crypto.sign(null, …) hashes with SHA-256 for EC keys). P-curves sign digests with
  *    noble; secp256k1 with libsecp256k1 (tiny-secp256k1's WASM build, ~4x faster than noble v2
  *    here, and it returns the recovery id), or noble when the WASM module cannot load. The two
- *    give identical bytes for the same key, digest and extra entropy (both are RFC 6979 §3.6).
+ *    give identical bytes for the same key, 32-byte digest and extra entropy (both are RFC 6979
+ *    §3.6; ecdsa.test.ts checks it). A longer digest (SHA-384/512 on secp256k1) gives a valid
+ *    signature on both, not necessarily the same bytes.
  *  - libsecp256k1 works on a copy of the scalar in the WASM module's linear memory: tiny-secp256k1
  *    zeroes its input buffer after each call (see SECURITY.md for what that does not cover).
  */
