@@ -17,7 +17,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { Code, type ConnectError, type ConnectRouter, type HandlerContext, type ServiceImpl } from '@connectrpc/connect';
+import { Code, type ConnectError, type ConnectRouter, type ServiceImpl } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { CustodyError } from '../../../shared/errors.js';
@@ -42,6 +42,7 @@ import {
   valueOf,
 } from './codec.js';
 import * as pb from './gen/hsm_pb.js';
+import { withFastUnary } from './fast-unary.js';
 
 /** Most items in one Batch* call. */
 export const MAX_BATCH_ITEMS = 1000;
@@ -53,7 +54,10 @@ export const AUDIT_PAGE_MAX = 1000;
 const DAY_MS = 24 * 3600 * 1000;
 
 /** What the server reports: the listener's refusals, and one event per finished call (method and code only: no token, no payload). */
-export type HsmServerEvent = LoopbackEvent | { readonly type: 'rpc'; readonly method: string; readonly code: string; readonly ms: number };
+export type HsmServerEvent =
+  | LoopbackEvent
+  /** `code`: 'ok' or the Connect code name; `via`: which handler served it (./fast-unary.ts or Connect's). */
+  | { readonly type: 'rpc'; readonly method: string; readonly code: string; readonly ms: number; readonly via: 'fast' | 'connect' };
 
 export interface HsmServiceOptions {
   /** The root facade (nobody signed in): each call signs in on its own from it. */
@@ -63,14 +67,25 @@ export interface HsmServiceOptions {
   readonly shutdown?: AbortSignal;
 }
 
+/** What the service reads of a call's context; the unary fast path (./fast-unary.ts) builds just this. */
+export interface CallContext {
+  readonly protocolName: string;
+  readonly signal: AbortSignal;
+  readonly requestHeader: Pick<Headers, 'get'>;
+}
+
+type Impl = ServiceImpl<typeof pb.HSM>;
+/** The service's methods, over the narrower CallContext (still a ServiceImpl: a HandlerContext is one). */
+export type HsmImpl = { [M in keyof Impl]: (req: Parameters<Impl[M]>[0], ctx: CallContext) => ReturnType<Impl[M]> };
+
 /** The facade of one call, signed in as the bearer token it presented. */
-type Authenticate = (ctx: HandlerContext) => Promise<Custodian>;
+type Authenticate = (ctx: CallContext) => Promise<Custodian>;
 
 /**
  * The service implementation over a facade. Exported for tests and for servers that mount it
  * elsewhere; startHsmServer is the usual way in.
  */
-export function hsmService(options: HsmServiceOptions): ServiceImpl<typeof pb.HSM> {
+export function hsmService(options: HsmServiceOptions): HsmImpl {
   const root = options.custodian;
   const shutdown = options.shutdown;
   // One root per protocol, so the audit log records which wire a call came over.
@@ -337,7 +352,7 @@ export async function* followAuditLog(c: Custodian, root: Custodian, filter: Aud
   }
 }
 
-/** The Connect request handler for the HSM service: gRPC, gRPC-Web and Connect (JSON and binary). */
+/** The request handler of the HSM service: gRPC, gRPC-Web and Connect (JSON and binary); unary calls in plain gRPC and Connect take the short path of ./fast-unary.ts. */
 export function hsmHandler(options: HsmServiceOptions & { readMaxBytes?: number }): LoopbackHandler {
   const notify = options.onEvent;
   const impl = hsmService(options);
@@ -356,18 +371,19 @@ export function hsmHandler(options: HsmServiceOptions & { readMaxBytes?: number 
         const t0 = performance.now();
         try {
           const res = await next(req);
-          if (res.stream) return { ...res, message: observeStream(res.message, (code) => notify?.({ type: 'rpc', method: req.method.name, code, ms: performance.now() - t0 })) };
-          notify?.({ type: 'rpc', method: req.method.name, code: 'ok', ms: performance.now() - t0 });
+          if (res.stream) return { ...res, message: observeStream(res.message, (code) => notify?.({ type: 'rpc', method: req.method.name, code, ms: performance.now() - t0, via: 'connect' })) };
+          notify?.({ type: 'rpc', method: req.method.name, code: 'ok', ms: performance.now() - t0, via: 'connect' });
           return res;
         } catch (error) {
           const e = toConnectError(error);
-          notify?.({ type: 'rpc', method: req.method.name, code: Code[e.code] ?? 'Unknown', ms: performance.now() - t0 });
+          notify?.({ type: 'rpc', method: req.method.name, code: Code[e.code] ?? 'Unknown', ms: performance.now() - t0, via: 'connect' });
           throw e;
         }
       },
     ],
   });
-  return handler as LoopbackHandler;
+  const readMaxBytes = options.readMaxBytes ?? HSM_MAX_BODY_BYTES;
+  return withFastUnary(pb.HSM, impl, handler as LoopbackHandler, { readMaxBytes, ...(notify === undefined ? {} : { onDone: (method, code, ms) => notify({ type: 'rpc', method, code, ms, via: 'fast' }) }) });
 }
 
 /** Streams: map errors thrown mid-stream like unary ones, and report the outcome when the stream ends. */
