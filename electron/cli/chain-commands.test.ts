@@ -9,11 +9,12 @@ import { base58, base64, hex } from '@scure/base';
 import { HDKey } from '@scure/bip32';
 import { mnemonicToSeedSync } from '@scure/bip39';
 import { OutScript, p2wpkh, Transaction } from '@scure/btc-signer';
-import { getPublicKey, grindKey, Signature, verify } from '@scure/starknet';
+import { getPublicKey, getStarkKey, grindKey, Signature, verify } from '@scure/starknet';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
+import { readVector } from '../../test/support.js';
 import { serializeMessage, serializeTransaction } from '../core/chains/solana/wire.js';
 import { custos } from '../../test/cli.js';
 
@@ -28,6 +29,21 @@ async function vault(): Promise<string> {
   expect((await cli(dir, ['hd', 'import', '--id', 'hd', '--mnemonic-file', join(dir, 'm.txt')])).code).toBe(0);
   return dir;
 }
+
+describe('custos stark with an EIP-2645 path', () => {
+  it('reproduces the StarkWare vector key (starkex/starkdeployement, index 7); a partial path is a usage error', async () => {
+    const dir = tempDir();
+    expect((await cli(dir, ['init', '--kdf-memory-kib', '1024', '--kdf-iterations', '1'])).code).toBe(0);
+    const v = readVector<{ starkware: { layer: string; application: string; mnemonic: string; ethAddress: string; keys: { index: number; privateKey: string }[] } }>('bip/starknet_key_derivation.json').starkware;
+    writeFileSync(join(dir, 'm.txt'), v.mnemonic);
+    expect((await cli(dir, ['hd', 'import', '--id', 'sx', '--mnemonic-file', join(dir, 'm.txt')])).code).toBe(0);
+    const key7 = v.keys.find((k) => k.index === 7) as { privateKey: string };
+    const a = await cli(dir, ['--json', 'stark', 'address', '--wallet', 'sx', '--index', '7', '--layer', v.layer, '--application', v.application, '--eth-address', v.ethAddress]);
+    expect(a.code, a.err).toBe(0);
+    expect(BigInt(a.json().publicKey as string)).toBe(BigInt(getStarkKey(key7.privateKey)));
+    expect((await cli(dir, ['stark', 'address', '--wallet', 'sx', '--layer', v.layer])).code).toBe(2);
+  });
+});
 
 describe('custos btc', () => {
   it('sign-psbt with several addresses of one wallet (--indexes, --change-indexes): every input signed, then extracted', async () => {

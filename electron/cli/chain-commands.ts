@@ -48,6 +48,9 @@ const starkKey = {
   ...ns,
   wallet: { type: 'string', description: "an HD wallet: m/44'/9004'/0'/0/index, ground to a Stark key", placeholder: 'W' },
   index: { type: 'int', description: 'account index (default 0)', placeholder: 'N' },
+  layer: { type: 'string', description: "with --application and --eth-address: the EIP-2645 path m/2645'/layer'/application'/eth1'/eth2'/index instead (StarkEx: starkex)", placeholder: 'NAME' },
+  application: { type: 'string', description: 'EIP-2645 application name (StarkEx: starkdeployement)', placeholder: 'NAME' },
+  'eth-address': { type: 'string', description: 'EIP-2645: the Ethereum address the path is bound to', placeholder: '0x…' },
 } as const;
 
 function nsOf(args: Args): string {
@@ -125,7 +128,10 @@ function solRefOf(args: Args): SolKeyRef {
 function starkRefOf(args: Args): StarkKeyRef {
   const wallet = args.string('wallet');
   if (wallet === undefined) throw new UsageError('--wallet W is required (StarkNet keys come from HD wallets only)');
-  return { namespace: nsOf(args), wallet, index: args.int('index') ?? 0 };
+  const [layer, application, ethAddress] = [args.string('layer'), args.string('application'), args.string('eth-address')];
+  const given = [layer, application, ethAddress].filter((v) => v !== undefined).length;
+  if (given !== 0 && given !== 3) throw new UsageError('an EIP-2645 path needs all of --layer, --application and --eth-address');
+  return { namespace: nsOf(args), wallet, index: args.int('index') ?? 0, ...(given === 3 ? { eip2645: { layer: layer as string, application: application as string, ethAddress: ethAddress as string } } : {}) };
 }
 
 /** The bytes of --in FILE ("-" = stdin), or of the one inline option given. */
@@ -306,7 +312,7 @@ export const CHAIN_COMMANDS: readonly Command[] = [
   {
     words: ['stark', 'address'],
     summary: 'the Stark public key and OpenZeppelin account address of an HD wallet account',
-    usage: 'custos stark address --wallet W [--index N] [--ns NS]',
+    usage: 'custos stark address --wallet W [--index N] [--layer L --application A --eth-address 0x…] [--ns NS]',
     options: { ...starkKey },
     async run(ctx) {
       const ref = starkRefOf(ctx.args);
@@ -318,7 +324,7 @@ export const CHAIN_COMMANDS: readonly Command[] = [
   {
     words: ['stark', 'sign'],
     summary: 'sign an INVOKE v1/v3 transaction (JSON), or with --typed-data SNIP-12 revision 1 typed data',
-    usage: 'custos stark sign --wallet W [--index N] --in FILE [--typed-data [--account ADDRESS]]',
+    usage: 'custos stark sign --wallet W [--index N] [--layer L --application A --eth-address 0x…] --in FILE [--typed-data [--account ADDRESS]]',
     options: {
       ...starkKey,
       ...inFile,

@@ -45,7 +45,7 @@ import * as eth from './chains/ethereum/index.js';
 import * as bitcoin from './chains/bitcoin/index.js';
 import * as sol from './chains/solana/index.js';
 import * as stark from './chains/starknet/index.js';
-import { starkKeyFromNode, starknetAccountPath } from './chains/hd/starknet.js';
+import { eip2645Path, starkKeyFromNode, starknetAccountPath } from './chains/hd/starknet.js';
 import { BITCOIN_SCRIPT_TYPES } from './chains/hd/accounts.js';
 import * as btc from '@scure/btc-signer';
 import type { Statement } from 'better-sqlite3';
@@ -125,13 +125,15 @@ export type BtcKeyRef =
 export type SolKeyRef = VaultKeyRef | { readonly namespace: string; readonly wallet: string; readonly account: number };
 
 /**
- * Which key signs for StarkNet: an HD wallet's m/44'/9004'/0'/0/index, ground to a Stark key.
- * There is no vault key type for the Stark curve (the engine has none).
+ * Which key signs for StarkNet: an HD wallet's m/44'/9004'/0'/0/index (Argent X, Braavos), or
+ * with `eip2645` the EIP-2645 path m/2645'/layer'/application'/eth1'/eth2'/index (StarkEx and
+ * earlier wallets), ground to a Stark key. There is no vault key type for the Stark curve.
  */
 export interface StarkKeyRef {
   readonly namespace: string;
   readonly wallet: string;
   readonly index: number;
+  readonly eip2645?: { readonly layer: string; readonly application: string; readonly ethAddress: string };
 }
 
 export interface HdDerived {
@@ -1772,14 +1774,19 @@ class CustodianImpl implements Custodian {
 
   /**
    * A Stark signer for an HD account: the secp256k1 node at m/44'/9004'/0'/0/index (the layout
-   * Argent X and Braavos use) ground to a Stark key (chains/hd/starknet.ts). This is the one
+   * Argent X and Braavos use) or at the EIP-2645 path the ref names, ground to a Stark key (chains/hd/starknet.ts). This is the one
    * signer that holds key bytes in JavaScript (the engine has no Stark curve); the ground key,
    * the signer and the node are wiped when `use` returns.
    */
   private withStarkSigner<T>(ref: StarkKeyRef, use: (signer: StarkSigner, path: string) => T): T {
     assertRef(ref);
     if (!('wallet' in ref) || typeof ref.wallet !== 'string') throw new CustodyError('WRONG_KEY_TYPE', 'StarkNet signs with an HD wallet account only (no vault key type has the Stark curve)');
-    const path = starknetAccountPath(requireIndex(ref.index, 'index'));
+    const index = requireIndex(ref.index, 'index');
+    const e = ref.eip2645 as unknown;
+    if (e !== undefined && (e === null || typeof e !== 'object' || ['layer', 'application', 'ethAddress'].some((k) => typeof (e as Record<string, unknown>)[k] !== 'string'))) {
+      throw new CustodyError('INVALID_INPUT', 'an EIP-2645 path needs layer, application and ethAddress (strings)');
+    }
+    const path = ref.eip2645 === undefined ? starknetAccountPath(index) : eip2645Path({ layer: ref.eip2645.layer, application: ref.eip2645.application, ethAddress: ref.eip2645.ethAddress, index });
     return this.withDerivedSigner(
       ref.namespace,
       ref.wallet,

@@ -46,6 +46,10 @@ export const signerRefSchema = z.discriminatedUnion('kind', [
     change: z.union([z.literal(0), z.literal(1)]).optional(),
     script: bitcoinScriptSchema.optional(),
     network: bitcoinNetworkSchema.optional(),
+    /** StarkNet only: the EIP-2645 path m/2645'/layer'/application'/eth1'/eth2'/index instead of m/44'/9004'/0'/0/index. */
+    eip2645: z
+      .strictObject({ layer: z.string().min(1).max(64), application: z.string().min(1).max(64), ethAddress: z.string().regex(/^0x[0-9a-fA-F]{40}$/u, 'expected a 0x-prefixed 20-byte address') })
+      .optional(),
   }),
 ]);
 export type SignerRef = z.infer<typeof signerRefSchema>;

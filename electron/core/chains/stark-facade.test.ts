@@ -10,7 +10,7 @@ import { getPublicKey, getStarkKey, grindKey, Signature, verify } from '@scure/s
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { unlockedCustodian } from '../../../test/helpers.js';
-import { codeOfAsync } from '../../../test/support.js';
+import { codeOfAsync, readVector } from '../../../test/support.js';
 import { executeCalldata, openZeppelinAccountAddress, type InvokeTransaction, type TypedData } from './starknet/index.js';
 
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
@@ -59,6 +59,24 @@ describe('StarkNet through the facade', () => {
 
     const [event] = await c.auditQuery({ action: 'stark.sign-invoke', result: 'ok', limit: 1 });
     expect(event?.details).toMatchObject({ transactionHash: signed.transactionHash, path: "m/44'/9004'/0'/0/1" });
+    await c.close();
+  });
+
+  it('EIP-2645 paths (StarkEx layout): the StarkWare vector keys at indices 0, 7 and 598', async () => {
+    const v = readVector<{ starkware: { layer: string; application: string; mnemonic: string; ethAddress: string; keys: { index: number; privateKey: string }[] } }>('bip/starknet_key_derivation.json').starkware;
+    const c = await unlockedCustodian();
+    await c.hdImport('default', 'starkex', v.mnemonic);
+    const eip2645 = { layer: v.layer, application: v.application, ethAddress: v.ethAddress };
+    for (const { index, privateKey } of v.keys) {
+      const a = await c.starkAddress({ namespace: 'default', wallet: 'starkex', index, eip2645 });
+      expect(BigInt(a.publicKey)).toBe(BigInt(getStarkKey(privateKey)));
+      expect(a.path).toMatch(/^m\/2645'\/579218131'\/891216374'\/1961790679'\/2135936222'\/\d+$/);
+      const td = VECTORS.typedData.find((t) => t.name === 'example_presetTypes')?.data as TypedData;
+      const sig = await c.starkSignTypedData({ namespace: 'default', wallet: 'starkex', index, eip2645 }, td);
+      expect(scureVerify(privateKey, sig.messageHash, sig.signature)).toBe(true);
+    }
+    expect(await codeOfAsync(c.starkAddress({ namespace: 'default', wallet: 'starkex', index: 0, eip2645: { ...eip2645, ethAddress: '0x1234' } }))).toBe('INVALID_INPUT');
+    expect(await codeOfAsync(c.starkAddress({ namespace: 'default', wallet: 'starkex', index: 0, eip2645: 'starkex' as never }))).toBe('INVALID_INPUT');
     await c.close();
   });
 

@@ -51,7 +51,7 @@ function solRef(ref: SignerRef): SolKeyRef {
 
 function starkRef(ref: SignerRef): StarkKeyRef {
   if (ref.kind === 'key') throw new CustodyError('WRONG_KEY_TYPE', 'StarkNet signs with an HD wallet account (the vault has no Stark-curve keys)');
-  return { namespace: ref.namespace, wallet: ref.wallet, index: ref.index ?? 0 };
+  return { namespace: ref.namespace, wallet: ref.wallet, index: ref.index ?? 0, ...(ref.eip2645 === undefined ? {} : { eip2645: { ...ref.eip2645 } }) };
 }
 
 // ------------------------------------------------------------------ payload parsing
