@@ -93,7 +93,7 @@ describe('custos btc', () => {
     const decoded = await cli(dir, ['btc', 'decode-psbt', '--in', psbtFile, '--wallet', 'hd']);
     expect(decoded.code, decoded.err).toBe(0);
     expect(decoded.out).toContain('(change)');
-    expect(decoded.out).toMatch(/Fee\s+0\.000005 BTC  \(500 sats\)/);
+    expect(decoded.out).toMatch(/Fee\s+0\.000005 BTC {2}\(500 sats\)/);
 
     const signed = await cli(dir, ['--json', 'btc', 'sign-psbt', '--wallet', 'hd', '--in', psbtFile, '--finalize']);
     expect(signed.code, signed.err).toBe(0);
