@@ -272,6 +272,20 @@ describe('HsmService over gRPC (grpc-js client from proto/hsm.proto)', () => {
     expect(s.events).toContainEqual(expect.objectContaining({ type: 'rpc', method: 'Sign', code: 'PermissionDenied' }));
   });
 
+  it('a token revoked between two calls is refused on the next call (reusing its sign-in defeats nothing)', async () => {
+    const w = await world();
+    const s = await serve(w);
+    const client = grpcClient(s);
+    const { token, info } = await w.c.createToken({ label: 'soon revoked', grants: [{ namespace: 'default', role: 'KeyUser' }] });
+    const req = { namespace: 'default', keyId: 'ed', data: Buffer.from('x') };
+    const json = { namespace: 'default', keyId: 'ed', data: b64('x') };
+    expect(await unary(client, 'sign', req, token)).toMatchObject({ keyVersion: 1 });
+    expect((await connectJson(s, 'Sign', json, token)).status).toBe(200);
+    await w.c.revokeToken(info.id);
+    expect(await grpcRefusal(unary(client, 'sign', req, token))).toMatchObject({ code: grpc.status.UNAUTHENTICATED, reason: 'UNAUTHENTICATED' });
+    expect(await connectJson(s, 'Sign', json, token)).toMatchObject({ status: 401, json: { code: 'unauthenticated' } });
+  });
+
   it('refuses a call while the vault is locked with FAILED_PRECONDITION', async () => {
     const w = await world();
     const client = grpcClient(await serve(w));

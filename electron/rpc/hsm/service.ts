@@ -16,6 +16,7 @@
  * lock in front of the token, never instead of it.
  */
 import { setMaxListeners } from 'node:events';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Code, type ConnectError, type ConnectRouter, type ServiceImpl } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
@@ -100,12 +101,18 @@ export function hsmService(options: HsmServiceOptions): HsmImpl {
     return r;
   };
 
+  const signedIn = new SignedInCache();
   const authenticate: Authenticate = async (ctx) => {
     const header = ctx.requestHeader.get('authorization');
     const m = header === null ? null : /^Bearer +(\S+) *$/i.exec(header);
+    const key = m === null ? undefined : `${ctx.protocolName}\u0000${createHash('sha256').update(m[1] as string).digest('base64')}`;
+    const cached = key === undefined ? undefined : signedIn.get(key);
+    if (cached !== undefined) return cached;
     try {
       // A missing or malformed header still goes to the facade: its refusal is audited and throttled like any wrong token.
-      return await rootFor(ctx.protocolName).authenticateToken(m?.[1] ?? '');
+      const c = await rootFor(ctx.protocolName).authenticateToken(m?.[1] ?? '');
+      if (key !== undefined) signedIn.set(key, c);
+      return c;
     } catch (error) {
       if (m === null && error instanceof CustodyError && error.code === 'UNAUTHENTICATED') {
         throw new CustodyError('UNAUTHENTICATED', 'send an API token: authorization: Bearer cst_…', { details: { reason: 'missing' } });
@@ -241,6 +248,38 @@ export function hsmService(options: HsmServiceOptions): HsmImpl {
       };
     },
   };
+}
+
+/** How long the facade a token signed in as is reused for that same token (see SignedInCache). */
+export const SIGNED_IN_TTL_MS = 10_000;
+const SIGNED_IN_MAX = 1024;
+
+/**
+ * The facades API tokens signed in as, by SHA-256 of the exact token presented (never the token
+ * itself), for SIGNED_IN_TTL_MS. A memo of the facade's answer, not a rule of ours: every
+ * operation on such a facade still checks that its token is live (not revoked, not expired) and
+ * its roles and ACLs as they are now (custodian.authorize), so a revocation takes effect on the
+ * next call. What reuse skips is the sign-in itself for up to the TTL: the token lookup with its
+ * record MAC and the failed-attempt throttle check, which together cost as much as the Sign.
+ */
+class SignedInCache {
+  private readonly entries = new Map<string, { readonly custodian: Custodian; readonly until: number }>();
+
+  get(key: string): Custodian | undefined {
+    const e = this.entries.get(key);
+    if (e === undefined) return undefined;
+    if (e.until > Date.now()) return e.custodian;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, custodian: Custodian): void {
+    if (this.entries.size >= SIGNED_IN_MAX) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
+    this.entries.set(key, { custodian, until: Date.now() + SIGNED_IN_TTL_MS });
+  }
 }
 
 async function sign(c: Custodian, req: pb.SignRequest): Promise<MessageInitShape<typeof pb.SignResponseSchema>> {
