@@ -250,7 +250,7 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
 
   let h2server: Http2Server | undefined;
   if (options.http2 === true) {
-    h2server = createHttp2Server({ settings: { maxConcurrentStreams: 256 }, maxSessionMemory: 64 });
+    h2server = createHttp2Server({ settings: { maxConcurrentStreams: 256 } });
     h2server.on('request', onRequest);
     h2server.on('session', (session: ServerHttp2Session) => {
       sessions.add(session);
