@@ -234,6 +234,20 @@ describe('HTTP/2 (h2c) on the same port', () => {
     }
   });
 
+  it('answers 408 to a stream whose body does not arrive in time, and closes a session left idle', async () => {
+    const s = await serve({ http2: true, requestTimeoutMs: 200, idleTimeoutMs: 300 });
+    const session = http2Connect(s.url);
+    session.on('error', () => undefined);
+    const stream = session.request({ ':method': 'POST', ':path': '/x', ':authority': `127.0.0.1:${s.port}` });
+    stream.write('partial');
+    const status = await new Promise<number>((resolve) => stream.on('response', (h) => resolve(Number(h[':status']))));
+    expect(status).toBe(408);
+    stream.on('error', () => undefined);
+    const t0 = Date.now();
+    await new Promise<void>((resolve) => session.once('close', () => resolve()));
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
   it('close() sends GOAWAY to open sessions and resolves', async () => {
     const s = await serve({ http2: true });
     const session = http2Connect(s.url);
@@ -305,6 +319,14 @@ describe('TLS and mutual TLS', () => {
     } finally {
       session.close();
     }
+  });
+
+  it('drops a connection that never finishes its TLS handshake', async () => {
+    const s = await serve({ http2: true, headersTimeoutMs: 200, tls: { cert: pki.serverCert, key: pki.serverKey } });
+    const socket = netConnect(s.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(Buffer.from([0x16, 0x03, 0x01])); // the start of a ClientHello, and then nothing
+    expect(await closed(socket)).toBeLessThan(2000);
   });
 
   it('mutual TLS: a client certificate from the CA is served; none, or one from another CA, is refused in the handshake', async () => {
