@@ -330,7 +330,11 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
       accept(socket);
       dispatch(socket, socket.alpnProtocol === 'h2');
     });
-    tlsServer.on('tlsClientError', () => notify({ type: 'connection.dropped', server: name, reason: 'tls' }));
+    tlsServer.on('tlsClientError', (_error: Error, socket: TLSSocket) => {
+      notify({ type: 'connection.dropped', server: name, reason: 'tls' });
+      // Node reports a handshake timeout here but leaves the socket open: close it ourselves.
+      socket.destroy();
+    });
     listener = tlsServer;
   }
   listener.maxConnections = options.maxConnections ?? DEFAULTS.maxConnections;
