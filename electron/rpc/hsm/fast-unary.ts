@@ -50,6 +50,8 @@ function kindOf(req: LoopbackRequest): Kind | undefined {
     return enc === undefined || enc === 'identity' ? 'grpc' : undefined;
   }
   if (h['connect-timeout-ms'] !== undefined) return undefined;
+  const version = h['connect-protocol-version'];
+  if (version !== undefined && version !== '1') return undefined;
   const enc = h['content-encoding'];
   if (enc !== undefined && enc !== 'identity') return undefined;
   if (type === 'application/proto') return 'connect-proto';
