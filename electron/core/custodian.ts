@@ -431,7 +431,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     settings: options.access ?? {},
     sessions: new Map(),
     limiter: new RateLimiter(clock),
-    grantCache: { stamp: '', byPrincipal: new Map(), acl: new Map() },
+    grantCache: { stamp: '', byPrincipal: new Map(), acl: new Map(), tokens: new Map() },
     listeners: new Set(),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     auditNotice: { pending: false },
@@ -489,7 +489,13 @@ interface Parts {
   readonly sessions: Map<string, Session>;
   readonly limiter: RateLimiter;
   /** Grants and ACLs as last read, valid while neither this process nor another wrote (data_version). */
-  readonly grantCache: { stamp: string; byPrincipal: Map<string, Grant[]>; acl: Map<string, string[]> };
+  readonly grantCache: {
+    stamp: string;
+    byPrincipal: Map<string, Grant[]>;
+    acl: Map<string, string[]>;
+    /** Token revocation and expiry as last read (expiry is compared with the clock on every use). */
+    tokens: Map<string, { readonly revoked: boolean; readonly expiresAt: number | null } | null>;
+  };
   readonly listeners: Set<(event: CoreEvent) => void>;
   /** `PRAGMA data_version`, prepared once: changes when another connection commits. */
   readonly dataVersion: Statement;
@@ -627,8 +633,24 @@ class CustodianImpl implements Custodian {
       cache.stamp = stamp;
       cache.byPrincipal.clear();
       cache.acl.clear();
+      cache.tokens.clear();
     }
     return cache;
+  }
+
+  /**
+   * Whether an API token may still act: not revoked, not expired. Read from the database once per
+   * cache generation — a revocation in this process bumps the access store's generation, one in
+   * another process changes data_version — so it bites on the very next call either way.
+   */
+  private tokenLive(id: string): boolean {
+    const cache = this.freshCache();
+    let state = cache.tokens.get(id);
+    if (state === undefined) {
+      state = this.access.tokenState(id);
+      cache.tokens.set(id, state);
+    }
+    return state !== null && !state.revoked && (state.expiresAt === null || state.expiresAt > this.parts.clock.now());
   }
 
   /**
@@ -657,7 +679,7 @@ class CustodianImpl implements Custodian {
       session.lastUsed = now;
     } else {
       this.vault.requireUnlocked();
-      if (!this.access.isTokenLive(caller.id)) throw new CustodyError('UNAUTHENTICATED', `token ${caller.id} has been revoked or has expired`);
+      if (!this.tokenLive(caller.id)) throw new CustodyError('UNAUTHENTICATED', `token ${caller.id} has been revoked or has expired`);
     }
     const principal = this.principal();
     const rate = this.parts.settings.principalRatePerS;

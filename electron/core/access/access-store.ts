@@ -201,10 +201,16 @@ export class AccessStore {
 
   /** Whether a token is live now (exists, MAC intact, not revoked, not expired). */
   isTokenLive(id: string): boolean {
+    const state = this.tokenState(id);
+    return state !== null && !state.revoked && (state.expiresAt === null || state.expiresAt > this.clock.now());
+  }
+
+  /** What liveness depends on, read once and MAC-checked (the facade caches it while nothing was written). Null: no such token. */
+  tokenState(id: string): { readonly revoked: boolean; readonly expiresAt: number | null } | null {
     const row = this.sql('SELECT * FROM api_tokens WHERE id = ?').get(id) as TokenRow | undefined;
-    if (row === undefined) return false;
+    if (row === undefined) return null;
     this.verifiedToken(row);
-    return row.revoked_at === null && (row.expires_at === null || row.expires_at > this.clock.now());
+    return { revoked: row.revoked_at !== null, expiresAt: row.expires_at };
   }
 
   revokeToken(id: string, by: string): TokenInfo {

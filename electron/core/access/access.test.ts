@@ -168,6 +168,19 @@ describe('API tokens', () => {
     await admin.close();
   });
 
+  it('a token revoked by another process (another connection to the vault) is refused on its next call', async () => {
+    const { admin, dataDir } = await vault();
+    const { token, info } = await admin.createToken({ label: 'server', grants: [{ namespace: 'default', role: 'KeyUser' }] });
+    const t = await admin.authenticateToken(token);
+    await t.sign({ namespace: 'default', keyId: 'sig', data: MSG }); // liveness now cached
+    const other = await openCustodian({ dataDir, kdf: FAST_KDF });
+    await other.unlock(PASSPHRASE);
+    await other.revokeToken(info.id);
+    expect(await codeOfAsync(t.sign({ namespace: 'default', keyId: 'sig', data: MSG }))).toBe('UNAUTHENTICATED');
+    await other.close();
+    await admin.close();
+  });
+
   it('expire; a NamespaceAdmin creates and revokes tokens only inside their namespace', async () => {
     const clock = new FakeClock();
     const { admin } = await vault({ clock });
