@@ -43,6 +43,24 @@ import {
   valueOf,
 } from './codec.js';
 import * as pb from './gen/hsm_pb.js';
+import { signerRefSchema, signingRequestSchema } from '../../../shared/api/signing.js';
+import type { z } from 'zod';
+
+/** A JSON string field parsed against its schema; the field is named in the error (INVALID_INPUT). */
+function parseJsonField<T extends z.ZodType>(schema: T, text: string, field: string): z.infer<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CustodyError('INVALID_INPUT', `${field} is not valid JSON`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CustodyError('INVALID_INPUT', `${field}: ${issue === undefined ? 'invalid' : `${issue.path.join('.') || '(root)'}: ${issue.message}`}`);
+  }
+  return parsed.data;
+}
 import { withFastUnary } from './fast-unary.js';
 
 /** Most items in one Batch* call. */
@@ -235,6 +253,32 @@ export function hsmService(options: HsmServiceOptions): HsmImpl {
       if (cp === null) throw new CustodyError('TAMPERED', 'the audit log has no Merkle root to sign (a gap in the log): run `custos audit verify`');
       const parsed = parseCheckpoint(cp.note);
       return { treeSize: BigInt(parsed.size), rootHash: parsed.root, checkpoint: cp.note, origin: parsed.origin };
+    },
+
+    // ------------------------------------------------------------ chain signing requests
+    async submitSigningRequest(req, ctx) {
+      const c = await authenticate(ctx);
+      const request = parseJsonField(signingRequestSchema, req.requestJson, 'request_json');
+      const signer = parseJsonField(signerRefSchema, req.signerJson, 'signer_json');
+      if (req.ttlSeconds !== undefined && (req.ttlSeconds < 1 || req.ttlSeconds > 86_400)) throw new CustodyError('INVALID_INPUT', 'ttl_seconds: 1 to 86400');
+      const who = c.whoami();
+      // Control characters would let a label fake lines in the operator's view.
+      const note = [...req.clientLabel.trim()].map((ch) => ((ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f' ? ' ' : ch)).join('').slice(0, 80);
+      const { record, result } = await c.submitSigningRequest({
+        client: { transport: 'hsm', id: who.principal, label: note === '' ? who.principal : `${note} (${who.principal})` },
+        method: 'SubmitSigningRequest',
+        request,
+        signer,
+        ...(req.ttlSeconds === undefined ? {} : { ttlMs: req.ttlSeconds * 1000 }),
+      });
+      return {
+        requestId: record.id,
+        result: result.primary.value,
+        resultLabel: result.primary.label,
+        resultJson: JSON.stringify(result.fields),
+        viewJson: JSON.stringify(record.view),
+        decidedBy: record.decidedBy ?? '',
+      };
     },
 
     // ------------------------------------------------------------ health
