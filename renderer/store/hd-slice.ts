@@ -17,7 +17,7 @@ import { SIGNED_OUT_CODES } from './signed-out.js';
 const EVENT_REFRESH_SPACING_MS = 1000;
 
 export type KeysView = 'keys' | 'hd';
-export type HdDeriveInput = Omit<MethodInput<'hd.derive'>, 'namespace' | 'id'>;
+export type HdDeriveRangeInput = Omit<MethodInput<'hd.deriveRange'>, 'namespace' | 'id'>;
 export type HdXpubInput = Omit<MethodInput<'hd.xpub'>, 'namespace' | 'id'>;
 
 export interface HdSlice {
@@ -34,7 +34,8 @@ export interface HdSlice {
   importHdWallet(input: { id: string; mnemonic: string; passphrase: string; exportable: boolean }): Promise<Result<HdWalletInfo>>;
   setHdState(id: string, state: HdWalletInfo['state']): Promise<Result<HdWalletInfo>>;
   deleteHdWallet(id: string): Promise<Result<{ deleted: true }>>;
-  deriveHd(id: string, request: HdDeriveInput): Promise<Result<MethodOutput<'hd.derive'>>>;
+  /** Consecutive addresses in one call (one audit event), as the account lists page through them. */
+  deriveHdRange(id: string, request: HdDeriveRangeInput): Promise<Result<MethodOutput<'hd.deriveRange'>>>;
   hdXpub(id: string, request: HdXpubInput): Promise<Result<MethodOutput<'hd.xpub'>>>;
   /** `passphrase`: the operator's own, typed again (re-authentication). */
   exportMnemonic(id: string, passphrase: string): Promise<Result<MethodOutput<'hd.exportMnemonic'>>>;
@@ -109,8 +110,8 @@ export const createHdSlice: SliceCreator<HdSlice> = (set, get, { api, now }) => 
       } else signedOutCheck(r);
       return r;
     },
-    async deriveHd(id, request) {
-      const r = await api.hdDerive({ namespace: get().namespace, id, ...request });
+    async deriveHdRange(id, request) {
+      const r = await api.hdDeriveRange({ namespace: get().namespace, id, ...request });
       signedOutCheck(r);
       return r;
     },

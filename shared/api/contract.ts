@@ -142,6 +142,8 @@ const bip39Passphrase = z.string().max(1024);
 const hdIndex = z.number().int().min(0).max(0x7fffffff);
 export const hdChainSchema = z.enum(['ethereum', 'bitcoin', 'solana']);
 
+export const hdDerivedSchema = z.strictObject({ path: z.string(), curve: z.enum(['secp256k1', 'ed25519', 'nist256p1']), publicKey: z.string(), address: z.string().nullable() });
+
 export const hdWalletInfoSchema = z.strictObject({
   namespace: z.string(),
   id: z.string(),
@@ -216,7 +218,20 @@ export const METHODS = {
       network: bitcoinNetworkSchema.optional(),
       change: z.union([z.literal(0), z.literal(1)]).optional(),
     }),
-    z.strictObject({ path: z.string(), curve: z.enum(['secp256k1', 'ed25519', 'nist256p1']), publicKey: z.string(), address: z.string().nullable() }),
+    hdDerivedSchema,
+  ),
+  /** `count` consecutive addresses from index `from` (Solana: accounts from `from`) in one call and one audit event. */
+  'hd.deriveRange': method(
+    keyRef.extend({
+      chain: hdChainSchema,
+      from: hdIndex,
+      count: z.number().int().min(1).max(1000),
+      account: hdIndex.optional(),
+      script: bitcoinScriptSchema.optional(),
+      network: bitcoinNetworkSchema.optional(),
+      change: z.union([z.literal(0), z.literal(1)]).optional(),
+    }),
+    z.array(hdDerivedSchema),
   ),
   /** Account-level extended public key: Bitcoin (xpub/ypub/zpub by script) or Ethereum (xpub of m/44'/60'/account'/0). */
   'hd.xpub': method(

@@ -61,6 +61,9 @@ describe('the renderer API handler table', () => {
       xpub: 'zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs',
     });
     await call('hd.xpub', { namespace: 'ops', id: 'hd', chain: 'ethereum' });
+    const range = (await call('hd.deriveRange', { namespace: 'ops', id: 'hd', chain: 'bitcoin', script: 'p2wpkh', network: 'mainnet', from: 0, count: 3 })) as { path: string; address: string }[];
+    expect(range.map((d) => d.path)).toEqual(["m/84'/0'/0'/0/0", "m/84'/0'/0'/0/1", "m/84'/0'/0'/0/2"]);
+    expect(range[0]?.address).toBe('bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu');
     // Chain signing: the full matrix is in core/signing/requests.test.ts.
     const signer = { kind: 'hd', namespace: 'ops', wallet: 'hd' };
     expect(await call('signing.address', { signer, chain: 'ethereum' })).toMatchObject({ address: '0x9858EfFD232B4033E47d90003D41EC34EcaEda94', path: "m/44'/60'/0'/0/0" });

@@ -10,7 +10,7 @@
 import { CustodyError } from '../../../shared/errors.js';
 import type { z } from 'zod';
 import type { EventName, EventPayload, HandlerTable, METHODS, MethodOutput } from '../../../shared/api/contract.js';
-import type { CoreEvent, Custodian, HdDeriveRequest } from '../custodian.js';
+import type { CoreEvent, Custodian, HdDeriveRangeRequest, HdDeriveRequest } from '../custodian.js';
 import type { HdWalletInfo } from '../keys/hd-wallets.js';
 import type { KeyInfo } from '../keys/key-store.js';
 import { describeRequest, signRequest, signerAddress } from '../signing/requests.js';
@@ -104,6 +104,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
     },
     'hd.import': async (input, { custodian }) => hdOut(await custodian.hdImport(input.namespace, input.id, input.mnemonic, definedOnly({ passphrase: input.passphrase, exportable: input.exportable }))),
     'hd.derive': async (input, { custodian }) => ({ ...(await custodian.hdDerive(input.namespace, input.id, deriveRequest(input))) }),
+    'hd.deriveRange': async (input, { custodian }) => (await custodian.hdDeriveRange(input.namespace, input.id, deriveRangeRequest(input))).map((d) => ({ ...d })),
     'hd.xpub': async (input, { custodian }) => {
       const account = input.account === undefined ? {} : { account: input.account };
       const request =
@@ -270,6 +271,24 @@ function deriveRequest(input: z.infer<(typeof METHODS)['hd.derive']['input']>): 
       return { chain: 'bitcoin', script: input.script ?? 'p2wpkh', network: input.network ?? 'mainnet', index, ...account, ...(input.change === undefined ? {} : { change: input.change }) };
     case 'solana':
       return { chain: 'solana', account: input.account ?? 0 };
+    default: {
+      const never: never = input.chain;
+      throw new CustodyError('INVALID_INPUT', `unknown chain ${String(never)}`);
+    }
+  }
+}
+
+/** The contract's flat range input onto the facade's per-chain range request (defaults as deriveRequest). */
+function deriveRangeRequest(input: z.infer<(typeof METHODS)['hd.deriveRange']['input']>): HdDeriveRangeRequest {
+  const { from, count } = input;
+  const account = input.account === undefined ? {} : { account: input.account };
+  switch (input.chain) {
+    case 'ethereum':
+      return { chain: 'ethereum', from, count, ...account };
+    case 'bitcoin':
+      return { chain: 'bitcoin', script: input.script ?? 'p2wpkh', network: input.network ?? 'mainnet', from, count, ...account, ...(input.change === undefined ? {} : { change: input.change }) };
+    case 'solana':
+      return { chain: 'solana', from, count };
     default: {
       const never: never = input.chain;
       throw new CustodyError('INVALID_INPUT', `unknown chain ${String(never)}`);

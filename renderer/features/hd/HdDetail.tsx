@@ -173,12 +173,12 @@ function DisabledNote() {
 }
 
 function EthereumAccounts({ info }: { info: HdWalletInfo }) {
-  const deriveHd = useApp((s) => s.deriveHd);
+  const deriveRange = useApp((s) => s.deriveHdRange);
   return (
     <AccountList
       label="Ethereum accounts"
       chain="Ethereum"
-      derive={(i) => deriveHd(info.id, { chain: 'ethereum', index: i })}
+      derive={(from, count) => deriveRange(info.id, { chain: 'ethereum', from, count })}
       reset={info.id}
       cli={(i) => hdCli.ethereum(info.namespace, info.id, i)}
     />
@@ -186,12 +186,12 @@ function EthereumAccounts({ info }: { info: HdWalletInfo }) {
 }
 
 function SolanaAccounts({ info }: { info: HdWalletInfo }) {
-  const deriveHd = useApp((s) => s.deriveHd);
+  const deriveRange = useApp((s) => s.deriveHdRange);
   return (
     <AccountList
       label="Solana accounts"
       chain="Solana"
-      derive={(i) => deriveHd(info.id, { chain: 'solana', account: i })}
+      derive={(from, count) => deriveRange(info.id, { chain: 'solana', from, count })}
       reset={info.id}
       cli={(i) => hdCli.solana(info.namespace, info.id, i)}
     />
@@ -199,7 +199,7 @@ function SolanaAccounts({ info }: { info: HdWalletInfo }) {
 }
 
 function BitcoinAccounts({ info }: { info: HdWalletInfo }) {
-  const deriveHd = useApp((s) => s.deriveHd);
+  const deriveRange = useApp((s) => s.deriveHdRange);
   const [script, setScript] = useState<BitcoinScript>('p2wpkh');
   const [network, setNetwork] = useState<BitcoinNetwork>('mainnet');
   return (
@@ -223,7 +223,7 @@ function BitcoinAccounts({ info }: { info: HdWalletInfo }) {
       <AccountList
         label="Bitcoin addresses"
         chain={`Bitcoin ${network}`}
-        derive={(i) => deriveHd(info.id, { chain: 'bitcoin', script, network, index: i })}
+        derive={(from, count) => deriveRange(info.id, { chain: 'bitcoin', script, network, from, count })}
         reset={`${info.id}/${script}/${network}`}
         cli={(i) => hdCli.bitcoin(info.namespace, info.id, script, network, i)}
       />
@@ -235,7 +235,7 @@ type Row = { index: number; derived: HdDerived };
 type Loaded = { status: 'loading' } | { status: 'ok'; rows: Row[] } | { status: 'error'; error: ErrorInfo };
 
 /** Rows 0..count-1 of one chain; `reset` changes when what they derive from changes. */
-function AccountList({ label, chain, derive, reset, cli }: { label: string; chain: string; derive: (i: number) => Promise<Result<HdDerived>>; reset: string; cli: (i: number) => string }) {
+function AccountList({ label, chain, derive, reset, cli }: { label: string; chain: string; derive: (from: number, count: number) => Promise<Result<readonly HdDerived[]>>; reset: string; cli: (i: number) => string }) {
   const [count, setCount] = useState(PAGE);
   const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
   const [selected, setSelected] = useState(0);
@@ -248,17 +248,14 @@ function AccountList({ label, chain, derive, reset, cli }: { label: string; chai
   useEffect(() => {
     let live = true;
     void (async () => {
-      const rows: Row[] = [];
-      for (let i = 0; i < count; i++) {
-        const r = await derive(i);
-        if (!live) return;
-        if (!r.ok) {
-          setLoaded({ status: 'error', error: r.error });
-          return;
-        }
-        rows.push({ index: i, derived: r.value });
+      // One call (and one audit event) for the whole page, however many rows it shows.
+      const r = await derive(0, count);
+      if (!live) return;
+      if (!r.ok) {
+        setLoaded({ status: 'error', error: r.error });
+        return;
       }
-      setLoaded({ status: 'ok', rows });
+      setLoaded({ status: 'ok', rows: r.value.map((derived, index) => ({ index, derived })) });
     })();
     return () => {
       live = false;
