@@ -431,7 +431,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     settings: options.access ?? {},
     sessions: new Map(),
     limiter: new RateLimiter(clock),
-    grantCache: { stamp: '', byPrincipal: new Map(), acl: new Map(), tokens: new Map() },
+    grantCache: { stamp: '', version: 0, versionFresh: false, byPrincipal: new Map(), acl: new Map(), tokens: new Map() },
     listeners: new Set(),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     auditNotice: { pending: false },
@@ -491,6 +491,9 @@ interface Parts {
   /** Grants and ACLs as last read, valid while neither this process nor another wrote (data_version). */
   readonly grantCache: {
     stamp: string;
+    /** data_version as read in the current synchronous run (versionFresh until the next microtask). */
+    version: number;
+    versionFresh: boolean;
     byPrincipal: Map<string, Grant[]>;
     acl: Map<string, string[]>;
     /** Token revocation and expiry as last read (expiry is compared with the clock on every use). */
@@ -627,8 +630,16 @@ class CustodianImpl implements Custodian {
   private freshCache(): Parts['grantCache'] {
     const cache = this.parts.grantCache;
     // One prepared statement: db.pragma() prepares anew on every call (a quarter of a sign's cost).
-    const version = this.parts.dataVersion.get() as number;
-    const stamp = `${this.access.generation}/${version}/${this.vault.isUnlocked() ? 1 : 0}`;
+    // Read once per synchronous run: one authorization asks up to three times (token, grants,
+    // ACL), and no commit of another connection can be seen in between anyway.
+    if (!cache.versionFresh) {
+      cache.version = this.parts.dataVersion.get() as number;
+      cache.versionFresh = true;
+      queueMicrotask(() => {
+        cache.versionFresh = false;
+      });
+    }
+    const stamp = `${this.access.generation}/${cache.version}/${this.vault.isUnlocked() ? 1 : 0}`;
     if (cache.stamp !== stamp) {
       cache.stamp = stamp;
       cache.byPrincipal.clear();
