@@ -153,6 +153,36 @@ export type CoreEvent =
   /** The signing-request queue changed; `namespace` is the signer's (who may see the request). */
   | { readonly type: 'requests.changed'; readonly id: string; readonly state: RequestState; readonly namespace: string; readonly pending: number };
 
+/**
+ * One audited operation as internal observers (the metrics endpoint) hear of it, after its audit
+ * event: the audit action name, the namespace it named, 'ok' or the error code, and the time it
+ * took. Never a key id, principal or payload.
+ */
+export interface OperationReport {
+  readonly action: string;
+  readonly namespace: string | null;
+  readonly result: string;
+  readonly durationMs: number;
+}
+
+/** What the metrics endpoint reads (electron/rpc/metrics `MetricsSource`): counts and names from closed sets. */
+export interface CoreMetricsSource {
+  onOperation(listener: (operation: OperationReport) => void): () => void;
+  snapshot(): {
+    initialized: boolean;
+    unlocked: boolean;
+    namespaces: string[];
+    keys: { namespace: string; algorithm: string; state: string; count: number }[];
+    activeSessions: number;
+    auditSize: number;
+    auditViolations: number;
+    auditVerified: boolean;
+    auditTampered: boolean;
+    requestsPending: number;
+  };
+  auditEventsAfter(afterSeq: number): { lastSeq: number; counts: { action: string; result: string; count: number }[] };
+}
+
 /** Who the facade acts for. */
 export interface Identity {
   readonly kind: 'none' | 'operator' | 'token';
@@ -386,6 +416,12 @@ export interface Custodian {
   approveRequest(id: string): Promise<RequestRecord>;
   rejectRequest(id: string, reason?: string): Promise<RequestRecord>;
 
+  /**
+   * For the metrics endpoint: every audited operation of every caller of this vault, and counts
+   * read straight from the stores. An internal observer, not a caller: no session, nothing audited.
+   */
+  metricsSource(): CoreMetricsSource;
+
   /** `PRAGMA integrity_check` of the database file. */
   integrityCheck(): string;
   close(): Promise<void>;
@@ -436,6 +472,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     auditNotice: { pending: false },
     closed: { value: false },
+    operationListeners: new Set(),
   };
   approvals.subscribe(({ record }) => {
     const event: CoreEvent = { type: 'requests.changed', id: record.id, state: record.state, namespace: record.signer.namespace, pending: approvals.pendingCount() };
@@ -505,6 +542,8 @@ interface Parts {
   /** audit.appended is coalesced: at most one per turn of the event loop, however many events were written. */
   readonly auditNotice: { pending: boolean };
   readonly closed: { value: boolean };
+  /** metricsSource() observers: told of every audited operation (observe, change). */
+  readonly operationListeners: Set<(operation: OperationReport) => void>;
 }
 
 interface Target {
@@ -763,16 +802,19 @@ class CustodianImpl implements Custodian {
     principal?: string,
   ): Promise<T> {
     const requestId = AuditLog.newRequestId();
+    const started = performance.now();
     let value: T;
     try {
       value = await run();
     } catch (error) {
       await this.auditFailure(action, target, requestId, details, error, principal);
+      this.reportOperation(action, target, error, started);
       throw error;
     }
     const extra = after?.(value);
     await this.audit.appendDurable(this.event(action, { ...target, keyVersion: extra?.keyVersion ?? target.keyVersion ?? null }, 'ok', requestId, { ...details, ...extra?.details }, principal));
     this.changed(action, target);
+    this.reportOperation(action, target, undefined, started);
     return value;
   }
 
@@ -782,15 +824,18 @@ class CustodianImpl implements Custodian {
    */
   private async change<T>(action: string, target: Target, details: Details, run: (record: (extra?: { keyVersion?: number; details?: Details }) => void) => T | Promise<T>): Promise<T> {
     const requestId = AuditLog.newRequestId();
+    const started = performance.now();
     try {
       const value = await run((extra) => {
         this.audit.appendInTransaction(this.event(action, { ...target, keyVersion: extra?.keyVersion ?? target.keyVersion ?? null }, 'ok', requestId, { ...details, ...extra?.details }));
       });
       this.audit.maybeCheckpoint();
       this.changed(action, target);
+      this.reportOperation(action, target, undefined, started);
       return value;
     } catch (error) {
       await this.auditFailure(action, target, requestId, details, error);
+      this.reportOperation(action, target, error, started);
       throw error;
     }
   }
@@ -2111,6 +2156,92 @@ class CustodianImpl implements Custodian {
       const by = this.principal();
       return decision === 'approve' ? this.parts.approvals.approve(id, by) : this.parts.approvals.reject(id, by, reason);
     });
+  }
+
+  // ---------------------------------------------------------------- metrics (an internal observer)
+
+  /** After an operation's audit event: tell metricsSource() observers. `error` undefined = ok. */
+  private reportOperation(action: string, target: Target, error: unknown, started: number): void {
+    const listeners = this.parts.operationListeners;
+    if (listeners.size === 0) return;
+    const report: OperationReport = {
+      action,
+      namespace: typeof target.namespace === 'string' ? target.namespace : null,
+      result: error === undefined ? 'ok' : error instanceof CustodyError ? error.code : 'INTERNAL',
+      durationMs: performance.now() - started,
+    };
+    for (const listener of [...listeners]) {
+      try {
+        listener(report);
+      } catch {
+        // An observer's failure is its own: the operation has already happened.
+      }
+    }
+  }
+
+  /**
+   * Counts are read straight from the tables, rows not MAC-checked: a number on a dashboard,
+   * never a decision. Works locked too (names and counts are not sealed).
+   */
+  metricsSource(): CoreMetricsSource {
+    const parts = this.parts;
+    let statements: { keys: Statement; namespaces: Statement; events: Statement } | undefined;
+    const sql = (): { keys: Statement; namespaces: Statement; events: Statement } => {
+      if (parts.closed.value) throw new CustodyError('INTERNAL', 'the core is closed');
+      statements ??= {
+        keys: parts.db.prepare(
+          `SELECT namespace, algorithm, state, count(*) AS count FROM keys GROUP BY namespace, algorithm, state
+           UNION ALL SELECT namespace, 'bip39-seed' AS algorithm, state, count(*) AS count FROM hd_wallets GROUP BY namespace, state`,
+        ),
+        namespaces: parts.db.prepare('SELECT name FROM namespaces ORDER BY name').pluck(),
+        // The primary key range: only the events since the last read.
+        events: parts.db.prepare('SELECT action, result, count(*) AS count, max(seq) AS last FROM audit_events WHERE seq > ? GROUP BY action, result'),
+      };
+      return statements;
+    };
+    return {
+      onOperation: (listener) => {
+        parts.operationListeners.add(listener);
+        return () => {
+          parts.operationListeners.delete(listener);
+        };
+      },
+      snapshot: () => {
+        const s = sql();
+        let tampered: boolean;
+        let violations = 0;
+        try {
+          const status = parts.audit.status();
+          tampered = status.tampered !== null;
+          violations = status.violations;
+        } catch (error) {
+          // The audit state record fails its MAC: that is tampering too.
+          if (!(error instanceof CustodyError && error.code === 'TAMPERED')) throw error;
+          tampered = true;
+        }
+        const now = parts.clock.now();
+        const idle = parts.settings.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+        let activeSessions = 0;
+        for (const session of parts.sessions.values()) if (now - session.lastUsed <= idle) activeSessions++;
+        return {
+          initialized: parts.vault.isInitialized(),
+          unlocked: parts.vault.isUnlocked(),
+          namespaces: s.namespaces.all() as string[],
+          keys: s.keys.all() as { namespace: string; algorithm: string; state: string; count: number }[],
+          activeSessions,
+          auditSize: parts.audit.size(),
+          auditViolations: violations,
+          // Every unlock verifies the log from its last verified point; a failure sets TAMPERED.
+          auditVerified: !tampered,
+          auditTampered: tampered,
+          requestsPending: parts.approvals.pendingCount(),
+        };
+      },
+      auditEventsAfter: (afterSeq) => {
+        const rows = sql().events.all(afterSeq) as { action: string; result: string; count: number; last: number }[];
+        return { lastSeq: rows.reduce((m, r) => Math.max(m, r.last), afterSeq), counts: rows.map(({ action, result, count }) => ({ action, result, count })) };
+      },
+    };
   }
 
   async close(): Promise<void> {
