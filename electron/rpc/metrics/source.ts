@@ -10,7 +10,7 @@
  * that misbehaves cannot blow up the number of series.
  *
  * The core does not import this file (core never imports rpc); its `metricsSource()` return
- * type matches this interface structurally, which metrics-custodian.test.ts pins.
+ * type matches this interface structurally, which custodian.test.ts pins (and exercises with a real vault).
  */
 
 /** One audited operation of the facade, reported after its audit event is written. */
