@@ -25,6 +25,7 @@ import { createHandlers, type Connection } from './core/api/handlers.js';
 import { UiSettingsStore } from './core/api/ui-settings.js';
 import { coreOptionsFrom, loadConfig } from './core/config/index.js';
 import { openCustodian, type Custodian } from './core/custodian.js';
+import { startApiServers, type ApiServers } from './rpc/servers.js';
 import { bindIpc, type IpcBinder } from './ipc/binder.js';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './ipc/protocol.js';
 import { APP_ENTRY_URL, APP_SCHEME, isNavigationAllowed, isPermissionGranted, isWebviewAllowed, parseExternalUrl, windowOpenResponse, windowOptions } from './ipc/window.js';
@@ -43,6 +44,8 @@ const dataDir = resolve(process.env.CUSTOS_DATA_DIR ?? join(app.getPath('appData
 app.setPath('userData', dataDir);
 
 let core: Custodian | undefined;
+/** The loopback API servers the configuration enables (HsmService, metrics); closed before the core. */
+let apiServers: ApiServers | undefined;
 let binder: IpcBinder | undefined;
 let mainWindow: BrowserWindow | undefined;
 /** Sign-outs of closed windows still being audited; awaited before the core closes. */
@@ -67,7 +70,9 @@ if (!app.requestSingleInstanceLock()) {
     const closing = core;
     core = undefined;
     binder?.dispose();
-    void Promise.allSettled([...pendingLogouts])
+    const servers = apiServers;
+    apiServers = undefined;
+    void Promise.allSettled([...pendingLogouts, servers?.close()])
       .then(() => closing.close())
       .catch(() => undefined)
       .finally(() => app.quit());
@@ -89,6 +94,12 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession);
   Menu.setApplicationMenu(appMenu());
   mainWindow = openMainWindow(core, binder);
+  // The app runs without them when they cannot start (a port in use): the window still works, and
+  // the reason goes to the log rather than stopping the operator from reaching their keys.
+  apiServers = await startApiServers({ custodian: core, config: config.server }).catch((error: unknown) => {
+    console.error(`custos: the API servers did not start: ${error instanceof Error ? error.message : 'unknown error'}`);
+    return undefined;
+  });
 }
 
 function openMainWindow(custodian: Custodian, ipc: IpcBinder): BrowserWindow {

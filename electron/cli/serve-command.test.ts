@@ -1,11 +1,14 @@
 /**
- * `custos serve --ui`: refusals in-process (no --ui, air-gapped configuration, inside batch),
- * and the real executable as a child process: it prints the login URL, the URL logs a browser
- * in, and SIGTERM stops it with exit code 0 and the vault closed cleanly.
+ * `custos serve`: refusals in-process (nothing to serve, air-gapped configuration, inside batch,
+ * a server this version does not have), and the real executable as a child process: with --ui it
+ * prints the login URL, the URL logs a browser in; with the HsmService and metrics enabled and
+ * --unlock, a token works at once over the HsmService and /health/ready answers 200; SIGTERM stops
+ * it with exit code 0 and the vault closed cleanly.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +36,18 @@ function io(env: Record<string, string>, stdin = ''): CliIo & { out: string; err
   return o;
 }
 
+/** A port that was free a moment ago (the OS picks it; the server binds it right after). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 function renderer(): string {
   const dir = join(tempDir(), 'www');
   mkdirSync(dir);
@@ -52,11 +67,14 @@ function status(url: string, headers: Record<string, string> = {}): Promise<{ st
 }
 
 describe('custos serve', () => {
-  it('needs --ui, refuses a bad port, and refuses to run inside batch', async () => {
+  it('needs something to serve, refuses a bad port, a server this version lacks, and to run inside batch', async () => {
     const dir = tempDir();
     const a = io({});
     expect(await runCli(['--data-dir', dir, 'serve'], a)).toBe(2);
-    expect(a.err).toContain('--ui');
+    expect(a.err).toContain('nothing to serve');
+    const w = io({ CUSTOS_SERVER__WALLET_RPC__ENABLED: 'true' });
+    expect(await runCli(['--data-dir', dir, 'serve'], w)).toBe(1);
+    expect(w.err).toMatch(/UNSUPPORTED: server\.wallet_rpc is not available/);
     expect(await runCli(['--data-dir', dir, 'serve', '--ui', '--port', '70000'], io({}))).toBe(2);
     const b = io({}, JSON.stringify({ argv: ['serve', '--ui', '--port', '0'] }) + '\n');
     expect(await runCli(['--data-dir', dir, 'batch'], b)).toBe(1);
@@ -68,6 +86,36 @@ describe('custos serve', () => {
     expect(await runCli(['--data-dir', tempDir(), 'serve', '--ui', '--port', '0', '--static-dir', renderer()], a)).toBe(1);
     expect(a.err).toMatch(/UNSUPPORTED: server\.air_gapped is true/);
     expect(a.out).not.toContain('login?token=');
+  });
+
+  it('runs the enabled API servers with --unlock: a token signs over the HsmService, /health/ready is 200; SIGTERM stops it', async () => {
+    const dataDir = tempDir();
+    const init = io({ CUSTOS_PASSPHRASE: 'correct horse battery staple' });
+    expect(await runCli(['--data-dir', dataDir, '--preset', 'test', 'init'], init)).toBe(0);
+    const gen = io({ CUSTOS_PASSPHRASE: 'correct horse battery staple' });
+    expect(await runCli(['--data-dir', dataDir, '--preset', 'test', 'key', 'generate', '--id', 'ed', '--alg', 'ed25519'], gen)).toBe(0);
+    const tok = io({ CUSTOS_PASSPHRASE: 'correct horse battery staple' });
+    expect(await runCli(['--data-dir', dataDir, '--preset', 'test', '--json', 'token', 'create', '--label', 'app', '--grant', 'default:KeyUser'], tok)).toBe(0);
+    const token = (JSON.parse(tok.out) as { token: string }).token;
+    const [hsmPort, metricsPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dataDir, '--preset', 'test', '--json', 'serve', '--unlock'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CUSTOS_PASSPHRASE: 'correct horse battery staple', CUSTOS_SERVER__HSM__ENABLED: 'true', CUSTOS_SERVER__HSM__PORT: String(hsmPort), CUSTOS_SERVER__METRICS__ENABLED: 'true', CUSTOS_SERVER__METRICS__PORT: String(metricsPort) },
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const started = JSON.parse(((await lines.next()).value as string | undefined) ?? 'null') as { servers: { name: string; url: string }[]; unlocked: boolean } | null;
+    expect(started, err).toMatchObject({ unlocked: true, servers: [{ name: 'hsm', url: `http://127.0.0.1:${hsmPort}` }, { name: 'metrics', url: `http://127.0.0.1:${metricsPort}` }] });
+    const signed = await fetch(`http://127.0.0.1:${hsmPort}/hsm.v1.HSM/Sign`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ namespace: 'default', keyId: 'ed', data: 'aGVsbG8=' }) });
+    expect(signed.status, err).toBe(200);
+    expect(((await signed.json()) as { signature: string }).signature).toMatch(/^[A-Za-z0-9+/]{86}==$/);
+    expect((await fetch(`http://127.0.0.1:${metricsPort}/health/ready`)).status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toContain('hsm_operations_total{operation="crypto.sign",namespace="default",result="ok"} 1');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited, err).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${hsmPort}/hsm.v1.HSM/HealthCheck`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).rejects.toThrow();
   });
 
   it('prints a one-time login URL, serves until SIGTERM, then exits 0', async () => {

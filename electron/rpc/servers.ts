@@ -1,0 +1,70 @@
+/**
+ * @module rpc/servers
+ * Start the loopback API servers the configuration enables, for `custos serve` and the desktop
+ * app alike: the HsmService (`server.hsm`, default port 50051) and metrics/health
+ * (`server.metrics`, 9090). In air-gapped mode nothing starts (the configuration loader already
+ * refuses a file that enables a server there). The wallet RPC (`server.wallet_rpc`) and the
+ * validator API (`server.eth2`) are not part of this version: enabling them is refused with a
+ * clear error rather than ignored, so nobody believes a port is served that is not.
+ *
+ * Either every enabled server starts or none stays up: a failure closes what already started.
+ */
+import type { CustosConfig } from '../core/config/index.js';
+import type { Custodian } from '../core/custodian.js';
+import { CustodyError } from '../../shared/errors.js';
+import { startHsmServer, type HsmServerEvent } from './hsm/service.js';
+import { startMetricsServer } from './metrics/server.js';
+import type { LoopbackEvent } from './loopback.js';
+
+export interface RunningServer {
+  readonly name: 'hsm' | 'metrics';
+  readonly url: string;
+  readonly port: number;
+}
+
+export interface ApiServers {
+  readonly servers: readonly RunningServer[];
+  /** Stop every server (not the facade). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartApiServersOptions {
+  /** The root facade (nobody signed in); the servers never close it. */
+  readonly custodian: Custodian;
+  readonly config: CustosConfig['server'];
+  readonly onEvent?: (server: RunningServer['name'], event: HsmServerEvent | LoopbackEvent) => void;
+}
+
+/** Whether the configuration enables any loopback API server. */
+export function anyApiServerEnabled(config: CustosConfig['server']): boolean {
+  return !config.air_gapped && (config.hsm.enabled || config.metrics.enabled || config.wallet_rpc.enabled || config.eth2.enabled);
+}
+
+export async function startApiServers(options: StartApiServersOptions): Promise<ApiServers> {
+  const { config, custodian } = options;
+  const running: { info: RunningServer; close(): Promise<void> }[] = [];
+  const close = async (): Promise<void> => {
+    const all = running.splice(0);
+    await Promise.allSettled(all.map((s) => s.close()));
+  };
+  if (config.air_gapped) return { servers: [], close };
+  for (const name of ['wallet_rpc', 'eth2'] as const) {
+    if (config[name].enabled) {
+      throw new CustodyError('UNSUPPORTED', `server.${name} is not available in this version of Custos yet: set server.${name}.enabled to false (HsmService and metrics are available)`);
+    }
+  }
+  try {
+    if (config.hsm.enabled) {
+      const s = await startHsmServer({ custodian, config, ...(options.onEvent === undefined ? {} : { onEvent: (e: HsmServerEvent) => options.onEvent?.('hsm', e) }) });
+      running.push({ info: { name: 'hsm', url: s.url, port: s.port }, close: () => s.close() });
+    }
+    if (config.metrics.enabled) {
+      const s = await startMetricsServer({ source: custodian.metricsSource(), bind: config.bind, port: config.metrics.port, ...(options.onEvent === undefined ? {} : { onEvent: (e: LoopbackEvent) => options.onEvent?.('metrics', e) }) });
+      running.push({ info: { name: 'metrics', url: s.url, port: s.port }, close: () => s.close() });
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { servers: running.map((s) => s.info), close };
+}
