@@ -7,8 +7,9 @@
  * written, so A and R do exactly what the buttons do.
  *
  * Why re-reads are coalesced: `requests.changed` arrives once per state change (arrive, approve,
- * sign, expire…), and a busy client can send many at once. The list is re-read at most once per
- * REFRESH_COALESCE_MS however many events arrive, and an answer older than the latest read is
+ * sign, expire…), and a busy client can send many at once. An event after a quiet spell is read
+ * at once (a new request must show without delay); events within REFRESH_COALESCE_MS of the last
+ * read share one trailing re-read, however many arrive; an answer older than the latest read is
  * dropped.
  *
  * Holds requests and results (public data: views, transactions, signatures), never key material.
@@ -86,6 +87,8 @@ export function canApprove(s: Pick<AppState, 'requests' | 'selectedRequestId' | 
 export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api, now, prefs }) => {
   let loadSeq = 0;
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the list was last asked for (any reason): the start of the coalescing window. */
+  let lastReadAt = Number.NEGATIVE_INFINITY;
 
   function select(id: string | null): void {
     if (id === get().selectedRequestId) return;
@@ -155,6 +158,7 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
 
     async loadRequests() {
       const seq = ++loadSeq;
+      lastReadAt = now();
       const r = await api.requestsList({});
       if (seq !== loadSeq) return;
       if (!r.ok) {
@@ -173,10 +177,15 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
     onRequestsChanged() {
       // Signed out: nothing to follow (signing in reads the list afresh).
       if (refreshTimer !== undefined || !isSignedIn(get().vault)) return;
+      const wait = lastReadAt + REFRESH_COALESCE_MS - now();
+      if (wait <= 0) {
+        void get().loadRequests();
+        return;
+      }
       refreshTimer = setTimeout(() => {
         refreshTimer = undefined;
         void get().loadRequests();
-      }, REFRESH_COALESCE_MS);
+      }, wait);
     },
 
     setRequestsTab(tab) {
