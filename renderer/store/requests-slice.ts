@@ -22,7 +22,7 @@ import { SIGNED_OUT_CODES } from './signed-out.js';
 import { isSignedIn } from './vault-slice.js';
 
 /** Events closer together than this share one re-read. */
-export const REFRESH_COALESCE_MS = 100;
+export const REFRESH_COALESCE_MS = 25;
 
 export type RequestsTab = 'pending' | 'history';
 
