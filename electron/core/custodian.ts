@@ -409,7 +409,7 @@ export interface Custodian {
    * settings), then signed as this caller — whose roles and the key's ACL apply as for a direct
    * signature. Rejection is USER_REJECTED, expiry EXPIRED; each step is audited.
    */
-  submitSigningRequest(input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef; autoApprove?: boolean; ttlMs?: number }): Promise<{ record: RequestRecord; result: SignedResult }>;
+  submitSigningRequest(input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef; autoApprove?: boolean; ttlMs?: number; signal?: AbortSignal }): Promise<{ record: RequestRecord; result: SignedResult }>;
   /** Pending requests (oldest first) and the recent history (newest first) in namespaces where the caller may use keys. */
   listRequests(): { pending: RequestRecord[]; history: RequestRecord[] };
   /** An operator allows a pending request (needs key use in the signer's namespace; never a token). */
@@ -2095,7 +2095,7 @@ class CustodianImpl implements Custodian {
 
   // ---------------------------------------------------------------- the signing-request queue
 
-  async submitSigningRequest(input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef; autoApprove?: boolean; ttlMs?: number }): Promise<{ record: RequestRecord; result: SignedResult }> {
+  async submitSigningRequest(input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef; autoApprove?: boolean; ttlMs?: number; signal?: AbortSignal }): Promise<{ record: RequestRecord; result: SignedResult }> {
     const namespace = input.signer.namespace;
     const keyId = input.signer.kind === 'key' ? input.signer.keyId : input.signer.wallet;
     const details = { requestType: input.request.type, method: input.method.slice(0, 64), client: input.client.id.slice(0, 200), transport: input.client.transport.slice(0, 32) };
@@ -2114,7 +2114,14 @@ class CustodianImpl implements Custodian {
         ...(input.ttlMs === undefined ? {} : { ttlMs: input.ttlMs }),
       });
     }, (r) => ({ details: { requestId: r.record.id, digest: r.record.view.digest?.value ?? null } }));
-    const decision = await decided;
+    // A client that goes away (cancels its call, drops the connection) withdraws its request, so
+    // an operator is never asked to approve what nobody will receive.
+    const withdraw = (): void => {
+      if (this.parts.approvals.get(record.id).state === 'pending') this.parts.approvals.reject(record.id, 'system', 'the client withdrew the request (it cancelled or went away)');
+    };
+    if (input.signal?.aborted === true) withdraw();
+    input.signal?.addEventListener('abort', withdraw, { once: true });
+    const decision = await decided.finally(() => input.signal?.removeEventListener('abort', withdraw));
     if (decision === 'rejected') {
       const reason = this.parts.approvals.get(record.id).reason;
       throw new CustodyError('USER_REJECTED', reason === null ? 'the operator rejected the request' : `the request was rejected: ${reason}`);

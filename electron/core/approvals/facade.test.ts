@@ -105,6 +105,18 @@ describe('signing requests through the facade', () => {
     await admin.close();
   });
 
+  it('a program that cancels withdraws its pending request (rejected by system, nothing signed)', async () => {
+    const { admin, program } = await setup();
+    const cancel = new AbortController();
+    const outcome = codeOfAsync(program.submitSigningRequest({ client, method: 'personal_sign', request: hello, signer, signal: cancel.signal }));
+    const id = await pendingId(admin);
+    cancel.abort();
+    expect(await outcome).toBe('USER_REJECTED');
+    expect(admin.listRequests().history[0]).toMatchObject({ id, state: 'rejected', decidedBy: 'system', reason: expect.stringContaining('withdrew') });
+    expect(await codeOfAsync(admin.approveRequest(id))).toBe('CONFLICT');
+    await admin.close();
+  });
+
   it('locking the vault answers every waiting program', async () => {
     const { admin, program } = await setup();
     const outcome = codeOfAsync(program.submitSigningRequest({ client, method: 'personal_sign', request: hello, signer }));

@@ -33,8 +33,15 @@ interface Route {
   readonly run: UnaryFn;
 }
 
-/** Never aborted: unary implementations do not watch their signal (streams, which do, never come here). */
+/** Never aborted: the unary implementations served here do not watch their signal (streams and WAITING_UNARY, which do, never come here). */
 const NEVER = new AbortController().signal;
+
+/**
+ * Unary methods that wait for a person (SubmitSigningRequest waits for an operator's decision)
+ * and so must hear when the client cancels or goes away: Connect's handler gives them a real
+ * signal. They are few and slow, so the short path would save nothing.
+ */
+const WAITING_UNARY = new Set(['SubmitSigningRequest']);
 
 type Kind = 'grpc' | 'connect-proto' | 'connect-json';
 
@@ -67,7 +74,7 @@ export function withFastUnary(service: DescService, impl: Record<string, unknown
   const routes = new Map<string, Route>();
   for (const method of service.methods) {
     const run = impl[method.localName];
-    if (method.methodKind === 'unary' && typeof run === 'function') routes.set(`/${service.typeName}/${method.name}`, { method, run: run as UnaryFn });
+    if (method.methodKind === 'unary' && typeof run === 'function' && !WAITING_UNARY.has(method.name)) routes.set(`/${service.typeName}/${method.name}`, { method, run: run as UnaryFn });
   }
   return (req, res) => {
     const route = routes.get(req.url ?? '');

@@ -270,6 +270,7 @@ export function hsmService(options: HsmServiceOptions): HsmImpl {
         request,
         signer,
         ...(req.ttlSeconds === undefined ? {} : { ttlMs: req.ttlSeconds * 1000 }),
+        signal: ctx.signal,
       });
       return {
         requestId: record.id,

@@ -93,6 +93,28 @@ describe('HsmService SubmitSigningRequest', () => {
     expect(verifyMessage('hello', ok.json['result'] as string)).toBe(ETH_0);
   });
 
+  it('a client that cancels its call withdraws the request: the operator no longer sees it pending', async () => {
+    const { c, client, user } = await setup();
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${user}`);
+    const done = new Promise<number>((resolve) => {
+      const call = (client['submitSigningRequest'] as (r: Obj, m: grpc.Metadata, cb: (e: grpc.ServiceError | null) => void) => grpc.ClientUnaryCall).call(
+        client,
+        { requestJson: JSON.stringify({ type: 'eth.message', message: 'hello', encoding: 'utf8' }), signerJson: SIGNER },
+        md,
+        (e) => resolve(e?.code ?? 0),
+      );
+      void (async () => {
+        for (let i = 0; i < 400 && c.listRequests().pending.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+        call.cancel();
+      })();
+    });
+    expect(await done).toBe(grpc.status.CANCELLED);
+    for (let i = 0; i < 400 && c.listRequests().pending.length > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(c.listRequests().pending).toHaveLength(0);
+    expect(c.listRequests().history[0]).toMatchObject({ state: 'rejected', decidedBy: 'system' });
+  });
+
   it('refuses malformed JSON (naming the field), a bad ttl and a KeyAdmin token, queueing nothing', async () => {
     const { c, client, user, keyAdmin } = await setup();
     // grpc-js decodes grpc-message with decodeURI, which leaves Connect's %3A for ':' as it is.
