@@ -9,7 +9,11 @@
  *
  * Needs the built renderer (npm run build:renderer).
  */
+import { HDKey } from '@scure/bip32';
+import { mnemonicToSeedSync } from '@scure/bip39';
+import { getStarkKey, grindKey } from '@scure/starknet';
 import { Transaction } from 'ethers';
+import { openZeppelinAccountAddress } from '../electron/core/chains/starknet/index.js';
 import { describe, expect, it } from 'vitest';
 import { withHost } from './support/host.js';
 import { createVault, dismissToasts, eventually } from './support/ui.js';
@@ -99,6 +103,23 @@ describe('the Sign screen', () => {
       await eventually(async () => expect(await page.locator('main').textContent()).toContain('INVALID_INPUT'));
       expect(await page.locator('main').textContent()).toMatch(/chain/i);
       await screenshot('sign-typed-data-error');
+
+      // ---- StarkNet on an EIP-2645 path (StarkEx layout): the account is the one the path gives,
+      // computed here independently (@scure/bip32 at the path, @scure/starknet's grinding).
+      await page.getByTestId('request-type').selectOption('stark.invoke');
+      await page.getByTestId('eip2645').check();
+      await page.getByLabel('Ethereum address').fill(ETH_0);
+      const node = HDKey.fromMasterSeed(mnemonicToSeedSync(ABANDON)).derive("m/2645'/579218131'/891216374'/1823398548'/2055460969'/0");
+      const starkPub = BigInt(getStarkKey(grindKey(node.privateKey as Uint8Array)));
+      const account = openZeppelinAccountAddress(starkPub).address;
+      await page
+        .getByTestId('payload')
+        .fill(JSON.stringify({ version: 3, senderAddress: account, calldata: ['0x0'], nonce: '0', chainId: 'SN_SEPOLIA', resourceBounds: { l1Gas: { maxAmount: '10', maxPricePerUnit: '1' }, l2Gas: { maxAmount: '0', maxPricePerUnit: '0' } } }));
+      await page.getByRole('button', { name: 'Review' }).click();
+      await view.waitFor({ state: 'visible' });
+      expect(await view.textContent()).toContain(account);
+      expect(await view.textContent()).not.toContain('not this key'); // the sender is this key's account
+      await screenshot('sign-starknet-eip2645');
 
       expect(errors).toEqual([]);
     });

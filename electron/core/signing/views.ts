@@ -13,6 +13,10 @@ import type * as bitcoin from '../chains/bitcoin/index.js';
 import type * as eth from '../chains/ethereum/index.js';
 import type * as sol from '../chains/solana/index.js';
 import type * as stark from '../chains/starknet/index.js';
+import { padAddress } from '../chains/starknet/index.js';
+
+/** StarkNet addresses as wallets show them (0x + 64 hex digits), so two forms of one felt never look different. */
+const starkAddress = (felt: string): string => padAddress(BigInt(felt));
 
 const field = (label: string, value: string, kind: ViewField['kind'] = 'text', extra: { note?: string | undefined; level?: ViewField['level'] | undefined } = {}): ViewField => ({
   label,
@@ -350,7 +354,7 @@ export function starkInvokeView(summary: stark.InvokeSummary, signer: string | n
     flags,
     sections: [
       section('Transaction', [
-        field('Sender', summary.senderAddress, 'address'),
+        field('Sender', starkAddress(summary.senderAddress), 'address'),
         field('Version', `v${summary.version}`),
         field('Nonce', summary.nonce, 'mono'),
         field('Max fee', summary.maxFee.formatted, 'amount', { note: `${summary.maxFee.amount} ${summary.maxFee.unit}` }),
@@ -358,8 +362,8 @@ export function starkInvokeView(summary: stark.InvokeSummary, signer: string | n
       ]),
       ...(summary.calls ?? []).map((c, i) =>
         section(`Call ${i + 1}: ${c.entrypoint ?? c.selector}`, [
-          field('Contract', c.to, 'address'),
-          ...(c.erc20 === undefined ? [] : [field('Counterparty', c.erc20.counterparty, 'address'), field('Amount', c.erc20.formatted ?? c.erc20.amount, 'amount', { note: `raw ${c.erc20.amount}` })]),
+          field('Contract', starkAddress(c.to), 'address'),
+          ...(c.erc20 === undefined ? [] : [field('Counterparty', starkAddress(c.erc20.counterparty), 'address'), field('Amount', c.erc20.formatted ?? c.erc20.amount, 'amount', { note: `raw ${c.erc20.amount}` })]),
           field('Calldata', c.calldata.length === 0 ? 'none' : c.calldata.join(', '), 'mono'),
         ]),
       ),
@@ -378,7 +382,7 @@ export function starkTypedDataView(summary: stark.TypedDataSummary, signer: stri
     flags: [],
     sections: [
       section('Domain', [field('Name', summary.domain.name), field('Version', summary.domain.version), field('Chain', summary.domain.chainId, 'mono'), field('Revision', summary.domain.revision)]),
-      section(`Message: ${summary.primaryType}`, [field('Account', summary.account, 'address'), ...summary.leaves.map((l) => field(l.path, l.value, 'mono', { note: l.type }))]),
+      section(`Message: ${summary.primaryType}`, [field('Account', starkAddress(summary.account), 'address'), ...summary.leaves.map((l) => field(l.path, l.value, 'mono', { note: l.type }))]),
     ],
     digest: { label: 'Message hash', value: summary.messageHash },
   };

@@ -71,6 +71,10 @@ function keyFits(key: KeyInfo, chain: ReturnType<typeof chainOfRequest>): boolea
   return false;
 }
 
+type HdSigner = Extract<SignerRef, { kind: 'hd' }>;
+/** A change to an HD signer; undefined switches an option off. */
+type HdPatch = { [K in keyof HdSigner]?: HdSigner[K] | undefined };
+
 function signerValue(ref: SignerRef | null): string {
   if (ref === null) return '';
   return ref.kind === 'key' ? `key:${ref.keyId}` : `hd:${ref.wallet}`;
@@ -120,9 +124,12 @@ export function SignScreen() {
     else edit({ signer: { kind: 'hd', namespace, wallet: id, account: 0, index: 0 } });
   }
 
-  function hdPatch(patch: Partial<Extract<SignerRef, { kind: 'hd' }>>) {
+  function hdPatch(patch: HdPatch) {
     if (signer?.kind !== 'hd') return;
-    edit({ signer: { ...signer, ...patch } });
+    const next: Record<string, unknown> = { ...signer, ...patch };
+    // An option switched off is absent, not undefined: the request schema is strict.
+    for (const k of Object.keys(next)) if (next[k] === undefined) delete next[k];
+    edit({ signer: next as Extract<SignerRef, { kind: 'hd' }> });
   }
 
   async function loadFile(file: File) {
@@ -257,29 +264,55 @@ export function SignScreen() {
   );
 }
 
-function HdAccountFields({ signer, chain, onChange }: { signer: Extract<SignerRef, { kind: 'hd' }>; chain: ReturnType<typeof chainOfRequest>; onChange: (patch: Partial<Extract<SignerRef, { kind: 'hd' }>>) => void }) {
+function HdAccountFields({ signer, chain, onChange }: { signer: Extract<SignerRef, { kind: 'hd' }>; chain: ReturnType<typeof chainOfRequest>; onChange: (patch: HdPatch) => void }) {
   const num = (v: string) => (/^\d{1,10}$/u.test(v) && Number(v) <= 0x7fffffff ? Number(v) : 0);
   return (
-    <div className={s.row}>
-      {chain === 'starknet' ? null : (
-        <Field label="Account">{(c) => <TextInput {...c} inputMode="numeric" value={String(signer.account ?? 0)} onChange={(e) => onChange({ account: num(e.target.value) })} />}</Field>
+    <>
+      <div className={s.row}>
+        {chain === 'starknet' ? null : (
+          <Field label="Account">{(c) => <TextInput {...c} inputMode="numeric" value={String(signer.account ?? 0)} onChange={(e) => onChange({ account: num(e.target.value) })} />}</Field>
+        )}
+        {chain === 'solana' ? null : (
+          <Field label="Address index">{(c) => <TextInput {...c} inputMode="numeric" value={String(signer.index ?? 0)} onChange={(e) => onChange({ index: num(e.target.value) })} data-testid="hd-index" />}</Field>
+        )}
+        {chain === 'bitcoin' ? (
+          <Field label="Script">
+            {(c) => (
+              <SelectInput {...c} value={signer.script ?? 'p2wpkh'} onChange={(e) => onChange({ script: e.target.value as BitcoinScript })}>
+                <option value="p2wpkh">Native SegWit (BIP-84)</option>
+                <option value="p2tr">Taproot (BIP-86)</option>
+                <option value="p2sh-p2wpkh">Nested SegWit (BIP-49)</option>
+                <option value="p2pkh">Legacy (BIP-44)</option>
+              </SelectInput>
+            )}
+          </Field>
+        ) : null}
+      </div>
+      {chain === 'starknet' ? <Eip2645Fields signer={signer} onChange={onChange} /> : null}
+    </>
+  );
+}
+
+/** StarkNet keys on an EIP-2645 path (m/2645'/layer'/application'/eth1'/eth2'/index: StarkEx) instead of m/44'/9004'/0'/0/index. */
+function Eip2645Fields({ signer, onChange }: { signer: Extract<SignerRef, { kind: 'hd' }>; onChange: (patch: HdPatch) => void }) {
+  const path = signer.eip2645;
+  return (
+    <>
+      <Checkbox
+        label="EIP-2645 path"
+        description="m/2645′/layer′/application′/eth1′/eth2′/index, as StarkEx and earlier wallets derive; otherwise m/44′/9004′/0′/0/index."
+        checked={path !== undefined}
+        onChange={(e) => onChange({ eip2645: e.target.checked ? { layer: 'starkex', application: 'starkdeployement', ethAddress: '' } : undefined })}
+        data-testid="eip2645"
+      />
+      {path === undefined ? null : (
+        <div className={s.pathFields}>
+          <Field label="Layer">{(c) => <TextInput {...c} value={path.layer} onChange={(e) => onChange({ eip2645: { ...path, layer: e.target.value } })} />}</Field>
+          <Field label="Application">{(c) => <TextInput {...c} value={path.application} onChange={(e) => onChange({ eip2645: { ...path, application: e.target.value } })} />}</Field>
+          <Field label="Ethereum address">{(c) => <TextInput {...c} mono placeholder="0x…" value={path.ethAddress} onChange={(e) => onChange({ eip2645: { ...path, ethAddress: e.target.value.trim() } })} />}</Field>
+        </div>
       )}
-      {chain === 'solana' ? null : (
-        <Field label="Address index">{(c) => <TextInput {...c} inputMode="numeric" value={String(signer.index ?? 0)} onChange={(e) => onChange({ index: num(e.target.value) })} data-testid="hd-index" />}</Field>
-      )}
-      {chain === 'bitcoin' ? (
-        <Field label="Script">
-          {(c) => (
-            <SelectInput {...c} value={signer.script ?? 'p2wpkh'} onChange={(e) => onChange({ script: e.target.value as BitcoinScript })}>
-              <option value="p2wpkh">Native SegWit (BIP-84)</option>
-              <option value="p2tr">Taproot (BIP-86)</option>
-              <option value="p2sh-p2wpkh">Nested SegWit (BIP-49)</option>
-              <option value="p2pkh">Legacy (BIP-44)</option>
-            </SelectInput>
-          )}
-        </Field>
-      ) : null}
-    </div>
+    </>
   );
 }
 
