@@ -22,54 +22,15 @@ import { signTransaction } from '../electron/core/chains/ethereum/index.js';
 import { secp256k1Signer, secp256k1SignerFromHandle } from '../electron/core/chains/engine-signers.js';
 import type { Secp256k1Signer } from '../electron/core/chains/signer.js';
 import { createCryptoEngine } from '../electron/core/crypto/index.js';
+import { measure as measureFor, measureConcurrent as measureConcurrentFor } from './measure.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? '1.5');
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '3');
 
-function measure(fn: () => void, seconds = SECONDS): number {
-  const warm = performance.now() + 200;
-  while (performance.now() < warm) fn();
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  while (performance.now() < end) {
-    for (let i = 0; i < 8; i++) fn();
-    n += 8;
-  }
-  return (n * 1000) / (performance.now() - start);
-}
-
+const measure = (fn: () => void, seconds = SECONDS): number => measureFor(fn, seconds, 8);
 /** One caller awaiting each call, as ethers' async signTransaction is used. */
-async function measureAsync(fn: () => Promise<unknown>, seconds = SECONDS): Promise<number> {
-  const warm = performance.now() + 200;
-  while (performance.now() < warm) await fn();
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  while (performance.now() < end) {
-    await fn();
-    n++;
-  }
-  return (n * 1000) / (performance.now() - start);
-}
-
-/** ops/s with `concurrency` callers in flight (durable audit group-commits them). */
-async function measureConcurrent(fn: () => Promise<unknown>, concurrency: number, seconds = SECONDS): Promise<number> {
-  const warm = performance.now() + 200;
-  while (performance.now() < warm) await fn();
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        await fn();
-        n++;
-      }
-    }),
-  );
-  return (n * 1000) / (performance.now() - start);
-}
+const measureAsync = (fn: () => Promise<unknown>, seconds = SECONDS): Promise<number> => measureConcurrentFor(fn, 1, seconds, 200);
+const measureConcurrent = (fn: () => Promise<unknown>, concurrency: number, seconds = SECONDS): Promise<number> => measureConcurrentFor(fn, concurrency, seconds, 200);
 
 const row = (name: string, opsPerSecond: number, note = ''): void => {
   console.log(`${name.padEnd(58)} ${opsPerSecond.toFixed(0).padStart(8)} /s  ${(1e6 / opsPerSecond).toFixed(0).padStart(6)} µs${note === '' ? '' : `  ${note}`}`);

@@ -22,21 +22,11 @@ import {
   starkKeyFromNode,
   starknetAccountPath,
 } from '../electron/core/chains/hd/index.js';
+import { measure as measureFor } from './measure.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
 
-function measure(fn: () => void, seconds = SECONDS): number {
-  const warm = performance.now() + 200;
-  while (performance.now() < warm) fn();
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  while (performance.now() < end) {
-    for (let i = 0; i < 8; i++) fn();
-    n += 8;
-  }
-  return (n * 1000) / (performance.now() - start);
-}
+const measure = (fn: () => void, seconds = SECONDS): number => measureFor(fn, seconds, 8);
 
 function row(...cells: (string | number)[]): void {
   const r = cells.map((c) => (typeof c === 'number' ? (c >= 100 ? Math.round(c).toLocaleString('en-US') : c.toFixed(2)) : c));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCustodian, type Custodian } from '../electron/core/custodian.js';
 import { createHsmMetrics } from '../electron/rpc/metrics/registry.js';
+import { measureConcurrent as measureConcurrentFor } from './measure.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '64');
@@ -15,21 +16,7 @@ const KEYS = Number(process.env.BENCH_METRICS_KEYS ?? '2000');
 const PASSPHRASE = new TextEncoder().encode('bench passphrase');
 const MSG = new TextEncoder().encode('metrics bench');
 
-async function measureConcurrent(fn: () => Promise<unknown>, concurrency: number, seconds = SECONDS): Promise<number> {
-  await fn();
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        await fn();
-        n++;
-      }
-    }),
-  );
-  return (n * 1000) / (performance.now() - start);
-}
+const measureConcurrent = (fn: () => Promise<unknown>, concurrency: number, seconds = SECONDS): Promise<number> => measureConcurrentFor(fn, concurrency, seconds);
 
 async function timeMs(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();

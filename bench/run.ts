@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCustodian, type Custodian } from '../electron/core/custodian.js';
+import { measure as measureFor, measureConcurrent as measureConcurrentFor } from './measure.js';
 import { DEFAULT_SIGNATURE_HASH, type SigningKeyAlgorithm } from '../shared/algorithms.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
@@ -18,35 +19,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '64');
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter((s) => s !== ''));
 const runs = (section: 'crypto' | 'keygen' | 'hd' | 'eth' | 'audit'): boolean => ONLY.size === 0 || ONLY.has(section);
 
-function measure(fn: () => void, seconds = SECONDS): number {
-  const warm = performance.now() + 200;
-  while (performance.now() < warm) fn();
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  while (performance.now() < end) {
-    for (let i = 0; i < 16; i++) fn();
-    n += 16;
-  }
-  return (n * 1000) / (performance.now() - start);
-}
-
-/** ops/s of an async operation with `concurrency` callers in flight (durable audit group-commits them). */
-async function measureConcurrent(fn: () => Promise<unknown>, concurrency: number, seconds = SECONDS): Promise<number> {
-  await fn();
-  let n = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        await fn();
-        n++;
-      }
-    }),
-  );
-  return (n * 1000) / (performance.now() - start);
-}
+const measure = (fn: () => void, seconds = SECONDS): number => measureFor(fn, seconds);
+const measureConcurrent = (fn: () => Promise<unknown>, concurrency: number, seconds = SECONDS): Promise<number> => measureConcurrentFor(fn, concurrency, seconds);
 
 async function measureAsync(fn: () => Promise<unknown>, minRuns: number, seconds = SECONDS): Promise<number> {
   await fn();
