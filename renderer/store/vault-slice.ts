@@ -77,6 +77,9 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, pref
       if (r.ok) {
         prefs.set('operator', operator);
         apply(r.value);
+        // A new log holds a few events: verify them now, so the integrity badge starts out
+        // "Verified" instead of a neutral "Not verified yet" an operator may read as a warning.
+        void get().verifyAudit(false);
       }
       return r;
     },
