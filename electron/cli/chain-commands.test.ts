@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers.js';
 import { readVector } from '../../test/support.js';
-import { serializeMessage, serializeTransaction } from '../core/chains/solana/wire.js';
+import { legacyTransfer } from '../core/chains/solana/test-transactions.js';
 import { custos } from '../../test/cli.js';
 
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
@@ -124,19 +124,11 @@ describe('custos sol and stark', () => {
     const addr = await cli(dir, ['--json', 'sol', 'address', '--wallet', 'hd']);
     expect(addr.json()).toEqual({ address: 'HAgk14JpMQLgt6rVgv7cBQFJWFto5Dqxi472uT3DKpqk', path: "m/44'/501'/0'/0'" });
     const pub = base58.decode('HAgk14JpMQLgt6rVgv7cBQFJWFto5Dqxi472uT3DKpqk');
-    const data = new Uint8Array(12);
-    data[0] = 2;
-    new DataView(data.buffer).setBigUint64(4, 2_500_000_000n, true);
-    const message = serializeMessage({
-      version: 'legacy',
-      header: { numRequiredSignatures: 1, numReadonlySignedAccounts: 0, numReadonlyUnsignedAccounts: 1 },
-      staticAccountKeys: [pub, new Uint8Array(32).fill(5), new Uint8Array(32)],
-      recentBlockhash: new Uint8Array(32).fill(0xbb),
-      instructions: [{ programIdIndex: 2, accountIndexes: [0, 1], data }],
-      addressTableLookups: [],
-    });
+    const tx = legacyTransfer(pub, 2_500_000_000n);
+    // The message follows the one-signature prefix (shortvec 1, 64 bytes).
+    const message = tx.subarray(65);
     const txFile = join(dir, 'tx.bin');
-    writeFileSync(txFile, serializeTransaction([new Uint8Array(64)], message));
+    writeFileSync(txFile, tx);
     const decoded = await cli(dir, ['sol', 'decode', '--in', txFile]);
     expect(decoded.code, decoded.err).toBe(0);
     expect(decoded.out).toContain('2.5');
@@ -145,7 +137,7 @@ describe('custos sol and stark', () => {
     const j = signed.json() as { transaction: string; signature: string; complete: boolean };
     expect(j.complete).toBe(true);
     expect(ed25519.verify(base58.decode(j.signature), message, pub, { zip215: false })).toBe(true);
-    expect((await cli(dir, ['sol', 'sign', '--wallet', 'hd', '--tx', base64.encode(serializeTransaction([new Uint8Array(64)], message))])).code).toBe(0);
+    expect((await cli(dir, ['sol', 'sign', '--wallet', 'hd', '--tx', base64.encode(tx)])).code).toBe(0);
     const off = await cli(dir, ['--json', 'sol', 'sign', '--wallet', 'hd', '--text', 'hello custos']);
     expect(off.code, off.err).toBe(0);
     const o = off.json() as { signature: string; message: string };

@@ -9,24 +9,11 @@ import { base58, base64 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import { unlockedCustodian } from '../../../test/helpers.js';
 import { codeOfAsync } from '../../../test/support.js';
-import { serializeMessage, serializeTransaction } from './solana/wire.js';
+import { legacyTransfer } from './solana/test-transactions.js';
 
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
-function transfer(payer: Uint8Array, lamports: bigint): Uint8Array {
-  const data = new Uint8Array(12);
-  data[0] = 2;
-  new DataView(data.buffer).setBigUint64(4, lamports, true);
-  const message = serializeMessage({
-    version: 'legacy',
-    header: { numRequiredSignatures: 1, numReadonlySignedAccounts: 0, numReadonlyUnsignedAccounts: 1 },
-    staticAccountKeys: [payer, new Uint8Array(32).fill(5), new Uint8Array(32)],
-    recentBlockhash: new Uint8Array(32).fill(0xbb),
-    instructions: [{ programIdIndex: 2, accountIndexes: [0, 1], data }],
-    addressTableLookups: [],
-  });
-  return serializeTransaction([new Uint8Array(64)], message);
-}
+const transfer = legacyTransfer;
 
 describe('Solana through the facade', () => {
   it('vault key and HD account: transactions and off-chain messages verified by noble', async () => {

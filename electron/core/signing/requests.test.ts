@@ -22,7 +22,7 @@ import { FAST_KDF, tempDir } from '../../../test/helpers.js';
 import { dispatch } from '../api/dispatch.js';
 import { createHandlers, type Connection } from '../api/handlers.js';
 import { UiSettingsStore } from '../api/ui-settings.js';
-import { serializeMessage, serializeTransaction } from '../chains/solana/wire.js';
+import { legacyTransfer } from '../chains/solana/test-transactions.js';
 import { executeCalldata } from '../chains/starknet/index.js';
 import { openCustodian, type Custodian } from '../custodian.js';
 
@@ -158,20 +158,7 @@ describe('Bitcoin requests', () => {
 });
 
 describe('Solana requests', () => {
-  function transfer(payer: Uint8Array): string {
-    const data = new Uint8Array(12);
-    data[0] = 2;
-    new DataView(data.buffer).setBigUint64(4, 2_500_000_000n, true);
-    const message = serializeMessage({
-      version: 'legacy',
-      header: { numRequiredSignatures: 1, numReadonlySignedAccounts: 0, numReadonlyUnsignedAccounts: 1 },
-      staticAccountKeys: [payer, new Uint8Array(32).fill(5), new Uint8Array(32)],
-      recentBlockhash: new Uint8Array(32).fill(0xbb),
-      instructions: [{ programIdIndex: 2, accountIndexes: [0, 1], data }],
-      addressTableLookups: [],
-    });
-    return base64.encode(serializeTransaction([new Uint8Array(64)], message));
-  }
+  const transfer = (payer: Uint8Array): string => base64.encode(legacyTransfer(payer, 2_500_000_000n));
 
   it('a SOL transfer by an HD account and by an Ed25519 vault key, verified by noble', async () => {
     for (const signer of [hd, { kind: 'key', namespace: 'default', keyId: 'ed' } as SignerRef]) {
