@@ -123,13 +123,13 @@ export function HdDetail({ info }: { info: HdWalletInfo }) {
           </Tabs.Trigger>
         </Tabs.List>
         <Tabs.Content className={k.tabPanel} value="ethereum">
-          {active ? <EthereumAccounts info={info} /> : <DisabledNote />}
+          {active ? <ChainAccounts info={info} chain="ethereum" /> : <DisabledNote />}
         </Tabs.Content>
         <Tabs.Content className={k.tabPanel} value="bitcoin">
           {active ? <BitcoinAccounts info={info} /> : <DisabledNote />}
         </Tabs.Content>
         <Tabs.Content className={k.tabPanel} value="solana">
-          {active ? <SolanaAccounts info={info} /> : <DisabledNote />}
+          {active ? <ChainAccounts info={info} chain="solana" /> : <DisabledNote />}
         </Tabs.Content>
         <Tabs.Content className={k.tabPanel} value="xpub">
           <XpubView info={info} />
@@ -172,28 +172,22 @@ function DisabledNote() {
   );
 }
 
-function EthereumAccounts({ info }: { info: HdWalletInfo }) {
-  const deriveRange = useApp((s) => s.deriveHdRange);
-  return (
-    <AccountList
-      label="Ethereum accounts"
-      chain="Ethereum"
-      derive={(from, count) => deriveRange(info.id, { chain: 'ethereum', from, count })}
-      reset={info.id}
-      cli={(i) => hdCli.ethereum(info.namespace, info.id, i)}
-    />
-  );
-}
+/** Ethereum (m/44'/60'/0'/0/i) and Solana (m/44'/501'/i'/0'): one list each, nothing to choose. */
+const SIMPLE_CHAINS = {
+  ethereum: { label: 'Ethereum accounts', chain: 'Ethereum', cli: hdCli.ethereum },
+  solana: { label: 'Solana accounts', chain: 'Solana', cli: hdCli.solana },
+} as const;
 
-function SolanaAccounts({ info }: { info: HdWalletInfo }) {
+function ChainAccounts({ info, chain }: { info: HdWalletInfo; chain: keyof typeof SIMPLE_CHAINS }) {
   const deriveRange = useApp((s) => s.deriveHdRange);
+  const c = SIMPLE_CHAINS[chain];
   return (
     <AccountList
-      label="Solana accounts"
-      chain="Solana"
-      derive={(from, count) => deriveRange(info.id, { chain: 'solana', from, count })}
+      label={c.label}
+      chain={c.chain}
+      derive={(from, count) => deriveRange(info.id, { chain, from, count })}
       reset={info.id}
-      cli={(i) => hdCli.solana(info.namespace, info.id, i)}
+      cli={(i) => c.cli(info.namespace, info.id, i)}
     />
   );
 }
