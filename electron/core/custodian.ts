@@ -54,7 +54,7 @@ import { ALL_NAMESPACES, hasPermission, isAdmin, namespacesWith, NAMESPACE_ROLES
 import { RateLimiter, type RateLimit } from './access/rate-limit.js';
 import type { AccessSettings } from './access/settings.js';
 import { ApprovalQueue, type RequestClient, type RequestRecord, type RequestState } from './approvals/queue.js';
-import { describeRequest, signRequest } from './signing/requests.js';
+import { describeRequest, signDescribed } from './signing/requests.js';
 import type { SignedResult, SignerRef, SigningRequest } from '../../shared/api/signing.js';
 export type { AccessSettings, NamespaceLimits } from './access/settings.js';
 import { assertOperatorName, DEFAULT_OPERATOR, OPERATOR_NAME_PATTERN } from './vault/vault.js';
@@ -2128,7 +2128,8 @@ class CustodianImpl implements Custodian {
     }
     if (decision === 'expired') throw new CustodyError('EXPIRED', 'no operator decided before the request expired');
     try {
-      const { result } = await signRequest(this, input.signer, input.request);
+      // The view was built when the request arrived; signing parses the same input again.
+      const result = await signDescribed(this, input.signer, input.request);
       return { record: this.parts.approvals.markSigned(record.id, result), result };
     } catch (error) {
       const e = error instanceof CustodyError ? error : new CustodyError('INTERNAL', 'signing failed');

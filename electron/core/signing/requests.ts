@@ -150,37 +150,42 @@ export async function describeRequest(c: Custodian, request: SigningRequest, ref
 /** Sign `request` with `ref`; returns what was shown and what was produced. Refusals throw typed errors and sign nothing. */
 export async function signRequest(c: Custodian, ref: SignerRef, request: SigningRequest): Promise<{ view: RequestView; result: SignedResult }> {
   const view = await describeRequest(c, request, ref);
+  return { view, result: await signDescribed(c, ref, request) };
+}
+
+/**
+ * Sign a request whose view the caller already has (the queue decoded it when it arrived): the
+ * chain code parses the same input again to sign it, so the digest is the one that was shown.
+ */
+export async function signDescribed(c: Custodian, ref: SignerRef, request: SigningRequest): Promise<SignedResult> {
   switch (request.type) {
     case 'eth.transaction':
-      return { view, result: views.ethTransactionResult(await c.ethSignTransaction(ethRef(ref), ethTransactionInput(request.transaction), request.chainId === undefined ? {} : { expectedChainId: request.chainId })) };
+      return views.ethTransactionResult(await c.ethSignTransaction(ethRef(ref), ethTransactionInput(request.transaction), request.chainId === undefined ? {} : { expectedChainId: request.chainId }));
     case 'eth.typedData':
-      return { view, result: views.ethSignatureResult(await c.ethSignTypedData(ethRef(ref), json(request.typedData, 'typed data'), { expectedChainId: request.chainId })) };
+      return views.ethSignatureResult(await c.ethSignTypedData(ethRef(ref), json(request.typedData, 'typed data'), { expectedChainId: request.chainId }));
     case 'eth.message':
-      return { view, result: views.ethSignatureResult(await c.ethSignMessage(ethRef(ref), messageBytes(request.message, request.encoding))) };
+      return views.ethSignatureResult(await c.ethSignMessage(ethRef(ref), messageBytes(request.message, request.encoding)));
     case 'btc.psbt':
-      return {
-        view,
-        result: views.psbtResult(
-          await c.btcSignPsbt(btcRef(ref, request.network, undefined), request.psbt.trim(), {
-            network: request.network,
-            finalize: request.finalize === true,
-            ...(request.allowSighash === undefined ? {} : { allowSighash: request.allowSighash }),
-          }),
-        ),
-      };
+      return views.psbtResult(
+        await c.btcSignPsbt(btcRef(ref, request.network, undefined), request.psbt.trim(), {
+          network: request.network,
+          finalize: request.finalize === true,
+          ...(request.allowSighash === undefined ? {} : { allowSighash: request.allowSighash }),
+        }),
+      );
     case 'btc.message':
-      return { view, result: views.bitcoinMessageResult(await c.btcSignMessage(btcRef(ref, request.network, request.script), request.message, ref.kind === 'key' ? keyScript(addressOptions(request)) : {})) };
+      return views.bitcoinMessageResult(await c.btcSignMessage(btcRef(ref, request.network, request.script), request.message, ref.kind === 'key' ? keyScript(addressOptions(request)) : {}));
     case 'sol.transaction':
-      return { view, result: views.solanaTransactionResult(await c.solSignTransaction(solRef(ref), request.transaction.trim())) };
+      return views.solanaTransactionResult(await c.solSignTransaction(solRef(ref), request.transaction.trim()));
     case 'sol.message':
-      return { view, result: views.solanaMessageResult(await c.solSignMessage(solRef(ref), request.message)) };
+      return views.solanaMessageResult(await c.solSignMessage(solRef(ref), request.message));
     case 'stark.invoke': {
       const signed = await c.starkSignInvoke(starkRef(ref), objectInput<stark.InvokeTransaction>(request.invoke, 'INVOKE transaction'));
-      return { view, result: views.starkSignatureResult(signed.transactionHash, signed.signature) };
+      return views.starkSignatureResult(signed.transactionHash, signed.signature);
     }
     case 'stark.typedData': {
       const signed = await c.starkSignTypedData(starkRef(ref), objectInput<stark.TypedData>(request.typedData, 'typed data'), request.account === undefined ? {} : { account: request.account });
-      return { view, result: views.starkSignatureResult(signed.messageHash, signed.signature) };
+      return views.starkSignatureResult(signed.messageHash, signed.signature);
     }
     default: {
       const never: never = request;
