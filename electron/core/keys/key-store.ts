@@ -432,9 +432,9 @@ export class KeyStore {
     if (!Number.isSafeInteger(windowMs) || windowMs < MIN_DELETION_WINDOW_MS) {
       throw new CustodyError('INVALID_INPUT', `the deletion window must be at least ${MIN_DELETION_WINDOW_MS / 3600_000} hours`);
     }
-    return this.update(namespace, id, (row) => {
+    return this.update(namespace, id, (row, now) => {
       if (row.state === 'pending-deletion' || row.state === 'destroyed') throw stateError(row, 'schedule deletion of');
-      return { ...row, state_before_deletion: row.state, state: 'pending-deletion', deletion_at: this.clock.now() + windowMs };
+      return { ...row, state_before_deletion: row.state, state: 'pending-deletion', deletion_at: now + windowMs };
     });
   }
 
@@ -480,13 +480,15 @@ export class KeyStore {
     return due.map((r) => ({ namespace: r.namespace, id: r.id }));
   }
 
-  private update(namespace: string, id: string, change: (row: KeyRow) => KeyRow): KeyInfo {
+  /** `change` gets the time the change is stamped with (one clock read: updated_at and anything derived from it agree). */
+  private update(namespace: string, id: string, change: (row: KeyRow, now: number) => KeyRow): KeyInfo {
     this.vault.requireUnlocked();
     this.db.transaction(() => {
       const row = this.readKeyRow(namespace, id);
-      const next = change(row);
+      const now = this.clock.now();
+      const next = change(row, now);
       if (next === row) return;
-      this.writeKeyRow({ ...next, updated_at: this.clock.now() }, false);
+      this.writeKeyRow({ ...next, updated_at: now }, false);
     }).immediate();
     this.forgetHandles(namespace, id);
     return this.get(namespace, id);
