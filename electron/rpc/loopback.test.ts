@@ -207,6 +207,53 @@ describe('HTTP/1.1', () => {
   });
 });
 
+/** Send raw upgrade request bytes; resolve with everything the server wrote before closing (or after `waitMs` of quiet). */
+function rawUpgrade(port: number, host: string, waitMs = 0): Promise<{ text: string; socket: Socket }> {
+  return new Promise((resolve) => {
+    const socket = netConnect(port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.write(`GET /ws HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: test-proto\r\n\r\n`);
+    if (waitMs > 0) setTimeout(() => resolve({ text, socket }), waitMs);
+    else socket.once('close', () => resolve({ text, socket }));
+  });
+}
+
+describe('upgrade hook', () => {
+  it('hands an upgrade that names us to onUpgrade and stops timing the socket out', async () => {
+    const s = await serve({
+      headersTimeoutMs: 150,
+      closeGraceMs: 100,
+      onUpgrade: (_req, socket) => socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test-proto\r\n\r\n'),
+    });
+    const { text, socket } = await rawUpgrade(s.port, `127.0.0.1:${s.port}`, 600);
+    expect(text).toMatch(/^HTTP\/1\.1 101 /);
+    // Four headers timeouts later, the upgraded socket is still ours and open.
+    expect(socket.destroyed).toBe(false);
+    const gone = closed(socket);
+    await s.close();
+    await gone;
+    expect(s.calls()).toBe(0);
+  });
+
+  it('refuses an upgrade with a foreign Host (421) before onUpgrade runs', async () => {
+    let upgrades = 0;
+    const s = await serve({ onUpgrade: (_req, socket) => void (upgrades++, socket.destroy()) });
+    const { text } = await rawUpgrade(s.port, `evil.example:${s.port}`);
+    expect(text).toMatch(/^HTTP\/1\.1 421 /);
+    expect(upgrades).toBe(0);
+    expect(s.events).toContainEqual({ type: 'http.refused', server: 'test', status: 421, reason: 'host' });
+  });
+
+  it('without onUpgrade, an upgrade request is an ordinary request for the handler', async () => {
+    const s = await serve({ headersTimeoutMs: 2000 });
+    const { text } = await rawUpgrade(s.port, `127.0.0.1:${s.port}`, 300);
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(s.calls()).toBe(1);
+  });
+});
+
 describe('HTTP/2 (h2c) on the same port', () => {
   it('serves HTTP/2 and HTTP/1.1 side by side, and refuses a foreign :authority with 421', async () => {
     const s = await serve({ http2: true });

@@ -27,7 +27,7 @@
  *   - idleTimeoutMs: an HTTP/2 connection with no open stream.
  */
 import { lookup } from 'node:dns/promises';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { constants as h2constants, createServer as createHttp2Server, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
 import { isIP, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
@@ -39,6 +39,12 @@ export type LoopbackBind = (typeof LOOPBACK_BINDS)[number];
 export type LoopbackRequest = IncomingMessage | Http2ServerRequest;
 export type LoopbackResponse = ServerResponse | Http2ServerResponse;
 export type LoopbackHandler = (req: LoopbackRequest, res: LoopbackResponse) => void;
+/**
+ * An HTTP/1.1 `Upgrade` request (a WebSocket handshake) that named this server in `Host`. The
+ * handler owns `socket` from here: it answers the handshake or refuses it. The listener no longer
+ * times the socket out (a WebSocket may stay quiet), but close() still ends it after the grace.
+ */
+export type LoopbackUpgradeHandler = (req: IncomingMessage, socket: Socket, head: Buffer) => void;
 
 export interface LoopbackTls {
   /** PEM certificate chain of this server. */
@@ -64,6 +70,11 @@ export interface LoopbackServerOptions {
   /** 0 = any free port (tests). */
   readonly port: number;
   readonly handler: LoopbackHandler;
+  /**
+   * Upgrade requests (HTTP/1.1 only; RFC 8441 WebSockets over HTTP/2 are not offered). Absent:
+   * an upgrade request is served by `handler` as an ordinary request, as before.
+   */
+  readonly onUpgrade?: LoopbackUpgradeHandler;
   /** Also speak HTTP/2 (h2c in cleartext, h2 by ALPN under TLS) beside HTTP/1.1: gRPC needs it. */
   readonly http2?: boolean;
   readonly tls?: LoopbackTls;
@@ -154,6 +165,8 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
   const handshaking = new Set<Socket>();
   /** Per HTTP/1 connection: the timer waiting for the next request's headers. */
   const headerTimers = new Map<Socket, NodeJS.Timeout>();
+  /** Sockets handed to onUpgrade: their owner closes them politely first; close() cuts what is left after the grace. */
+  const upgraded = new Set<Socket>();
 
   const drop = (socket: Socket, reason: LoopbackRefusal): void => {
     notify({ type: 'connection.dropped', server: name, reason });
@@ -247,6 +260,27 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
     if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
   });
+
+  const onUpgrade = options.onUpgrade;
+  if (onUpgrade !== undefined) {
+    h1server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      clearTimeout(headerTimers.get(socket));
+      headerTimers.delete(socket);
+      const refuse = (status: number, reason: LoopbackRefusal): void => {
+        notify({ type: 'http.refused', server: name, status, reason });
+        refuseUpgrade(socket, status);
+      };
+      if (closing !== undefined) return refuse(503, 'closing');
+      if (!isAllowedHost(req.headers.host, port, names)) return refuse(421, 'host');
+      upgraded.add(socket);
+      socket.once('close', () => upgraded.delete(socket));
+      try {
+        onUpgrade(req, socket, head);
+      } catch {
+        socket.destroy();
+      }
+    });
+  }
 
   let h2server: Http2Server | undefined;
   if (options.http2 === true) {
@@ -348,7 +382,7 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
       const stopped = new Promise<void>((resolve) => listener.close(() => resolve()));
       for (const session of sessions) session.close();
       for (const raw of handshaking) raw.destroy();
-      for (const socket of sockets) if (!busy.has(socket) && !h2Sockets.has(socket)) socket.destroy();
+      for (const socket of sockets) if (!busy.has(socket) && !h2Sockets.has(socket) && !upgraded.has(socket)) socket.destroy();
       const allClosed = (async () => {
         while (sockets.size > 0) await new Promise((r) => setTimeout(r, 10));
       })();
@@ -417,6 +451,12 @@ function listen(server: NetServer, name: string, host: string, port: number): Pr
     server.once('listening', onListening);
     server.listen({ host, port, exclusive: true, ipv6Only: isIP(host) === 6 });
   });
+}
+
+/** Answer an upgrade request with a bare HTTP/1.1 status and close: no handler saw it. */
+function refuseUpgrade(socket: Socket, status: number): void {
+  if (socket.writable && !socket.destroyed) socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  else socket.destroy();
 }
 
 function sendText(res: LoopbackResponse, status: number, text: string, closeConnection: boolean): void {
