@@ -2,7 +2,8 @@
  * JSON-RPC 2.0 framing (§4 request object, §5 response, §6 batch) and the facade-error table.
  */
 import { describe, expect, it } from 'vitest';
-import { CustodyError, ERROR_CODES } from '../../../shared/errors.js';
+import type { ERROR_CODES } from '../../../shared/errors.js';
+import { CustodyError } from '../../../shared/errors.js';
 import { parseBody, parseElement, RPC, RpcError, toRpcError } from './jsonrpc.js';
 
 describe('parseBody', () => {
