@@ -55,6 +55,9 @@ import { RateLimiter, type RateLimit } from './access/rate-limit.js';
 import type { AccessSettings } from './access/settings.js';
 import { ApprovalQueue, type RequestClient, type RequestRecord, type RequestState } from './approvals/queue.js';
 import { describeRequest, signDescribed } from './signing/requests.js';
+import { accountLabel, ConnectionStore, connectionView, MAX_ACCOUNTS, type StoredAccount, type StoredConnection } from './wallets/connection-store.js';
+import { WalletPrompts } from './wallets/prompts.js';
+import type { WalletAccount, WalletChain, WalletConnection, WalletConnectionsApi, WalletCredential, WalletGrantInput, WalletPrompt, WalletSession } from './wallets/types.js';
 import type { SignedResult, SignerRef, SigningRequest } from '../../shared/api/signing.js';
 export type { AccessSettings, NamespaceLimits } from './access/settings.js';
 import { assertOperatorName, DEFAULT_OPERATOR, OPERATOR_NAME_PATTERN } from './vault/vault.js';
@@ -73,6 +76,8 @@ export interface CoreOptions {
   readonly deletionWindowMs?: number;
   /** The transport this instance serves (the CLI: 'cli'). */
   readonly client?: ClientContext;
+  /** The chains wallet-RPC clients may be on (server.wallet_rpc.chains); default Ethereum mainnet. */
+  readonly walletChains?: readonly WalletChain[];
 }
 
 /** Over what a caller talks to us: recorded in every audit event. Who the caller is comes from authentication, never from here. */
@@ -151,7 +156,9 @@ export type CoreEvent =
   | { readonly type: 'keys.changed'; readonly namespace: string | null; readonly id: string | null }
   | { readonly type: 'audit.appended' }
   /** The signing-request queue changed; `namespace` is the signer's (who may see the request). */
-  | { readonly type: 'requests.changed'; readonly id: string; readonly state: RequestState; readonly namespace: string; readonly pending: number };
+  | { readonly type: 'requests.changed'; readonly id: string; readonly state: RequestState; readonly namespace: string; readonly pending: number }
+  /** A wallet connect/pairing prompt arrived or was decided, or a connection changed (null: prompts only). */
+  | { readonly type: 'wallets.changed'; readonly connectionId: string | null; readonly pendingPrompts: number };
 
 /**
  * One audited operation as internal observers (the metrics endpoint) hear of it, after its audit
@@ -185,8 +192,8 @@ export interface CoreMetricsSource {
 
 /** Who the facade acts for. */
 export interface Identity {
-  readonly kind: 'none' | 'operator' | 'token';
-  /** The operator name, `token:<id>`, or 'anonymous'. */
+  readonly kind: 'none' | 'operator' | 'token' | 'wallet';
+  /** The operator name, `token:<id>`, `wallet:<connection id>`, or 'anonymous'. */
   readonly principal: string;
   readonly admin: boolean;
   readonly grants: readonly Grant[];
@@ -268,7 +275,7 @@ export interface DecryptRequest extends EncryptRequest {
   readonly keyVersion?: number;
 }
 
-export interface Custodian {
+export interface Custodian extends WalletConnectionsApi {
   readonly dataDir: string;
   readonly engine: CryptoEngine;
   /** An unauthenticated instance for another transport (each connection signs in on its own). */
@@ -449,6 +456,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
   const access = new AccessStore(db, vault, engine, clock);
   const hd = new HdWalletStore(db, vault, clock, (n) => engine.random(n));
   const approvals = new ApprovalQueue({ now: () => clock.now() });
+  const prompts = new WalletPrompts({ now: () => clock.now() });
   const parts: Parts = {
     dataDir: options.dataDir,
     db,
@@ -459,6 +467,9 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     access,
     hd,
     approvals,
+    connections: new ConnectionStore(db, vault, engine, clock),
+    prompts,
+    walletChains: checkedWalletChains(options.walletChains ?? DEFAULT_WALLET_CHAINS),
     hdCaches: new Map(),
     vaultSigners: new WeakMap(),
     clock,
@@ -484,9 +495,20 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
       }
     }
   });
+  prompts.subscribe((prompt) => {
+    const event: CoreEvent = { type: 'wallets.changed', connectionId: prompt.connectionId, pendingPrompts: prompts.pendingCount() };
+    for (const listener of [...parts.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  });
   vault.onLock(() => {
     // Nobody can approve and nothing can sign while locked: waiting callers get their answer now.
     approvals.rejectAllPending('system', 'the vault was locked');
+    prompts.rejectAllPending('the vault was locked');
     parts.sessions.clear();
     for (const cache of parts.hdCaches.values()) cache.wipe();
     parts.hdCaches.clear();
@@ -500,7 +522,12 @@ interface Session {
   lastUsed: number;
 }
 
-type Caller = { readonly kind: 'none' } | { readonly kind: 'operator'; readonly name: string; readonly sessionId: string } | { readonly kind: 'token'; readonly id: string };
+type Caller =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'operator'; readonly name: string; readonly sessionId: string }
+  | { readonly kind: 'token'; readonly id: string }
+  /** A wallet-RPC client (browser origin or paired program): only the accounts its connection names. */
+  | { readonly kind: 'wallet'; readonly connectionId: string };
 
 const NOBODY: Caller = { kind: 'none' };
 
@@ -515,6 +542,10 @@ interface Parts {
   readonly hd: HdWalletStore;
   /** The signing-request queue (in memory; every step is audited). */
   readonly approvals: ApprovalQueue;
+  readonly connections: ConnectionStore;
+  /** Connect and pairing prompts of wallet-RPC clients (in memory; every step is audited). */
+  readonly prompts: WalletPrompts;
+  readonly walletChains: readonly WalletChain[];
   /** One derivation cache per wallet and curve while unlocked (parents derived once); wiped on lock. */
   readonly hdCaches: Map<string, DerivationCache>;
   /** Signers over vault secp256k1 keys by private handle (custodian.vaultSecp256k1Signer); public data and the handle only. */
@@ -639,6 +670,8 @@ class CustodianImpl implements Custodian {
         return this.caller.name;
       case 'token':
         return tokenPrincipal(this.caller.id);
+      case 'wallet':
+        return `wallet:${this.caller.connectionId}`;
       default:
         return assertNever(this.caller, 'caller');
     }
@@ -727,9 +760,11 @@ class CustodianImpl implements Custodian {
         throw new CustodyError('SESSION_EXPIRED', `the session ended after ${Math.round(idle / 1000)} s without activity: sign in again`);
       }
       session.lastUsed = now;
-    } else {
+    } else if (caller.kind === 'token') {
       this.vault.requireUnlocked();
       if (!this.tokenLive(caller.id)) throw new CustodyError('UNAUTHENTICATED', `token ${caller.id} has been revoked or has expired`);
+    } else {
+      this.vault.requireUnlocked();
     }
     const principal = this.principal();
     const rate = this.parts.settings.principalRatePerS;
@@ -738,6 +773,7 @@ class CustodianImpl implements Custodian {
       const nsRate = this.parts.settings.namespaces?.[namespaceForRate]?.rateLimitPerS;
       if (nsRate !== undefined) this.parts.limiter.take(`namespace\u0000${namespaceForRate}`, rateOf(nsRate), `namespace ${namespaceForRate}`);
     }
+    if (caller.kind === 'wallet') return this.authorizeWallet(caller.connectionId, need);
     const grants = this.grantsOf(principal);
     if (need === 'authenticated') return grants;
     if (need === 'operator') {
@@ -776,6 +812,7 @@ class CustodianImpl implements Custodian {
     const client: Record<string, string> = { transport: this.client.transport };
     if (this.client.origin !== undefined) client.origin = this.client.origin;
     if (this.caller.kind === 'token') client.tokenId = this.caller.id;
+    if (this.caller.kind === 'wallet') client.connectionId = this.caller.connectionId;
     return {
       principal,
       namespace: target.namespace ?? null,
@@ -2101,7 +2138,7 @@ class CustodianImpl implements Custodian {
     const details = { requestType: input.request.type, method: input.method.slice(0, 64), client: input.client.id.slice(0, 200), transport: input.client.transport.slice(0, 32) };
     // Decoding is also validation: a request that cannot be shown is refused before it is queued.
     const { record, decided } = await this.observe('request.submit', { namespace, keyId }, details, async () => {
-      this.authorize({ permission: 'key.use', namespace, ...(input.signer.kind === 'key' ? { keyId: input.signer.keyId } : {}) }, namespace);
+      this.authorize({ permission: 'key.use', namespace, keyId: input.signer.kind === 'key' ? input.signer.keyId : input.signer.wallet }, namespace);
       const view = await describeRequest(this, input.request, input.signer);
       return this.parts.approvals.submit({
         client: input.client,
@@ -2164,6 +2201,306 @@ class CustodianImpl implements Custodian {
       const by = this.principal();
       return decision === 'approve' ? this.parts.approvals.approve(id, by) : this.parts.approvals.reject(id, by, reason);
     });
+  }
+
+  // ---------------------------------------------------------------- wallet connections (the wallet RPC)
+
+  /**
+   * A wallet caller may read and use exactly the vault keys and HD wallets its connection's
+   * accounts name (the exact HD account is matched by address before anything is queued), and
+   * read public facts in their namespaces. Nothing an operator or a token does.
+   */
+  private authorizeWallet(connectionId: string, need: Requirement): Grant[] {
+    const connection = this.parts.connections.get(connectionId);
+    if (connection === null) throw new CustodyError('UNAUTHENTICATED', 'this wallet connection has been revoked');
+    if (need === 'authenticated') return [];
+    if (need === 'operator' || need === 'admin') throw new CustodyError('PERMISSION_DENIED', 'only an operator may do this, not a wallet client');
+    const named = connection.accounts.some(
+      (a) => a.signer.namespace === need.namespace && (need.keyId === undefined ? need.permission === 'key.read' : keyIdOf(a.signer) === need.keyId && (need.permission === 'key.use' || need.permission === 'key.read')),
+    );
+    if (!named) throw new CustodyError('PERMISSION_DENIED', `${this.principal()} may not ${PERMISSION_WORDS[need.permission]} in namespace ${need.namespace}${need.keyId === undefined ? '' : ` with key ${need.keyId}`}`);
+    return [{ principal: this.principal(), namespace: need.namespace, role: 'KeyUser', createdAt: connection.createdAt, createdBy: connection.createdBy }];
+  }
+
+  walletChains(): readonly WalletChain[] {
+    return this.parts.walletChains;
+  }
+
+  walletSession(credential: WalletCredential): WalletSession | null {
+    this.vault.requireUnlocked();
+    let stored: StoredConnection | null = null;
+    if (credential?.kind === 'origin') stored = this.parts.connections.byOrigin(checkedOrigin(credential.origin));
+    else if (credential?.kind === 'token') stored = this.parts.connections.byToken(credential.token);
+    else throw new CustodyError('INVALID_INPUT', 'a wallet client proves an origin or a paired token');
+    if (stored === null) return null;
+    const inner = new CustodianImpl(this.parts, walletClientContext(stored.origin), { kind: 'wallet', connectionId: stored.id });
+    return inner.walletSessionObject(stored.id);
+  }
+
+  private walletSessionObject(connectionId: string): WalletSession {
+    return {
+      connectionId,
+      connection: () => connectionView(this.walletConnection(connectionId)),
+      sign: (input) => this.walletSign(connectionId, input),
+      switchChain: (chainId) => this.walletSwitchChain(connectionId, chainId),
+      disconnect: () => this.walletDisconnect(connectionId),
+    };
+  }
+
+  /** The wallet caller's own connection, as it is now (authorized: live, within rate limits). Not audited: clients poll it. */
+  private walletConnection(connectionId: string): StoredConnection {
+    this.authorize('authenticated');
+    const connection = this.parts.connections.get(connectionId);
+    if (connection === null) throw new CustodyError('UNAUTHENTICATED', 'this wallet connection has been revoked');
+    return connection;
+  }
+
+  private async walletSign(
+    connectionId: string,
+    input: { method: string; request: SigningRequest; address: string; signal?: AbortSignal; ttlMs?: number },
+  ): Promise<{ record: RequestRecord; result: SignedResult }> {
+    const connection = this.walletConnection(connectionId);
+    const wanted = typeof input?.address === 'string' ? input.address.toLowerCase() : '';
+    const account = connection.accounts.find((a) => a.address.toLowerCase() === wanted);
+    const method = typeof input?.method === 'string' ? input.method.slice(0, 64) : 'invalid';
+    let request = input?.request;
+    const refusal = ((): CustodyError | null => {
+      if (account === undefined) return new CustodyError('PERMISSION_DENIED', `this connection may not sign as ${printable(input?.address)}: it was granted ${connection.accounts.map((a) => a.address).join(', ')}`);
+      if (typeof request !== 'object' || request === null || typeof request.type !== 'string' || !request.type.startsWith('eth.')) return new CustodyError('INVALID_INPUT', 'a wallet client signs Ethereum requests only');
+      if (request.type === 'eth.transaction') {
+        if (request.chainId !== undefined && BigInt(request.chainId) !== BigInt(connection.chainId)) {
+          return new CustodyError('INVALID_INPUT', `the transaction is for chain ${request.chainId}, but this connection is on chain ${connection.chainId}: switch chains first`);
+        }
+        request = { ...request, transaction: withChainId(request.transaction, connection.chainId), chainId: connection.chainId };
+      }
+      if (request.type === 'eth.typedData' && BigInt(request.chainId) !== BigInt(connection.chainId)) {
+        return new CustodyError('INVALID_INPUT', `the typed data is for chain ${request.chainId}, but this connection is on chain ${connection.chainId}: switch chains first`);
+      }
+      return null;
+    })();
+    if (refusal !== null || account === undefined) {
+      const error = refusal ?? new CustodyError('INTERNAL', 'no account');
+      return this.observe('request.submit', {}, { method, client: connection.id, transport: 'wallet-rpc' }, () => {
+        throw error;
+      });
+    }
+    return this.submitSigningRequest({
+      client: { transport: 'wallet-rpc', id: connection.id, label: connection.name },
+      method,
+      request,
+      signer: account.signer,
+      autoApprove: connection.autoApprove,
+      ...(input.ttlMs === undefined ? {} : { ttlMs: input.ttlMs }),
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    });
+  }
+
+  private async walletSwitchChain(connectionId: string, chainId: string): Promise<WalletConnection> {
+    const connection = await this.changeSync('wallet.switch-chain', {}, { connectionId, chainId: printable(chainId) }, () => {
+      this.walletConnection(connectionId);
+      const chain = this.configuredChain(chainId);
+      return connectionView(this.parts.connections.update(connectionId, { chainId: chain.chainId }));
+    });
+    this.walletsChanged(connectionId);
+    return connection;
+  }
+
+  private async walletDisconnect(connectionId: string): Promise<void> {
+    await this.changeSync('wallet.disconnect', {}, { connectionId }, () => {
+      this.walletConnection(connectionId);
+      this.parts.connections.remove(connectionId);
+    });
+    this.walletsChanged(connectionId);
+  }
+
+  async walletRequestConnection(input: { origin: string; chainId?: string; signal?: AbortSignal }): Promise<WalletConnection> {
+    const origin = checkedOrigin(input?.origin);
+    const existing = this.vaultUnlockedThen(() => this.parts.connections.byOrigin(origin));
+    if (existing !== null) return connectionView(existing);
+    const chainId = this.knownChainOrNull(input.chainId);
+    const client = new CustodianImpl(this.parts, walletClientContext(origin), NOBODY);
+    const waiting = await client.observe('wallet.connect-request', {}, { origin, chainId }, () => this.vaultUnlockedThen(() => this.parts.prompts.connect(origin, chainId)), (w) => ({
+      details: { promptId: w.prompt.id },
+    }));
+    const release = waiting.release;
+    if (input.signal?.aborted === true) release();
+    input.signal?.addEventListener('abort', release, { once: true });
+    const outcome = await waiting.outcome.finally(() => input.signal?.removeEventListener('abort', release));
+    release();
+    if (outcome.state === 'rejected') throw new CustodyError('USER_REJECTED', outcome.reason === null ? 'the operator rejected the connection' : `the connection was rejected: ${outcome.reason}`);
+    if (outcome.state === 'expired') throw new CustodyError('EXPIRED', 'no operator decided before the connection request expired');
+    const connection = this.parts.connections.get(outcome.connectionId);
+    if (connection === null) throw new CustodyError('UNAUTHENTICATED', 'the connection was revoked right after it was granted');
+    return connectionView(connection);
+  }
+
+  async walletRequestPairing(input: { name: string; chainId?: string }): Promise<{ pairingId: string; code: string; expiresAt: number }> {
+    const name = input?.name;
+    if (typeof name !== 'string' || name.trim().length === 0 || name.length > 64 || /\p{Cc}/u.test(name)) throw new CustodyError('INVALID_INPUT', 'a pairing names the program: 1 to 64 characters on one line');
+    const chainId = this.knownChainOrNull(input.chainId);
+    const client = new CustodianImpl(this.parts, { transport: 'wallet-rpc' }, NOBODY);
+    const { prompt, pairingSecret } = await client.observe('wallet.pair-request', {}, { name: printable(name), chainId }, () => this.vaultUnlockedThen(() => this.parts.prompts.pair(name.trim(), chainId)), (w) => ({
+      details: { promptId: w.prompt.id, code: w.prompt.code },
+    }));
+    return { pairingId: pairingSecret, code: prompt.code ?? '', expiresAt: prompt.expiresAt };
+  }
+
+  async walletAwaitPairing(input: { pairingId: string; signal?: AbortSignal }): Promise<{ token: string; connection: WalletConnection }> {
+    const waiting = this.vaultUnlockedThen(() => this.parts.prompts.byPairingSecret(input?.pairingId));
+    const outcome = await untilAborted(waiting.outcome, input.signal);
+    if (outcome.state === 'rejected') throw new CustodyError('USER_REJECTED', outcome.reason === null ? 'the operator rejected the pairing' : `the pairing was rejected: ${outcome.reason}`);
+    if (outcome.state === 'expired') throw new CustodyError('EXPIRED', 'no operator confirmed the pairing before it expired');
+    const client = new CustodianImpl(this.parts, { transport: 'wallet-rpc' }, NOBODY);
+    return client.observe('wallet.pair-collect', {}, { promptId: waiting.prompt.id, connectionId: outcome.connectionId }, () => {
+      const token = this.parts.prompts.collectToken(waiting.prompt.id);
+      const connection = this.parts.connections.get(outcome.connectionId);
+      if (connection === null) throw new CustodyError('UNAUTHENTICATED', 'the connection was revoked before the program collected its token');
+      return { token, connection: connectionView(connection) };
+    });
+  }
+
+  walletPrompts(): { pending: WalletPrompt[]; history: WalletPrompt[] } {
+    this.authorize('operator');
+    return this.parts.prompts.list();
+  }
+
+  walletCandidates(): Promise<WalletAccount[]> {
+    return this.observe('wallet.candidates', {}, {}, () => {
+      const grants = this.authorize('operator');
+      const usable = (namespace: string) => hasPermission(grants, 'key.use', namespace);
+      const out: WalletAccount[] = [];
+      for (const key of this.keys.list({})) {
+        if (key.algorithm !== 'ecdsa-secp256k1' || key.state !== 'active' || !usable(key.namespace)) continue;
+        const signer: SignerRef = { kind: 'key', namespace: key.namespace, keyId: key.id };
+        const address = this.withEthSigner({ namespace: key.namespace, keyId: key.id }, (s) => eth.signerAddress(s));
+        out.push({ address, signer, label: accountLabel(signer) });
+      }
+      for (const wallet of this.parts.hd.list()) {
+        if (wallet.state !== 'active' || !usable(wallet.namespace)) continue;
+        for (let index = 0; index < WALLET_CANDIDATES_PER_HD; index++) {
+          const signer: SignerRef = { kind: 'hd', namespace: wallet.namespace, wallet: wallet.id, account: 0, index };
+          const address = this.withEthSigner({ namespace: wallet.namespace, wallet: wallet.id, account: 0, index }, (s) => eth.signerAddress(s));
+          out.push({ address, signer, label: accountLabel(signer) });
+        }
+      }
+      return out;
+    }, (r) => ({ details: { count: r.length } }));
+  }
+
+  async approveWalletPrompt(id: string, grant: WalletGrantInput): Promise<WalletPrompt> {
+    const prompt = this.parts.prompts.get(id);
+    const details = { promptId: prompt.id, kind: prompt.kind, client: prompt.name.slice(0, 200), chainId: printable(grant?.chainId), autoApprove: grant?.autoApprove === true };
+    const result = await this.change('wallet.connect-approve', {}, details, async (record) => {
+      this.authorize('operator');
+      const chain = this.configuredChain(grant?.chainId);
+      const accounts = this.resolveWalletAccounts(grant?.accounts);
+      const by = this.principal();
+      const settled = this.db
+        .transaction(() => {
+          const current = this.parts.prompts.get(id);
+          if (current.state !== 'pending') throw new CustodyError('CONFLICT', `this prompt was already ${current.state}`);
+          const common = { accounts, chainId: chain.chainId, autoApprove: grant.autoApprove === true, createdBy: by };
+          let connection: StoredConnection;
+          let token: string | null = null;
+          if (current.kind === 'connect') connection = this.parts.connections.putOrigin({ origin: current.origin ?? '', ...common });
+          else ({ connection, token } = this.parts.connections.putPaired({ name: current.name, ...common }));
+          record({ details: { connectionId: connection.id, accounts: accounts.map((a) => a.address).join(',') } });
+          return { connection, token };
+        })
+        .immediate();
+      // Committed (the connection and its audit event): now the waiting client may hear.
+      if (settled.token !== null) this.parts.prompts.holdToken(id, settled.token);
+      return this.parts.prompts.approve(id, by, settled.connection.id);
+    });
+    this.walletsChanged(result.connectionId);
+    return result;
+  }
+
+  rejectWalletPrompt(id: string, reason?: string): Promise<WalletPrompt> {
+    const prompt = this.parts.prompts.list().pending.find((p) => p.id === id);
+    const details = { promptId: typeof id === 'string' ? id.slice(0, 64) : null, ...(prompt === undefined ? {} : { kind: prompt.kind, client: prompt.name.slice(0, 200) }) };
+    return this.observe('wallet.connect-reject', {}, details, () => {
+      this.authorize('operator');
+      return this.parts.prompts.reject(id, this.principal(), reason);
+    });
+  }
+
+  walletConnections(): WalletConnection[] {
+    this.authorize('operator');
+    return this.parts.connections.list().map(connectionView);
+  }
+
+  async updateWalletConnection(id: string, change: { accounts?: readonly SignerRef[]; chainId?: string; autoApprove?: boolean }): Promise<WalletConnection> {
+    const details = { connectionId: printable(id), ...(change?.chainId === undefined ? {} : { chainId: printable(change.chainId) }), ...(change?.autoApprove === undefined ? {} : { autoApprove: change.autoApprove === true }) };
+    const result = await this.change('wallet.connection-update', {}, details, async (record) => {
+      this.authorize('operator');
+      const current = this.parts.connections.get(id);
+      if (current === null) throw new CustodyError('NOT_FOUND', 'no such wallet connection (it may have been revoked)');
+      // Changing what a client may do needs key use on what it may do now and after.
+      for (const a of current.accounts) this.authorize({ permission: 'key.use', namespace: a.signer.namespace, keyId: keyIdOf(a.signer) }, a.signer.namespace);
+      const accounts = change.accounts === undefined ? undefined : this.resolveWalletAccounts(change.accounts);
+      const chainId = change.chainId === undefined ? undefined : this.configuredChain(change.chainId).chainId;
+      return this.db
+        .transaction(() => {
+          const updated = this.parts.connections.update(id, {
+            ...(accounts === undefined ? {} : { accounts }),
+            ...(chainId === undefined ? {} : { chainId }),
+            ...(change.autoApprove === undefined ? {} : { autoApprove: change.autoApprove === true }),
+          });
+          record({ details: { accounts: updated.accounts.map((a) => a.address).join(',') } });
+          return connectionView(updated);
+        })
+        .immediate();
+    });
+    this.walletsChanged(id);
+    return result;
+  }
+
+  async revokeWalletConnection(id: string): Promise<void> {
+    await this.changeSync('wallet.connection-revoke', {}, { connectionId: printable(id) }, () => {
+      this.authorize('operator');
+      const removed = this.parts.connections.remove(id);
+      return removed.id;
+    });
+    this.walletsChanged(id);
+  }
+
+  /** The accounts an operator grants, with their addresses; key use on each (the ACL included). */
+  private resolveWalletAccounts(signers: readonly SignerRef[] | undefined): StoredAccount[] {
+    if (!Array.isArray(signers) || signers.length === 0 || signers.length > MAX_ACCOUNTS) throw new CustodyError('INVALID_INPUT', `grant 1 to ${MAX_ACCOUNTS} accounts`);
+    return signers.map((signer) => {
+      if (typeof signer !== 'object' || signer === null || (signer.kind !== 'key' && signer.kind !== 'hd')) throw new CustodyError('INVALID_INPUT', 'an account is a vault key or an HD account');
+      this.authorize({ permission: 'key.use', namespace: signer.namespace, keyId: keyIdOf(signer) }, signer.namespace);
+      const ref: EthKeyRef = signer.kind === 'key' ? { namespace: signer.namespace, keyId: signer.keyId } : { namespace: signer.namespace, wallet: signer.wallet, account: signer.account ?? 0, index: signer.index ?? 0 };
+      const address = this.withEthSigner(ref, (s) => eth.signerAddress(s));
+      // Stored as the signer that produced the address: an HD account with its numbers spelled out.
+      const stored: SignerRef = signer.kind === 'key' ? { kind: 'key', namespace: signer.namespace, keyId: signer.keyId } : { kind: 'hd', namespace: signer.namespace, wallet: signer.wallet, account: signer.account ?? 0, index: signer.index ?? 0 };
+      return { address, signer: stored };
+    });
+  }
+
+  private configuredChain(chainId: unknown): WalletChain {
+    const wanted = typeof chainId === 'string' && /^\d{1,78}$/u.test(chainId) ? BigInt(chainId).toString() : null;
+    const chain = this.parts.walletChains.find((c) => c.chainId === wanted);
+    if (chain === undefined) throw new CustodyError('NOT_FOUND', `chain ${printable(chainId)} is not configured (server.wallet_rpc.chains: ${this.parts.walletChains.map((c) => c.chainId).join(', ')})`);
+    return chain;
+  }
+
+  private knownChainOrNull(chainId: unknown): string | null {
+    try {
+      return chainId === undefined ? null : this.configuredChain(chainId).chainId;
+    } catch {
+      return null;
+    }
+  }
+
+  private vaultUnlockedThen<T>(run: () => T): T {
+    this.vault.requireUnlocked();
+    return run();
+  }
+
+  private walletsChanged(connectionId: string | null): void {
+    this.emit({ type: 'wallets.changed', connectionId, pendingPrompts: this.parts.prompts.pendingCount() });
   }
 
   // ---------------------------------------------------------------- metrics (an internal observer)
@@ -2470,4 +2807,58 @@ function range(from: number, downTo: number): number[] {
   const out: number[] = [];
   for (let v = from; v >= downTo; v--) out.push(v);
   return out;
+}
+
+const DEFAULT_WALLET_CHAINS: readonly WalletChain[] = [{ chainId: '1', name: 'Ethereum' }];
+/** Addresses of each HD wallet offered in a connect prompt (m/44'/60'/0'/0/0..4). */
+const WALLET_CANDIDATES_PER_HD = 5;
+
+function checkedWalletChains(chains: readonly WalletChain[]): readonly WalletChain[] {
+  if (chains.length === 0) throw new CustodyError('INVALID_INPUT', 'at least one wallet chain must be configured');
+  return chains.map((c) => ({ chainId: BigInt(c.chainId).toString(), name: c.name }));
+}
+
+/** A browser origin exactly as browsers send it: http(s), host, optional port, nothing else. */
+function checkedOrigin(origin: unknown): string {
+  if (typeof origin === 'string' && origin.length <= 512 && URL.canParse(origin)) {
+    const url = new URL(origin);
+    if ((url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin) return origin;
+  }
+  throw new CustodyError('INVALID_INPUT', 'expected a browser origin (scheme://host[:port])');
+}
+
+function walletClientContext(origin: string | null): ClientContext {
+  return origin === null ? { transport: 'wallet-rpc' } : { transport: 'wallet-rpc', origin };
+}
+
+/** Wait for `promise`, or stop waiting (DISCONNECTED) when `signal` aborts. The promise itself goes on. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(new CustodyError('DISCONNECTED', 'the client went away'));
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new CustodyError('DISCONNECTED', 'the client went away'));
+    signal.addEventListener('abort', stop, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', stop);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', stop);
+        reject(e instanceof Error ? e : new CustodyError('INTERNAL', 'failed'));
+      },
+    );
+  });
+}
+
+/** A transaction as JSON fields without a chain id gets the connection's (what wallets do); anything else is left as sent. */
+function withChainId(transaction: string, chainId: string): string {
+  if (typeof transaction !== 'string' || !transaction.trimStart().startsWith('{')) return transaction;
+  try {
+    const fields: unknown = JSON.parse(transaction);
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields) || (fields as Record<string, unknown>).chainId !== undefined) return transaction;
+    return JSON.stringify({ ...fields, chainId });
+  } catch {
+    return transaction; // the decoder reports what is wrong with it
+  }
 }

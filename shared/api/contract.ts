@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { HASH_ALGORITHMS, IMPORT_FORMATS, KEY_ALGORITHMS, RSA_SCHEMES, SIGNATURE_FORMATS, SIGNATURE_HASHES } from '../algorithms.js';
 import { ERROR_CODES } from '../errors.js';
 import { bitcoinNetworkSchema, bitcoinScriptSchema, chainSchema, requestRecordSchema, requestStateSchema, requestViewSchema, signedResultSchema, signerAddressSchema, signerRefSchema, signingRequestSchema } from './signing.js';
+import { walletAccountSchema, walletConnectionSchema, walletPromptSchema } from './wallet.js';
 
 export { bitcoinNetworkSchema, bitcoinScriptSchema } from './signing.js';
 
@@ -256,6 +257,26 @@ export const METHODS = {
   'requests.approve': method(z.strictObject({ id: z.string().max(64) }), requestRecordSchema),
   'requests.reject': method(z.strictObject({ id: z.string().max(64), reason: z.string().max(500).optional() }), requestRecordSchema),
 
+  // wallet connections: which browser origins and paired programs may use the wallet RPC, as which accounts
+  /** The chains clients may be on (server.wallet_rpc.chains; the first is the default). */
+  'wallets.chains': method(empty, z.array(z.strictObject({ chainId: z.string(), name: z.string() }))),
+  /** Pending connect and pairing prompts (oldest first) and recent decided ones (newest first). */
+  'wallets.prompts': method(empty, z.strictObject({ pending: z.array(walletPromptSchema), history: z.array(walletPromptSchema) })),
+  /** Ethereum accounts the operator may grant (secp256k1 vault keys, HD accounts). */
+  'wallets.candidates': method(empty, z.array(walletAccountSchema)),
+  'wallets.approve': method(
+    z.strictObject({ id: z.string().max(64), accounts: z.array(signerRefSchema).min(1).max(100), chainId: z.string().regex(/^\d{1,78}$/u), autoApprove: z.boolean().optional() }),
+    walletPromptSchema,
+  ),
+  'wallets.reject': method(z.strictObject({ id: z.string().max(64), reason: z.string().max(500).optional() }), walletPromptSchema),
+  /** Live connections, newest first. */
+  'wallets.connections': method(empty, z.array(walletConnectionSchema)),
+  'wallets.update': method(
+    z.strictObject({ id: z.string().max(64), accounts: z.array(signerRefSchema).min(1).max(100).optional(), chainId: z.string().regex(/^\d{1,78}$/u).optional(), autoApprove: z.boolean().optional() }),
+    walletConnectionSchema,
+  ),
+  'wallets.revoke': method(z.strictObject({ id: z.string().max(64) }), z.strictObject({ revoked: z.literal(true) })),
+
   // crypto for an operator's manual use
   'crypto.sign': method(keyRef.extend({ data: base64, ...signOptions }), z.strictObject({ signature: base64, keyVersion: z.number().int() })),
   'crypto.verify': method(keyRef.extend({ data: base64, signature: base64, keyVersion: z.number().int().positive().optional(), ...signOptions }), z.strictObject({ valid: z.boolean(), keyVersion: z.number().int() })),
@@ -301,6 +322,8 @@ export const EVENTS = {
   'audit.appended': z.strictObject({ size: z.number().int() }),
   /** The queue changed (a request arrived, was decided, expired, was signed): re-read requests.list. */
   'requests.changed': z.strictObject({ id: z.string(), state: requestStateSchema }),
+  /** A connect or pairing prompt arrived or was decided, or a connection changed: re-read wallets.prompts / wallets.connections. */
+  'wallets.changed': z.strictObject({ connectionId: z.string().nullable() }),
 } as const;
 
 export type EventName = keyof typeof EVENTS;

@@ -83,6 +83,26 @@ describe('the renderer API handler table', () => {
     expect(await call('requests.approve', { id: first.id })).toMatchObject({ state: 'approved', decidedBy: 'admin' });
     expect(await call('requests.reject', { id: second.id, reason: 'no' })).toMatchObject({ state: 'rejected', reason: 'no' });
     expect(await Promise.all(outcomes)).toEqual(['signed', 'USER_REJECTED']);
+    // Wallet connections: a site asks, the operator grants an HD account; then edits and revokes.
+    expect(await call('wallets.chains', {})).toEqual([{ chainId: '1', name: 'Ethereum' }]);
+    const site = root.walletRequestConnection({ origin: 'https://dapp.example' });
+    let prompts = (await call('wallets.prompts', {})) as { pending: { id: string }[] };
+    for (let i = 0; i < 100 && prompts.pending.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      prompts = (await call('wallets.prompts', {})) as { pending: { id: string }[] };
+    }
+    const candidates = (await call('wallets.candidates', {})) as { address: string; signer: unknown }[];
+    expect(candidates[0]?.address).toBe('0x9858EfFD232B4033E47d90003D41EC34EcaEda94');
+    const prompt = prompts.pending[0] as { id: string };
+    expect(await call('wallets.approve', { id: prompt.id, accounts: [candidates[0]?.signer], chainId: '1' })).toMatchObject({ state: 'approved' });
+    const connection = await site;
+    expect(await call('wallets.connections', {})).toMatchObject([{ id: connection.id, origin: 'https://dapp.example' }]);
+    expect(await call('wallets.update', { id: connection.id, autoApprove: true })).toMatchObject({ autoApprove: true });
+    expect(await call('wallets.revoke', { id: connection.id })).toEqual({ revoked: true });
+    const pairing = await root.walletRequestPairing({ name: 'script' });
+    const pairPrompt = ((await call('wallets.prompts', {})) as { pending: { id: string; code: string }[] }).pending[0];
+    expect(pairPrompt?.code).toBe(pairing.code);
+    expect(await call('wallets.reject', { id: pairPrompt?.id, reason: 'not mine' })).toMatchObject({ state: 'rejected', reason: 'not mine' });
     expect(await call('hd.exportMnemonic', { namespace: 'ops', id: 'hd', passphrase: 'correct horse battery staple' })).toEqual({ mnemonic: abandon });
     const created = (await call('hd.create', { namespace: 'ops', id: 'fresh', words: 12, passphrase: 'extra words' })) as { mnemonic: string; info: { hasPassphrase: boolean } };
     expect(created.mnemonic.split(' ')).toHaveLength(12);
@@ -106,7 +126,7 @@ describe('the renderer API handler table', () => {
 
     // Events reached the subscriber; each maps onto its contract schema for this connection.
     await new Promise((r) => setImmediate(r));
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended', 'requests.changed']));
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended', 'requests.changed', 'wallets.changed']));
     expect(events.find((e) => e.type === 'keys.changed')).toMatchObject({ namespace: 'ops' });
     // Reads are audited (audit.appended) but change no key: no keys.changed, or a UI that reloads on it would loop.
     events.length = 0;

@@ -131,6 +131,21 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
     'requests.approve': async (input, { custodian }) => recordOut(await custodian.approveRequest(input.id)),
     'requests.reject': async (input, { custodian }) => recordOut(await custodian.rejectRequest(input.id, input.reason)),
 
+    'wallets.chains': async (_input, { custodian }) => {
+      operatorOnly(custodian);
+      return custodian.walletChains().map((c) => ({ chainId: c.chainId, name: c.name }));
+    },
+    'wallets.prompts': async (_input, { custodian }) => custodian.walletPrompts(),
+    'wallets.candidates': async (_input, { custodian }) => custodian.walletCandidates(),
+    'wallets.approve': async (input, { custodian }) => custodian.approveWalletPrompt(input.id, { accounts: input.accounts, chainId: input.chainId, ...definedOnly({ autoApprove: input.autoApprove }) }),
+    'wallets.reject': async (input, { custodian }) => custodian.rejectWalletPrompt(input.id, input.reason),
+    'wallets.connections': async (_input, { custodian }) => custodian.walletConnections(),
+    'wallets.update': async (input, { custodian }) => custodian.updateWalletConnection(input.id, definedOnly({ accounts: input.accounts, chainId: input.chainId, autoApprove: input.autoApprove })),
+    'wallets.revoke': async (input, { custodian }) => {
+      await custodian.revokeWalletConnection(input.id);
+      return { revoked: true as const };
+    },
+
     'crypto.sign': async (input, { custodian }) => {
       const { namespace, id, data, ...options } = input;
       const r = await custodian.sign({ namespace, keyId: id, data: fromBase64(data), ...definedOnly(options) });
@@ -208,6 +223,11 @@ export function eventFor(event: CoreEvent, connection: Connection): { name: Even
       const who = connection.custodian.whoami();
       if (who.kind === 'none' || !hasPermission(who.grants, 'key.use', event.namespace)) return null;
       return { name: 'requests.changed', payload: { id: event.id, state: event.state } };
+    }
+    case 'wallets.changed': {
+      // Prompts and connections are for operators (any operator may see and decide them).
+      if (connection.custodian.whoami().kind !== 'operator') return null;
+      return { name: 'wallets.changed', payload: { connectionId: event.connectionId } };
     }
     default: {
       const never: never = event;
@@ -318,4 +338,9 @@ function definedOnly<T extends Record<string, unknown>>(o: T): { [K in keyof T]:
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+/** Reads that do not go through an operator-only facade method still answer operators only. */
+function operatorOnly(custodian: Custodian): void {
+  if (custodian.whoami().kind !== 'operator') throw new CustodyError('UNAUTHENTICATED', 'sign in first');
 }

@@ -69,7 +69,7 @@ const DEFAULTS: Omit<CustosConfig, 'storage'> = {
     air_gapped: false,
     bind: '127.0.0.1',
     hsm: { enabled: false, port: 50051 },
-    wallet_rpc: { enabled: false, port: 1248, max_body_bytes: 1048576, batch_limit: 100 },
+    wallet_rpc: { enabled: false, port: 1248, max_body_bytes: 1048576, batch_limit: 100, chains: [{ chain_id: 1, name: 'Ethereum' }], allow_eth_sign: false },
     eth2: { enabled: false, port: 9000 },
     metrics: { enabled: false, port: 9090 },
   },
@@ -200,6 +200,10 @@ describe('validation names the file, line, key path and expectation', () => {
     expect(messageFor('server:\n  eth2: {port: 70000}\n')).toContain('server.eth2.port: expected an integer from 1 to 65535, got 70000');
     expect(messageFor('server:\n  metrics: {port: "9090"}\n')).toContain('server.metrics.port: expected an integer from 1 to 65535, got "9090"');
     expect(messageFor('server:\n  wallet_rpc: {max_body_bytes: 10}\n')).toContain('server.wallet_rpc.max_body_bytes: expected an integer from 1024 to 67108864 (bytes), got 10');
+    expect(messageFor('server:\n  wallet_rpc:\n    chains: []\n')).toContain('server.wallet_rpc.chains: expected at least one chain');
+    expect(messageFor('server:\n  wallet_rpc:\n    chains: [{chain_id: 0, name: x}]\n')).toContain(':3:15: server.wallet_rpc.chains[0].chain_id: expected an integer from 1 to 9007199254740991, got 0');
+    expect(messageFor('server:\n  wallet_rpc:\n    chains: [{chain_id: 5, name: a, upstream_url: "ftp://x"}]\n')).toContain('server.wallet_rpc.chains[0].upstream_url: expected an http(s) URL');
+    expect(messageFor('server:\n  wallet_rpc:\n    chains: [{chain_id: 5, name: a}, {chain_id: 5, name: b}]\n')).toContain('server.wallet_rpc.chains[1].chain_id: expected a chain id not listed twice, got 5');
 
     const clash = messageFor('server:\n  hsm: {enabled: true}\n  metrics: {enabled: true, port: 50051}\n');
     expect(clash).toContain(':3:28: server.metrics.port: expected a port not used by another enabled server (server.hsm.port), got 50051');

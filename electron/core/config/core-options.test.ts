@@ -21,12 +21,27 @@ function tempDir(): string {
 describe('coreOptionsFrom', () => {
   it('maps the security and audit sections, and keeps the data directory the configuration resolved', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, CONFIG_FILE_NAME), 'audit:\n  checkpoint_every_events: 77\n  checkpoint_every_seconds: 9\n  origin: custos.example/ops\n');
+    writeFileSync(
+      join(dir, CONFIG_FILE_NAME),
+      'audit:\n  checkpoint_every_events: 77\n  checkpoint_every_seconds: 9\n  origin: custos.example/ops\nserver:\n  wallet_rpc:\n    chains:\n      - { chain_id: 11155111, name: Sepolia, upstream_url: "http://127.0.0.1:8545" }\n      - { chain_id: 1, name: Ethereum }\n',
+    );
     const { config } = loadConfig({ dataDir: dir, preset: 'test', env: {} });
     const options = coreOptionsFrom(config, { dataDir: '/elsewhere', env: {} });
     const { kdf, lockout, access, deletionWindowMs } = coreSettingsFrom(config);
     expect(deletionWindowMs).toBe(24 * 3600 * 1000); // the test preset's key_deletion_window_days (1)
-    expect(options).toEqual({ dataDir: dir, kdf, lockout, access, deletionWindowMs, audit: { checkpointEveryEvents: 77, checkpointEverySeconds: 9, origin: 'custos.example/ops' }, crypto: { forceNoble: false } });
+    expect(options).toEqual({
+      dataDir: dir,
+      kdf,
+      lockout,
+      access,
+      deletionWindowMs,
+      audit: { checkpointEveryEvents: 77, checkpointEverySeconds: 9, origin: 'custos.example/ops' },
+      crypto: { forceNoble: false },
+      walletChains: [
+        { chainId: '11155111', name: 'Sepolia' },
+        { chainId: '1', name: 'Ethereum' },
+      ],
+    });
   });
 
   it('falls back to the given data directory, and reads CUSTOS_FORCE_NOBLE=1 only', () => {

@@ -31,5 +31,6 @@ export function coreOptionsFrom(config: CustosConfig, context: CoreOptionsContex
       ...(config.audit.origin === undefined ? {} : { origin: config.audit.origin }),
     },
     crypto: { forceNoble: context.env.CUSTOS_FORCE_NOBLE === '1' },
+    walletChains: config.server.wallet_rpc.chains.map((c) => ({ chainId: String(c.chain_id), name: c.name })),
   };
 }

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isAlias, isMap, isNode, isScalar, LineCounter, parseDocument, stringify, type Document } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import { z } from 'zod';
 import { CustodyError } from '../../../shared/errors.js';
 import type { KdfSettings, LockoutSettings } from '../vault/vault.js';
@@ -472,6 +472,13 @@ function fileWhere(file: LoadedFile, path: Path): string {
   let offset = isNode(node) && node.range ? node.range[0] : undefined;
   for (const segment of path) {
     if (isAlias(node)) node = node.resolve(file.doc);
+    if (isSeq(node) && /^\d+$/u.test(segment)) {
+      const item: unknown = node.items[Number(segment)];
+      if (!isNode(item)) break;
+      if (item.range) offset = item.range[0];
+      node = item;
+      continue;
+    }
     if (!isMap(node)) break;
     const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === segment);
     if (pair === undefined) break;
@@ -488,6 +495,7 @@ function displayPath(path: Path): string {
   let out = '';
   for (const segment of path) {
     if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else if (/^\d+$/u.test(segment)) out += `[${segment}]`;
     else out += `[${JSON.stringify(segment)}]`;
   }
   return out;
@@ -557,6 +565,10 @@ function mergeRaw(under: unknown, over: unknown): unknown {
 function hasPath(root: unknown, path: Path): boolean {
   let node = root;
   for (const segment of path) {
+    if (Array.isArray(node) && /^\d+$/u.test(segment) && Number(segment) < node.length) {
+      node = node[Number(segment)] as unknown;
+      continue;
+    }
     if (!isRecord(node) || !Object.hasOwn(node, segment)) return false;
     node = node[segment];
   }
@@ -566,6 +578,10 @@ function hasPath(root: unknown, path: Path): boolean {
 function getPath(root: unknown, path: Path): unknown {
   let node = root;
   for (const segment of path) {
+    if (Array.isArray(node) && /^\d+$/u.test(segment) && Number(segment) < node.length) {
+      node = node[Number(segment)] as unknown;
+      continue;
+    }
     if (!isRecord(node) || !Object.hasOwn(node, segment)) return undefined;
     node = node[segment];
   }

@@ -64,6 +64,18 @@ const tlsSchema = section({
   client_ca_file: filePath().optional(),
 });
 
+const walletChainSchema = section({
+  /** EIP-155 chain id. */
+  chain_id: intIn(1, Number.MAX_SAFE_INTEGER),
+  name: nonEmptyText('a chain name', 64),
+  /** An Ethereum JSON-RPC endpoint: eth_sendTransaction broadcasts there; read methods are forwarded there. */
+  upstream_url: z
+    .string({ error: 'expected an http(s) URL' })
+    .max(2048, { error: 'expected an http(s) URL' })
+    .refine((u) => /^https?:\/\/[^\s]+$/u.test(u) && URL.canParse(u), { error: 'expected an http(s) URL' })
+    .optional(),
+});
+
 const serverSchema = section({
   air_gapped: bool().default(false),
   bind: oneOf(LOOPBACK_BINDS, 'a loopback address').default('127.0.0.1'),
@@ -77,6 +89,14 @@ const serverSchema = section({
     port: port(1248),
     max_body_bytes: intIn(1024, 64 * 1024 * 1024, 'bytes').default(1024 * 1024),
     batch_limit: intIn(1, 1000).default(100),
+    /** The chains clients may be on; the first is where a new connection starts. */
+    chains: z
+      .array(walletChainSchema, { error: 'expected a list of chains' })
+      .min(1, { error: 'expected at least one chain' })
+      .max(64, { error: 'expected at most 64 chains' })
+      .default([{ chain_id: 1, name: 'Ethereum' }]),
+    /** eth_sign signs an arbitrary 32-byte digest blind: refused unless this is true. */
+    allow_eth_sign: bool().default(false),
   }).prefault({}),
   eth2: section({
     enabled: bool().default(false),
@@ -185,6 +205,13 @@ export const configSchema = section({
       });
     }
   }
+  const seen = new Set<number>();
+  server.wallet_rpc.chains.forEach((chain, i) => {
+    if (seen.has(chain.chain_id)) {
+      ctx.addIssue({ code: 'custom', path: ['server', 'wallet_rpc', 'chains', i, 'chain_id'], message: 'expected a chain id not listed twice', input: chain.chain_id });
+    }
+    seen.add(chain.chain_id);
+  });
   if (security.lockout_max_s < security.lockout_base_s) {
     ctx.addIssue({
       code: 'custom',

@@ -186,4 +186,23 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (namespace, id)
   );
   `,
+  // 5: wallet connections: which browser origin or paired program may use the wallet RPC, as which
+  // accounts (JSON [{address, signer}]) and on which chain. A paired program's token secret is
+  // stored as SHA-256 only; an origin holds at most one connection.
+  `
+  CREATE TABLE wallet_connections (
+    id TEXT PRIMARY KEY,               -- 'wc_' + 12 hex; a paired token names it
+    kind TEXT NOT NULL,                -- 'origin' | 'paired'
+    origin TEXT UNIQUE,                -- the browser origin (kind 'origin'), else NULL
+    name TEXT NOT NULL,                -- the origin, or the name a paired program gave
+    secret_hash BLOB,                  -- paired: SHA-256 of the token's secret; NULL for origins
+    accounts TEXT NOT NULL,
+    chain_id TEXT NOT NULL,            -- decimal EIP-155 chain id
+    auto_approve INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    record_mac BLOB NOT NULL
+  );
+  `,
 ];
