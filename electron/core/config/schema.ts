@@ -95,7 +95,7 @@ const serverSchema = section({
       .min(1, { error: 'expected at least one chain' })
       .max(64, { error: 'expected at most 64 chains' })
       .default([{ chain_id: 1, name: 'Ethereum' }]),
-    /** eth_sign signs an arbitrary 32-byte digest blind: refused unless this is true. */
+    /** eth_sign (EIP-1474: [address, data], signed like personal_sign) is refused unless this is true: dapps used it to get hashes signed. */
     allow_eth_sign: bool().default(false),
   }).prefault({}),
   eth2: section({
