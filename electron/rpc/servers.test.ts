@@ -1,6 +1,6 @@
 /**
  * startApiServers: what the configuration enables starts (and answers), nothing starts in
- * air-gapped mode, a server this version does not have is refused by name, and when one server
+ * air-gapped mode, the server this version does not have (eth2) is refused by name, and when one server
  * cannot start the ones already started are closed again (all or none).
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
@@ -42,37 +42,45 @@ async function core(): Promise<Custodian> {
 }
 
 describe('startApiServers', () => {
-  it('starts the HsmService and metrics the configuration enables; both answer', async () => {
+  it('starts the HsmService, the wallet RPC and metrics the configuration enables; each answers', async () => {
     const c = await core();
-    const [hsm, metrics] = [await freePort(), await freePort()];
-    const s = await startApiServers({ custodian: c.forTransport({ transport: 'hsm' }), config: serverConfig({ hsm: { enabled: true, port: hsm }, metrics: { enabled: true, port: metrics } }) });
+    const [hsm, wallet, metrics] = [await freePort(), await freePort(), await freePort()];
+    const s = await startApiServers({
+      custodian: c.forTransport({ transport: 'hsm' }),
+      config: serverConfig({ hsm: { enabled: true, port: hsm }, wallet_rpc: { enabled: true, port: wallet }, metrics: { enabled: true, port: metrics } }),
+    });
     closers.push(() => s.close());
     expect(s.servers).toEqual([
       { name: 'hsm', url: `http://127.0.0.1:${hsm}`, port: hsm },
+      { name: 'wallet_rpc', url: `http://127.0.0.1:${wallet}`, port: wallet },
       { name: 'metrics', url: `http://127.0.0.1:${metrics}`, port: metrics },
     ]);
+    // A page that is not connected learns the default chain (and nothing else).
+    const chainId = await fetch(`http://127.0.0.1:${wallet}/`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://dapp.example' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' });
+    expect(await chainId.json()).toEqual({ jsonrpc: '2.0', id: 1, result: '0x1' });
     const health = await fetch(`http://127.0.0.1:${hsm}/hsm.v1.HSM/HealthCheck`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(await health.json()).toMatchObject({ status: 'SERVING_STATUS_SERVING', vaultUnlocked: true });
     expect((await fetch(`http://127.0.0.1:${metrics}/health/live`)).status).toBe(200);
   });
 
-  it('starts nothing when nothing is enabled or in air-gapped mode; refuses servers this version lacks', async () => {
+  it('starts nothing when nothing is enabled or in air-gapped mode; refuses the server this version lacks', async () => {
     const c = await core();
     expect((await startApiServers({ custodian: c, config: serverConfig({}) })).servers).toEqual([]);
     expect((await startApiServers({ custodian: c, config: serverConfig({ air_gapped: true }) })).servers).toEqual([]);
-    expect(await codeOfAsync(startApiServers({ custodian: c, config: serverConfig({ wallet_rpc: { enabled: true } }) }))).toBe('UNSUPPORTED');
     expect(await codeOfAsync(startApiServers({ custodian: c, config: serverConfig({ eth2: { enabled: true } }) }))).toBe('UNSUPPORTED');
   });
 
-  it('all or none: when metrics cannot bind, the HsmService that started is closed again', async () => {
+  it('all or none: when metrics cannot bind, the HsmService and wallet RPC that started are closed again', async () => {
     const c = await core();
     const taken = await listen();
     closers.push(() => new Promise((r) => taken.close(r)));
     const busy = (taken.address() as AddressInfo).port;
-    const hsm = await freePort();
-    expect(await codeOfAsync(startApiServers({ custodian: c, config: serverConfig({ hsm: { enabled: true, port: hsm }, metrics: { enabled: true, port: busy } }) }))).toBeDefined();
-    // The HsmService's port is free again.
-    const again = await listen(hsm);
-    await new Promise((r) => again.close(r));
+    const [hsm, wallet] = [await freePort(), await freePort()];
+    expect(await codeOfAsync(startApiServers({ custodian: c, config: serverConfig({ hsm: { enabled: true, port: hsm }, wallet_rpc: { enabled: true, port: wallet }, metrics: { enabled: true, port: busy } }) }))).toBe('INVALID_INPUT');
+    // Their ports are free again.
+    for (const port of [hsm, wallet]) {
+      const again = await listen(port);
+      await new Promise((r) => again.close(r));
+    }
   });
 });

@@ -1,10 +1,10 @@
 /**
  * @module rpc/servers
  * Start the loopback API servers the configuration enables, for `custos serve` and the desktop
- * app alike: the HsmService (`server.hsm`, default port 50051) and metrics/health
- * (`server.metrics`, 9090). In air-gapped mode nothing starts (the configuration loader already
- * refuses a file that enables a server there). The wallet RPC (`server.wallet_rpc`) and the
- * validator API (`server.eth2`) are not part of this version: enabling them is refused with a
+ * app alike: the HsmService (`server.hsm`, default port 50051), the wallet RPC
+ * (`server.wallet_rpc`, 1248) and metrics/health (`server.metrics`, 9090). In air-gapped mode
+ * nothing starts (the configuration loader already refuses a file that enables a server there).
+ * The validator API (`server.eth2`) is not part of this version: enabling it is refused with a
  * clear error rather than ignored, so nobody believes a port is served that is not.
  *
  * Either every enabled server starts or none stays up: a failure closes what already started.
@@ -15,9 +15,10 @@ import { CustodyError } from '../../shared/errors.js';
 import { startHsmServer, type HsmServerEvent } from './hsm/service.js';
 import { startMetricsServer } from './metrics/server.js';
 import type { LoopbackEvent } from './loopback.js';
+import { startWalletRpcServer, type WalletRpcEvent } from './wallet/server.js';
 
 export interface RunningServer {
-  readonly name: 'hsm' | 'metrics';
+  readonly name: 'hsm' | 'wallet_rpc' | 'metrics';
   readonly url: string;
   readonly port: number;
 }
@@ -32,7 +33,7 @@ export interface StartApiServersOptions {
   /** The root facade (nobody signed in); the servers never close it. */
   readonly custodian: Custodian;
   readonly config: CustosConfig['server'];
-  readonly onEvent?: (server: RunningServer['name'], event: HsmServerEvent | LoopbackEvent) => void;
+  readonly onEvent?: (server: RunningServer['name'], event: HsmServerEvent | WalletRpcEvent | LoopbackEvent) => void;
 }
 
 /** Whether the configuration enables any loopback API server. */
@@ -48,15 +49,17 @@ export async function startApiServers(options: StartApiServersOptions): Promise<
     await Promise.allSettled(all.map((s) => s.close()));
   };
   if (config.air_gapped) return { servers: [], close };
-  for (const name of ['wallet_rpc', 'eth2'] as const) {
-    if (config[name].enabled) {
-      throw new CustodyError('UNSUPPORTED', `server.${name} is not available in this version of Custos yet: set server.${name}.enabled to false (HsmService and metrics are available)`);
-    }
+  if (config.eth2.enabled) {
+    throw new CustodyError('UNSUPPORTED', 'server.eth2 is not available in this version of Custos yet: set server.eth2.enabled to false (HsmService, the wallet RPC and metrics are available)');
   }
   try {
     if (config.hsm.enabled) {
       const s = await startHsmServer({ custodian, config, ...(options.onEvent === undefined ? {} : { onEvent: (e: HsmServerEvent) => options.onEvent?.('hsm', e) }) });
       running.push({ info: { name: 'hsm', url: s.url, port: s.port }, close: () => s.close() });
+    }
+    if (config.wallet_rpc.enabled) {
+      const s = await startWalletRpcServer({ facade: custodian, config, ...(options.onEvent === undefined ? {} : { onEvent: (e: WalletRpcEvent | LoopbackEvent) => options.onEvent?.('wallet_rpc', e) }) });
+      running.push({ info: { name: 'wallet_rpc', url: s.url, port: s.port }, close: () => s.close() });
     }
     if (config.metrics.enabled) {
       const s = await startMetricsServer({ source: custodian.metricsSource(), bind: config.bind, port: config.metrics.port, ...(options.onEvent === undefined ? {} : { onEvent: (e: LoopbackEvent) => options.onEvent?.('metrics', e) }) });

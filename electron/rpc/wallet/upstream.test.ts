@@ -2,19 +2,18 @@
  * The upstream client against a real Ethereum node (ganache on a loopback port), and against a
  * port where nothing answers.
  */
-import ganache from 'ganache';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RPC, RpcError } from './jsonrpc.js';
+import { startTestNode, type TestNode } from './test-node.js';
 import { FORWARDED_METHODS, httpUpstream } from './upstream.js';
 
-let node: ReturnType<typeof ganache.server>;
+let node: TestNode;
 let url: string;
 
 beforeAll(async () => {
-  node = ganache.server({ logging: { quiet: true }, chain: { chainId: 1337 }, wallet: { totalAccounts: 1 } });
-  await node.listen(0, '127.0.0.1');
-  url = `http://127.0.0.1:${(node.address() as { port: number }).port}`;
+  node = await startTestNode({ chainId: 1337, accounts: 1 });
+  url = node.url;
 });
 afterAll(async () => {
   await node.close();
