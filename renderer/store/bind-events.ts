@@ -17,6 +17,7 @@ export function bindEvents(store: AppStore, transport: Transport): () => void {
     }),
     api.onAuditAppended((payload) => store.getState().onAuditAppended(payload)),
     api.onRequestsChanged((payload) => store.getState().onRequestsChanged(payload)),
+    api.onWalletsChanged((payload) => store.getState().onWalletsChanged(payload)),
     transport.onConnection((state) => {
       store.getState().setConnection(state);
       if (state.status === 'open') void store.getState().refreshVault();

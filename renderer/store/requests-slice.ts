@@ -20,6 +20,7 @@ import type { ErrorInfo, Result } from './types.js';
 import type { AppState, SliceCreator } from './store.js';
 import { SIGNED_OUT_CODES } from './signed-out.js';
 import { isSignedIn } from './vault-slice.js';
+import { nextAfterDecision, queueItems, selectionAfterRead } from './queue.js';
 
 /** Events closer together than this share one re-read. */
 export const REFRESH_COALESCE_MS = 25;
@@ -63,9 +64,9 @@ export interface RequestsSlice {
   resetRequests(): void;
 }
 
-/** The badge count. */
-export function pendingRequestCount(s: Pick<AppState, 'requests'>): number {
-  return s.requests?.pending.length ?? 0;
+/** The badge count: signing requests and wallet connect / pairing prompts waiting for an operator. */
+export function pendingRequestCount(s: Pick<AppState, 'requests'> & Partial<Pick<AppState, 'walletPrompts'>>): number {
+  return (s.requests?.pending.length ?? 0) + (s.walletPrompts?.pending.length ?? 0);
 }
 
 export function dangerCount(r: RequestRecord): number {
@@ -99,19 +100,9 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
     if (!r.ok && SIGNED_OUT_CODES.has(r.error.code)) void get().refreshVault();
   }
 
-  /** The list on show in the current tab. */
-  function shown(): readonly RequestRecord[] {
-    const lists = get().requests;
-    if (lists === undefined) return [];
-    return get().requestsTab === 'pending' ? lists.pending : lists.history;
-  }
-
-  /** After a decision on `id`: the request that was after it in the queue, else the one before. */
-  function nextAfter(id: string): string | null {
-    const pending = get().requests?.pending ?? [];
-    const i = pending.findIndex((r) => r.id === id);
-    if (i < 0) return get().selectedRequestId;
-    return pending[i + 1]?.id ?? pending[i - 1]?.id ?? null;
+  /** The ids on show in the current tab: requests and wallet prompts, in queue order (store/queue). */
+  function shown(): readonly { id: string }[] {
+    return queueItems(get(), get().requestsTab);
   }
 
   /** Put a decided record where a re-read would: out of the queue, on top of the history. */
@@ -122,7 +113,7 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
   }
 
   async function decide(id: string, action: 'approve' | 'reject', call: () => Promise<Result<RequestRecord>>): Promise<Result<RequestRecord>> {
-    const next = nextAfter(id);
+    const next = nextAfterDecision(get(), id);
     set({ requestBusy: { id, action } });
     const r = await call();
     if (get().requestBusy?.id === id) set({ requestBusy: null });
@@ -167,11 +158,10 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
         return;
       }
       set({ requests: r.value, requestsError: undefined });
-      // Keep the selection while its request exists (a decided one moves to the history, still
+      // Keep the selection while its item exists (a decided one moves to the history, still
       // selected, so the operator sees what became of it); else the oldest pending one.
-      const id = get().selectedRequestId;
-      const exists = id !== null && (r.value.pending.some((x) => x.id === id) || r.value.history.some((x) => x.id === id));
-      if (!exists) select(get().requestsTab === 'pending' ? (r.value.pending[0]?.id ?? null) : (r.value.history[0]?.id ?? null));
+      const pick = selectionAfterRead(get());
+      if (pick !== undefined) select(pick);
     },
 
     onRequestsChanged() {

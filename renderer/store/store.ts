@@ -1,7 +1,7 @@
 /**
  * @module renderer/store/store
  * THE renderer store: one zustand store cut into typed slices (vault, settings, keys, HD wallets, audit, signing,
- * requests, ui, connection), actions beside their state. It is created per app (createAppStore) with the API
+ * requests, wallet connections, ui, connection), actions beside their state. It is created per app (createAppStore) with the API
  * it talks to, never imported as a global, so tests build their own with a fake API.
  *
  * What it never holds: passphrases and mnemonics (they pass through an action's argument to the API and are
@@ -19,8 +19,9 @@ import { createVaultSlice, type VaultSlice } from './vault-slice.js';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice.js';
 import { createSigningSlice, type SigningSlice } from './signing-slice.js';
 import { createRequestsSlice, type RequestsSlice } from './requests-slice.js';
+import { createWalletsSlice, type WalletsSlice } from './wallets-slice.js';
 
-export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & SigningSlice & RequestsSlice & UiSlice;
+export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & SigningSlice & RequestsSlice & WalletsSlice & UiSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
@@ -42,6 +43,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createAuditSlice(set, get, deps),
     ...createSigningSlice(set, get, deps),
     ...createRequestsSlice(set, get, deps),
+    ...createWalletsSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));
 }

@@ -48,12 +48,14 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, pref
       void get().loadNamespaces().then(() => get().loadKeys());
       void get().refreshAuditStatus();
       void get().loadRequests();
+      void get().loadWalletPrompts();
     } else if (wasIn && !nowIn) {
       get().resetKeys();
       get().resetHd();
       get().resetAudit();
       get().resetSigning();
       get().resetRequests();
+      get().resetWallets();
     }
   }
 

@@ -1,0 +1,67 @@
+/**
+ * @module renderer/store/queue
+ * The Requests screen's one queue: signing requests (requests-slice) and wallet connect / pairing
+ * prompts (wallets-slice) side by side, as the operator sees them. Pending items oldest first (a
+ * dapp waiting on eth_requestAccounts is as urgent as a signature), decided ones newest first.
+ *
+ * The selection (`selectedRequestId`) names either kind; these helpers are what both slices use
+ * to keep it on an item that exists after a re-read, and to move it after a decision.
+ */
+import type { RequestRecord } from '../../shared/api/signing.js';
+import type { WalletPrompt } from '../../shared/api/wallet.js';
+import type { AppState } from './store.js';
+
+export type QueueItem = { readonly kind: 'request'; readonly id: string; readonly record: RequestRecord } | { readonly kind: 'prompt'; readonly id: string; readonly prompt: WalletPrompt };
+
+type QueueState = Pick<AppState, 'requests' | 'walletPrompts'>;
+
+/** Pending: oldest first. */
+export function pendingItems(s: QueueState): QueueItem[] {
+  const items: QueueItem[] = [...(s.requests?.pending ?? []).map((record) => ({ kind: 'request' as const, id: record.id, record })), ...(s.walletPrompts?.pending ?? []).map((prompt) => ({ kind: 'prompt' as const, id: prompt.id, prompt }))];
+  // Stable sort: ties keep requests before prompts, each list in its own order.
+  return items.sort((a, b) => createdAt(a) - createdAt(b));
+}
+
+/** Decided: newest decision first. */
+export function historyItems(s: QueueState): QueueItem[] {
+  const items: QueueItem[] = [...(s.requests?.history ?? []).map((record) => ({ kind: 'request' as const, id: record.id, record })), ...(s.walletPrompts?.history ?? []).map((prompt) => ({ kind: 'prompt' as const, id: prompt.id, prompt }))];
+  return items.sort((a, b) => decidedAt(b) - decidedAt(a));
+}
+
+export function queueItems(s: QueueState, tab: AppState['requestsTab']): QueueItem[] {
+  return tab === 'pending' ? pendingItems(s) : historyItems(s);
+}
+
+function createdAt(i: QueueItem): number {
+  return i.kind === 'request' ? i.record.createdAt : i.prompt.createdAt;
+}
+
+function decidedAt(i: QueueItem): number {
+  return i.kind === 'request' ? (i.record.decidedAt ?? i.record.createdAt) : (i.prompt.decidedAt ?? i.prompt.createdAt);
+}
+
+/** The selected prompt, pending or decided. */
+export function selectedPrompt(s: Pick<AppState, 'walletPrompts' | 'selectedRequestId'>): WalletPrompt | undefined {
+  const id = s.selectedRequestId;
+  if (id === null || s.walletPrompts === undefined) return undefined;
+  return s.walletPrompts.pending.find((p) => p.id === id) ?? s.walletPrompts.history.find((p) => p.id === id);
+}
+
+/**
+ * After a re-read of either list: undefined keeps the selection (its item still exists, pending or
+ * decided — a decided one stays on show so the operator sees what became of it), else the id to
+ * select instead (the first item of the tab on show, or null).
+ */
+export function selectionAfterRead(s: AppState): string | null | undefined {
+  const id = s.selectedRequestId;
+  if (id !== null && [...pendingItems(s), ...historyItems(s)].some((i) => i.id === id)) return undefined;
+  return queueItems(s, s.requestsTab)[0]?.id ?? null;
+}
+
+/** After a decision on `id`: the item that was after it in the queue, else the one before. */
+export function nextAfterDecision(s: QueueState & Pick<AppState, 'selectedRequestId'>, id: string): string | null {
+  const pending = pendingItems(s);
+  const i = pending.findIndex((x) => x.id === id);
+  if (i < 0) return s.selectedRequestId;
+  return pending[i + 1]?.id ?? pending[i - 1]?.id ?? null;
+}
