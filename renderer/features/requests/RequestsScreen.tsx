@@ -10,13 +10,18 @@
  * Approve is refused until a danger warning is acknowledged (the Sign screen's rule), and the
  * keyboard goes through the same checks (request-actions). Everything here follows the store,
  * which follows `requests.changed`: a request decided elsewhere or expired updates in place.
+ *
+ * Wallet clients asking for a connection (a web page's connect prompt, a program's pairing) wait
+ * in the same queue (store/queue), decided on their own card (features/wallets/PromptDetail).
  */
-import { AlertOctagon, AlertTriangle, Bell, BellOff, Check, Clock, Inbox, ShieldCheck, ShieldX, X } from 'lucide-react';
-import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react';
+import { AlertOctagon, AlertTriangle, Bell, BellOff, Check, Clock, Globe, Inbox, ShieldCheck, ShieldX, TerminalSquare, X } from 'lucide-react';
+import { Fragment, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { toast } from 'sonner';
 import type { RequestRecord, SignedResult } from '../../../shared/api/signing.js';
+import type { WalletPrompt } from '../../../shared/api/wallet.js';
 import { useApp, useAppStore } from '../../store/index.js';
 import { canApprove, dangerCount, selectedRequest, type RequestsTab } from '../../store/requests-slice.js';
+import { historyItems, pendingItems, selectedPrompt, type QueueItem } from '../../store/queue.js';
 import { Badge, Kbd, type Tone } from '../../app/ui/Badge.js';
 import { Button } from '../../app/ui/Button.js';
 import { Checkbox, TextInput } from '../../app/ui/Field.js';
@@ -30,11 +35,14 @@ import { formatCount, formatCountdown, formatDateTime, formatRelative } from '..
 import { useNow } from '../../app/lib/use-now.js';
 import { cx } from '../../app/ui/cx.js';
 import { RequestView } from '../signing/RequestView.js';
+import { PromptDetail, PromptStateBadge } from '../wallets/PromptDetail.js';
+import { parseOrigin } from '../wallets/origin.js';
 import { approveSelected, rejectSelected } from './request-actions.js';
 import { notifyPermission, requestNotifyPermission } from './alerts.js';
 import sc from '../../app/ui/screen.module.css';
 import sg from '../signing/signing.module.css';
 import q from './requests.module.css';
+import w from '../wallets/wallets.module.css';
 
 const CHAIN_NAMES = { ethereum: 'Ethereum', bitcoin: 'Bitcoin', solana: 'Solana', starknet: 'StarkNet' } as const;
 /** Under this long to live, a request is urgent (red); under SOON_MS it is amber. */
@@ -43,7 +51,10 @@ const SOON_MS = 120_000;
 
 export function RequestsScreen() {
   const requests = useApp((s) => s.requests);
+  const prompts = useApp((s) => s.walletPrompts);
   const error = useApp((s) => s.requestsError);
+  // UNSUPPORTED: a host without wallet connections; the signing queue still works.
+  const promptsError = useApp((s) => (s.walletPromptsError?.code === 'UNSUPPORTED' ? undefined : s.walletPromptsError));
   const tab = useApp((s) => s.requestsTab);
   const loadRequests = useApp((s) => s.loadRequests);
 
@@ -52,10 +63,10 @@ export function RequestsScreen() {
     void loadRequests();
   }, [loadRequests]);
 
-  const pending = requests?.pending ?? [];
-  const history = requests?.history ?? [];
+  const pending = useMemo(() => pendingItems({ requests, walletPrompts: prompts }), [requests, prompts]);
+  const history = useMemo(() => historyItems({ requests, walletPrompts: prompts }), [requests, prompts]);
   // A request that was on show when it left the queue (decided elsewhere, expired) stays on show.
-  const showing = useApp((s) => selectedRequest(s) !== undefined);
+  const showing = useApp((s) => selectedRequest(s) !== undefined || selectedPrompt(s) !== undefined);
   return (
     <>
       <div className={sc.toolbar}>
@@ -68,6 +79,7 @@ export function RequestsScreen() {
         <NotifyToggle />
       </div>
       {error === undefined ? null : <ErrorNote error={error} className={q.topError} />}
+      {promptsError === undefined ? null : <ErrorNote error={promptsError} className={q.topError} />}
       {requests === undefined ? (
         <Delayed>
           <div className={q.loading}>
@@ -77,18 +89,18 @@ export function RequestsScreen() {
       ) : tab === 'pending' && pending.length === 0 && !showing ? (
         <div className={q.emptyWrap}>
           <EmptyState icon={<Inbox aria-hidden />} title="No requests waiting">
-            Wallets and programs ask for signatures through the loopback APIs (wallet JSON-RPC and HsmService); each request waits here until you approve or reject it.
+            Wallets and programs ask for signatures through the loopback APIs (wallet JSON-RPC and HsmService), and web pages and programs ask to connect to the wallet RPC; each waits here until you approve or reject it.
           </EmptyState>
         </div>
       ) : tab === 'history' && history.length === 0 ? (
         <div className={q.emptyWrap}>
           <EmptyState icon={<Clock aria-hidden />} title="No decided requests yet">
-            Approved, rejected, expired and signed requests appear here, newest first, with who decided and when.
+            Approved, rejected, expired and signed requests — and connection prompts — appear here, newest first, with who decided and when.
           </EmptyState>
         </div>
       ) : (
         <div className={q.layout}>
-          <div className={q.listColumn}>{tab === 'pending' ? <PendingList requests={pending} /> : <HistoryList requests={history} />}</div>
+          <div className={q.listColumn}>{tab === 'pending' ? <PendingList items={pending} /> : <HistoryList items={history} />}</div>
           <Detail />
         </div>
       )}
@@ -147,26 +159,39 @@ function NotifyToggle() {
 
 // ---------------------------------------------------------------- lists
 
-function PendingList({ requests }: { requests: readonly RequestRecord[] }) {
+function PendingList({ items }: { items: readonly QueueItem[] }) {
   const now = useNow(500);
-  if (requests.length === 0) return <div className={q.listEmpty}>No requests waiting.</div>;
+  if (items.length === 0) return <div className={q.listEmpty}>No requests waiting.</div>;
   return (
     <>
       <div className={q.list} role="listbox" aria-label="Pending requests" data-testid="pending-list">
-        {requests.map((r) => (
-          <Row key={r.id} record={r}>
-            <div className={q.rowTop}>
-              <span className={q.client}>{r.client.label}</span>
-              <Countdown left={r.expiresAt - now} />
-            </div>
-            <div className={q.rowTitle}>{r.view.title}</div>
-            <div className={q.rowMeta}>
-              <span className={q.method}>{r.method}</span>
-              <span className={q.chain}>{CHAIN_NAMES[r.view.chain]}</span>
-              <FlagCounts record={r} />
-            </div>
-          </Row>
-        ))}
+        {items.map((i) => {
+          if (i.kind === 'prompt') {
+            return (
+              <Row key={i.id} id={i.id} state={i.prompt.state} expiresAt={i.prompt.expiresAt} kind="prompt">
+                <PromptRowTop prompt={i.prompt}>
+                  <Countdown left={i.prompt.expiresAt - now} />
+                </PromptRowTop>
+                <PromptRowTitle prompt={i.prompt} />
+              </Row>
+            );
+          }
+          const r = i.record;
+          return (
+            <Row key={r.id} id={r.id} state={r.state} expiresAt={r.expiresAt} kind="request">
+              <div className={q.rowTop}>
+                <span className={q.client}>{r.client.label}</span>
+                <Countdown left={r.expiresAt - now} />
+              </div>
+              <div className={q.rowTitle}>{r.view.title}</div>
+              <div className={q.rowMeta}>
+                <span className={q.method}>{r.method}</span>
+                <span className={q.chain}>{CHAIN_NAMES[r.view.chain]}</span>
+                <FlagCounts record={r} />
+              </div>
+            </Row>
+          );
+        })}
       </div>
       <KeyLegend />
     </>
@@ -191,37 +216,99 @@ function KeyLegend() {
   );
 }
 
-function HistoryList({ requests }: { requests: readonly RequestRecord[] }) {
+function HistoryList({ items }: { items: readonly QueueItem[] }) {
   const now = useNow(15_000);
   return (
     <div className={q.list} role="listbox" aria-label="Request history" data-testid="history-list">
-      {requests.map((r) => (
-        <Row key={r.id} record={r}>
-          <div className={q.rowTop}>
-            <span className={q.client}>{r.client.label}</span>
-            <StateBadge record={r} />
-          </div>
-          <div className={q.rowTitle}>{r.view.title}</div>
-          <div className={q.rowMeta}>
-            <span className={q.method}>{r.method}</span>
-            <span>{decidedByText(r.decidedBy)}</span>
-            {r.decidedAt === null ? null : (
-              <span className="num" title={formatDateTime(r.decidedAt)}>
-                {formatRelative(r.decidedAt, now)}
-              </span>
-            )}
-          </div>
-        </Row>
-      ))}
+      {items.map((i) => {
+        if (i.kind === 'prompt') {
+          const p = i.prompt;
+          return (
+            <Row key={p.id} id={p.id} state={p.state} expiresAt={p.expiresAt} kind="prompt">
+              <PromptRowTop prompt={p}>
+                <PromptStateBadge prompt={p} />
+              </PromptRowTop>
+              <div className={q.rowMeta}>
+                <span>{p.kind === 'connect' ? 'Connection' : 'Pairing'}</span>
+                <span>{decidedByText(p.decidedBy)}</span>
+                {p.decidedAt === null ? null : (
+                  <span className="num" title={formatDateTime(p.decidedAt)}>
+                    {formatRelative(p.decidedAt, now)}
+                  </span>
+                )}
+              </div>
+            </Row>
+          );
+        }
+        const r = i.record;
+        return (
+          <Row key={r.id} id={r.id} state={r.state} expiresAt={r.expiresAt} kind="request">
+            <div className={q.rowTop}>
+              <span className={q.client}>{r.client.label}</span>
+              <StateBadge record={r} />
+            </div>
+            <div className={q.rowTitle}>{r.view.title}</div>
+            <div className={q.rowMeta}>
+              <span className={q.method}>{r.method}</span>
+              <span>{decidedByText(r.decidedBy)}</span>
+              {r.decidedAt === null ? null : (
+                <span className="num" title={formatDateTime(r.decidedAt)}>
+                  {formatRelative(r.decidedAt, now)}
+                </span>
+              )}
+            </div>
+          </Row>
+        );
+      })}
     </div>
   );
 }
 
-function Row({ record, children }: { record: RequestRecord; children: ReactNode }) {
-  const selected = useApp((s) => s.selectedRequestId === record.id);
+/** A connect or pairing prompt's first line: what kind, and who (the origin, or the program's own name in quotes). */
+function PromptRowTop({ prompt, children }: { prompt: WalletPrompt; children: ReactNode }) {
+  const o = prompt.kind === 'connect' ? parseOrigin(prompt.origin ?? prompt.name) : undefined;
+  return (
+    <div className={q.rowTop}>
+      {o === undefined ? (
+        <span className={q.client} title="The name the program gave (not verified)">
+          “{prompt.name}”
+        </span>
+      ) : (
+        <span className={cx(w.rowOrigin, o.insecure && w.rowWarn)} title={prompt.origin ?? prompt.name}>
+          {o.host}
+          {o.port}
+        </span>
+      )}
+      {children}
+    </div>
+  );
+}
+
+function PromptRowTitle({ prompt }: { prompt: WalletPrompt }) {
+  const o = prompt.kind === 'connect' ? parseOrigin(prompt.origin ?? prompt.name) : undefined;
+  return (
+    <div className={q.rowMeta}>
+      <span className={w.rowKind}>
+        {prompt.kind === 'connect' ? <Globe aria-hidden /> : <TerminalSquare aria-hidden />}
+        {prompt.kind === 'connect' ? 'Connect' : 'Pair'}
+      </span>
+      {o === undefined ? (
+        prompt.code === null ? null : <span className={w.rowCode}>code {prompt.code}</span>
+      ) : (
+        <>
+          <span>asks for your accounts</span>
+          {o.insecure ? <span className={w.rowWarn}>{o.unparsed ? 'unrecognised origin' : 'http:// · not encrypted'}</span> : null}
+        </>
+      )}
+    </div>
+  );
+}
+
+function Row({ id, state, expiresAt, kind, children }: { id: string; state: string; expiresAt: number; kind: 'request' | 'prompt'; children: ReactNode }) {
+  const selected = useApp((s) => s.selectedRequestId === id);
   const select = useApp((s) => s.selectRequest);
   const ref = useRef<HTMLDivElement>(null);
-  const urgent = record.state === 'pending' && record.expiresAt - Date.now() < URGENT_MS;
+  const urgent = state === 'pending' && expiresAt - Date.now() < URGENT_MS;
   useEffect(() => {
     if (!selected) return;
     // Keep the selection in sight when J/K moves it (scrollIntoView may return a Promise: not returned),
@@ -237,10 +324,11 @@ function Row({ record, children }: { record: RequestRecord; children: ReactNode 
       tabIndex={selected ? 0 : -1}
       aria-selected={selected}
       data-request-row
-      data-state={record.state}
+      data-kind={kind}
+      data-state={state}
       data-urgent={urgent ? 'true' : undefined}
       className={cx(q.row, urgent && q.rowUrgent)}
-      onClick={() => select(record.id)}
+      onClick={() => select(id)}
     >
       {children}
     </div>
@@ -310,11 +398,19 @@ function decidedByText(by: string | null): string {
 
 function Detail() {
   const record = useApp(selectedRequest);
+  const prompt = useApp(selectedPrompt);
   const ref = useRef<HTMLDivElement>(null);
   // Another request: start at its top, where its title and flags are.
   useEffect(() => {
     ref.current?.scrollTo({ top: 0 });
-  }, [record?.id]);
+  }, [record?.id, prompt?.id]);
+  if (prompt !== undefined) {
+    return (
+      <div className={q.detailColumn} ref={ref}>
+        <PromptDetail prompt={prompt} />
+      </div>
+    );
+  }
   if (record === undefined) {
     return (
       <div className={q.detailColumn}>

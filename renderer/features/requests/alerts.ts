@@ -6,10 +6,12 @@
  * request. Permission is asked only from the "Notify me" toggle (a user gesture), never on load.
  *
  * A notification carries the client's label and the view's title only: no addresses, amounts or
- * payloads leave the window (the OS keeps notifications in its history).
+ * payloads leave the window (the OS keeps notifications in its history). Connect and pairing
+ * prompts count and notify the same way: the origin or the program's name, never a pairing code.
  */
 import { useEffect } from 'react';
 import type { RequestRecord } from '../../../shared/api/signing.js';
+import type { WalletPrompt } from '../../../shared/api/wallet.js';
 import { useApp, useAppStore, type AppStore } from '../../store/index.js';
 import { pendingRequestCount } from '../../store/requests-slice.js';
 
@@ -39,21 +41,40 @@ export function useRequestAlerts(): void {
 
   useEffect(() => {
     // The first list read after sign-in is what was already waiting: not news.
-    let previous: ReadonlySet<string> | undefined;
+    const requests = freshTracker<RequestRecord>();
+    const prompts = freshTracker<WalletPrompt>();
     return store.subscribe((s, before) => {
-      if (s.requests === before.requests) return;
-      if (s.requests === undefined) {
-        previous = undefined;
-        return;
+      const fresh: Fresh[] = [];
+      if (s.requests !== before.requests) fresh.push(...requests(s.requests?.pending).map((r) => ({ id: r.id, title: `Signing request from ${r.client.label}: ${r.view.title}`, body: `${r.method} · review it in Custos` })));
+      if (s.walletPrompts !== before.walletPrompts) {
+        fresh.push(...prompts(s.walletPrompts?.pending).map((p) => (p.kind === 'connect' ? { id: p.id, title: `${p.name} asks to connect`, body: 'Choose its accounts or reject it in Custos' } : { id: p.id, title: 'A program asks to pair', body: 'Compare the pairing code in Custos' })));
       }
-      const fresh = previous === undefined ? [] : s.requests.pending.filter((r) => !(previous as ReadonlySet<string>).has(r.id));
-      previous = new Set(s.requests.pending.map((r) => r.id));
       if (fresh.length > 0 && s.requestNotify && document.hidden) notify(store, fresh);
     });
   }, [store]);
 }
 
-function notify(store: AppStore, fresh: readonly RequestRecord[]): void {
+interface Fresh {
+  readonly id: string;
+  readonly title: string;
+  readonly body: string;
+}
+
+/** Given each new pending list (undefined when signed out), the items not in the previous one; none on the first. */
+function freshTracker<T extends { id: string }>(): (pending: readonly T[] | undefined) => T[] {
+  let previous: ReadonlySet<string> | undefined;
+  return (pending) => {
+    if (pending === undefined) {
+      previous = undefined;
+      return [];
+    }
+    const known = previous;
+    previous = new Set(pending.map((x) => x.id));
+    return known === undefined ? [] : pending.filter((x) => !known.has(x.id));
+  };
+}
+
+function notify(store: AppStore, fresh: readonly Fresh[]): void {
   if (notifyPermission() !== 'granted') return;
   const open = (id: string) => () => {
     window.focus();
@@ -64,12 +85,12 @@ function notify(store: AppStore, fresh: readonly RequestRecord[]): void {
   };
   try {
     if (fresh.length > MAX_NOTIFICATIONS) {
-      const n = new Notification(`${fresh.length} signing requests waiting`, { body: 'Open Custos to review them.', tag: 'custos-requests' });
+      const n = new Notification(`${fresh.length} requests waiting`, { body: 'Open Custos to review them.', tag: 'custos-requests' });
       n.onclick = open(fresh[0]?.id ?? '');
       return;
     }
     for (const r of fresh) {
-      const n = new Notification(`Signing request from ${r.client.label}: ${r.view.title}`, { body: `${r.method} · review it in Custos`, tag: `custos-request-${r.id}` });
+      const n = new Notification(r.title, { body: r.body, tag: `custos-request-${r.id}` });
       n.onclick = open(r.id);
     }
   } catch {

@@ -1,7 +1,8 @@
 /**
  * @module renderer/features/settings/SettingsScreen
- * Settings: auto-lock and the passphrase (security), theme (appearance), the vault's facts (data
- * directory, KDF, crypto providers) and about. Preferences are saved as they change; the
+ * Settings: auto-lock and the passphrase (security), the sites and programs connected to the
+ * wallet RPC (features/wallets), theme (appearance), the vault's facts (data directory, KDF,
+ * crypto providers) and about. Preferences are saved as they change; the
  * passphrase change is a form whose fields are cleared once sent.
  */
 import { Monitor, Moon, Sun } from 'lucide-react';
@@ -18,6 +19,7 @@ import { toastError, toastSuccess } from '../../app/ui/toast.js';
 import { formatDateTime, formatKiB } from '../../app/lib/format.js';
 import { PassphraseInput } from '../vault/PassphraseInput.js';
 import { StrengthMeter, useStrength } from '../vault/StrengthMeter.js';
+import { ConnectionsList } from '../wallets/ConnectionsList.js';
 import { cx } from '../../app/ui/cx.js';
 import sc from '../../app/ui/screen.module.css';
 import st from './settings.module.css';
@@ -47,6 +49,10 @@ export function SettingsScreen({ transport }: { transport: Transport }) {
             <AutoLock value={settings?.autoLockMinutes} onSave={(m) => void save({ autoLockMinutes: m }, 'auto-lock')} />
           </Row>
           <ChangePassphrase operator={vault?.session?.principal} />
+        </Section>
+
+        <Section title="Connected sites and programs" sub="Web pages and paired programs that may use the wallet RPC, with the accounts each may see. Revoking disconnects at once.">
+          <ConnectionsList />
         </Section>
 
         <Section title="Appearance">
