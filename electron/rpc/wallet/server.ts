@@ -24,7 +24,7 @@ import type { Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { CustosConfig } from '../../core/config/index.js';
 import { startLoopbackServer, type LoopbackEvent, type LoopbackRequest, type LoopbackResponse } from '../loopback.js';
-import { errorResponse, parseBody, resultResponse, RPC, toRpcError, type JsonRpcCall, type JsonRpcResponse, type ParsedElement } from './jsonrpc.js';
+import { errorResponse, parseBody, resultResponse, RPC, toRpcError, type JsonRpcCall, type JsonRpcResponse, type ParsedBody, type ParsedElement } from './jsonrpc.js';
 import { PERMISSION_METHODS, toHexQuantity, WalletMethods, type ServedChain, type WalletClient, type WalletFacade } from './methods.js';
 import { httpUpstream } from './upstream.js';
 
@@ -114,8 +114,7 @@ export async function startWalletRpcServer(options: WalletRpcServerOptions): Pro
   };
 
   /** A body's answer: one response, an array for a batch (calls in order, one after another), or nothing. */
-  const answerBody = async (client: WalletClient, text: string, signal: AbortSignal): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> => {
-    const parsed = parseBody(text, wallet.batch_limit);
+  const answerBody = async (client: WalletClient, parsed: ParsedBody, signal: AbortSignal): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> => {
     if (parsed.kind === 'refused') return parsed.response;
     if (parsed.kind === 'single') return answer(client, parsed.element, signal);
     const out: JsonRpcResponse[] = [];
@@ -126,11 +125,11 @@ export async function startWalletRpcServer(options: WalletRpcServerOptions): Pro
     }
     return out.length === 0 ? undefined : out;
   };
+  const answerText = (client: WalletClient, text: string, signal: AbortSignal): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> => answerBody(client, parseBody(text, wallet.batch_limit), signal);
 
   /** Whether the browser may read the answer: the origin holds a connection, or it only asks for one. */
-  const corsAllowed = (client: WalletClient, text: string): boolean => {
+  const corsAllowed = (client: WalletClient, parsed: ParsedBody): boolean => {
     if (client.kind !== 'origin') return false;
-    const parsed = parseBody(text, wallet.batch_limit);
     const calls: (JsonRpcCall | undefined)[] = parsed.kind === 'single' ? [callOf(parsed.element)] : parsed.kind === 'batch' ? parsed.elements.map(callOf) : [];
     if (calls.length > 0 && calls.every((c) => c !== undefined && PERMISSION_METHODS.has(c.method))) return true;
     try {
@@ -174,15 +173,15 @@ export async function startWalletRpcServer(options: WalletRpcServerOptions): Pro
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => undefined);
     req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const parsed = parseBody(Buffer.concat(chunks).toString('utf8'), wallet.batch_limit);
       const abort = new AbortController();
       // A client that goes away withdraws what it was waiting for (a prompt, a signing request).
       res.once('close', () => {
         if (!res.writableFinished) abort.abort();
       });
       const headers: Record<string, string> = { vary: 'Origin' };
-      if (client.kind === 'origin' && corsAllowed(client, text)) headers['access-control-allow-origin'] = client.origin;
-      answerBody(client, text, abort.signal).then(
+      if (client.kind === 'origin' && corsAllowed(client, parsed)) headers['access-control-allow-origin'] = client.origin;
+      answerBody(client, parsed, abort.signal).then(
         (reply) => {
           if (res.destroyed) return;
           if (reply === undefined) {
@@ -229,7 +228,7 @@ export async function startWalletRpcServer(options: WalletRpcServerOptions): Pro
         ws.terminate();
         return;
       }
-      const s = new WalletSocket(ws, client, methods, answerBody, () => {
+      const s = new WalletSocket(ws, client, methods, answerText, () => {
         sockets.delete(s);
         notify({ type: 'wallet.ws.close' });
       });
