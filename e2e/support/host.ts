@@ -13,7 +13,7 @@
  * Trusts the host under test no more than a browser would: the page reaches it only through
  * HTTP and the WebSocket. Screenshots go to e2e/artifacts/ (git-ignored; CI keeps them).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { expect } from 'vitest';
 import { coreOptionsFrom, loadConfig } from '../../electron/core/config/index.js';
 import { defaultRendererDir, packageVersion } from '../../electron/host/package-info.js';
 import { startHost, type Host, type HostEvent } from '../../electron/host/server.js';
+import { anyApiServerEnabled, startApiServers, type RunningServer } from '../../electron/rpc/servers.js';
 
 /** Debian's Chromium (apt install chromium); playwright-core downloads no browser. */
 export const CHROMIUM_PATH = process.env.CUSTOS_E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -50,6 +51,8 @@ export interface HostFixture {
   readonly errors: string[];
   /** Everything the host refused or did (HostEvent), in order. */
   readonly events: HostEvent[];
+  /** The loopback API servers `config` enables (started beside the host as `custos serve` does), else none. */
+  readonly servers: readonly RunningServer[];
   /** A full-page PNG of `page` (or `of`) as e2e/artifacts/<name>.png; returns its path. */
   screenshot(name: string, of?: Page): Promise<string>;
 }
@@ -63,6 +66,12 @@ export interface WithHostOptions {
   readonly signIn?: boolean;
   /** Default 1280×800. */
   readonly viewport?: { readonly width: number; readonly height: number };
+  /**
+   * custos.yaml written into the data directory before the configuration is loaded. The API
+   * servers it enables (e.g. `server.wallet_rpc`) start beside the host, on the same facade, as
+   * with `custos serve --ui`; use port 0 for ephemeral ports.
+   */
+  readonly config?: string;
 }
 
 /**
@@ -76,16 +85,21 @@ export async function withHost<T>(test: (fixture: HostFixture) => Promise<T>, op
   let host: Host | undefined;
   let browser: Browser | undefined;
   let page: Page | undefined;
+  let servers: Awaited<ReturnType<typeof startApiServers>> | undefined;
   try {
     const env = { ...(process.env.CUSTOS_FORCE_NOBLE === undefined ? {} : { CUSTOS_FORCE_NOBLE: process.env.CUSTOS_FORCE_NOBLE }), ...options.env };
+    if (options.config !== undefined) writeFileSync(join(dataDir, 'custos.yaml'), options.config);
     const { config } = loadConfig({ dataDir, preset: 'test', env });
+    const apis = anyApiServerEnabled(config.server);
     host = await startHost({
       core: coreOptionsFrom(config, { dataDir, env }),
       staticDir: options.staticDir ?? defaultRendererDir(),
       port: 0,
       version: packageVersion(),
       onEvent: (e) => events.push(e),
+      ...(apis ? { lockWhenLastTabCloses: false } : {}),
     });
+    if (apis) servers = await startApiServers({ custodian: host.custodian, config: config.server });
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
     const watch = (p: Page): void => {
@@ -103,12 +117,13 @@ export async function withHost<T>(test: (fixture: HostFixture) => Promise<T>, op
       }
     }
     const shot = (name: string, of: Page = page as Page): Promise<string> => screenshot(of, name);
-    return await test({ browser, context, page, url: host.url, origin: host.origin, dataDir, host, errors, events, screenshot: shot });
+    return await test({ browser, context, page, url: host.url, origin: host.origin, dataDir, host, errors, events, servers: servers?.servers ?? [], screenshot: shot });
   } catch (error) {
     if (page !== undefined) await screenshot(page, `failed-${expect.getState().currentTestName ?? 'withHost'}`).catch(() => undefined);
     throw error;
   } finally {
     await browser?.close().catch(() => undefined);
+    await servers?.close();
     await host?.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
