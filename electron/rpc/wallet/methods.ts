@@ -138,6 +138,15 @@ function assertEthAccountsOnly(call: JsonRpcCall): void {
  * client; it throws RpcError or the facade's CustodyError (jsonrpc.ts maps both).
  */
 export class WalletMethods {
+  /**
+   * eth_sendTransaction: per chain and account, the next nonce handed to a transaction still
+   * waiting for the operator or its broadcast. The node's "pending" count does not include those
+   * yet, so two sends queued together would otherwise both get the same nonce.
+   */
+  private readonly nextNonce = new Map<string, bigint>();
+  /** Sends in flight per key; the reservation is forgotten when none is (the node's count then covers them). */
+  private readonly sending = new Map<string, number>();
+
   constructor(private readonly options: WalletMethodsOptions) {}
 
   /** The session of `client`, or null (no connection, or anonymous). LOCKED etc. propagate. */
@@ -339,12 +348,36 @@ export class WalletMethods {
         reason: 'UNSUPPORTED',
       });
     }
-    const fields = await completeTransaction(input, connection, chain, method, this.account(connection, input.from, `${method}: from`), signal);
-    const request: SigningRequest = { type: 'eth.transaction', transaction: JSON.stringify(fields), chainId: connection.chainId };
-    const { result } = await session.sign({ method, request, address: fields.from as string, signal });
-    const rawTransaction = result.primary.value;
-    if (method === 'eth_signTransaction') return rawTransaction;
-    return (await (chain.upstream as Upstream).call('eth_sendRawTransaction', [rawTransaction], signal)) as string;
+    const from = this.account(connection, input.from, `${method}: from`);
+    if (method === 'eth_signTransaction') {
+      const fields = await completeTransaction(input, connection, chain, method, from, signal, (pending) => pending);
+      const request: SigningRequest = { type: 'eth.transaction', transaction: JSON.stringify(fields), chainId: connection.chainId };
+      return (await session.sign({ method, request, address: from, signal })).result.primary.value;
+    }
+    const key = `${connection.chainId}:${from.toLowerCase()}`;
+    const reserve = (pending: bigint): bigint => {
+      const n = pending > (this.nextNonce.get(key) ?? 0n) ? pending : (this.nextNonce.get(key) ?? 0n);
+      this.nextNonce.set(key, n + 1n);
+      return n;
+    };
+    this.sending.set(key, (this.sending.get(key) ?? 0) + 1);
+    try {
+      const fields = await completeTransaction(input, connection, chain, method, from, signal, reserve);
+      const request: SigningRequest = { type: 'eth.transaction', transaction: JSON.stringify(fields), chainId: connection.chainId };
+      const { result } = await session.sign({ method, request, address: from, signal });
+      return (await (chain.upstream as Upstream).call('eth_sendRawTransaction', [result.primary.value], signal)) as string;
+    } catch (error) {
+      // Not sent: forget the reservations, so the next send asks the node again (and fills any gap).
+      this.nextNonce.delete(key);
+      throw error;
+    } finally {
+      const left = (this.sending.get(key) ?? 1) - 1;
+      if (left > 0) this.sending.set(key, left);
+      else {
+        this.sending.delete(key);
+        this.nextNonce.delete(key);
+      }
+    }
   }
 }
 
@@ -354,7 +387,16 @@ export class WalletMethods {
  * (EIP-1559 fees when the latest block has a base fee, else a legacy gas price). Without an
  * upstream, missing fields are -32602 naming them.
  */
-async function completeTransaction(input: Record<string, unknown>, connection: WalletConnection, chain: ServedChain, method: string, from: string, signal: AbortSignal): Promise<Record<string, unknown>> {
+async function completeTransaction(
+  input: Record<string, unknown>,
+  connection: WalletConnection,
+  chain: ServedChain,
+  method: string,
+  from: string,
+  signal: AbortSignal,
+  /** The nonce to use, given the node's pending count. */
+  nonceFrom: (pending: bigint) => bigint,
+): Promise<Record<string, unknown>> {
   const tx: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) if (v !== null && v !== undefined) tx[k] = v;
   tx.from = from;
@@ -376,7 +418,7 @@ async function completeTransaction(input: Record<string, unknown>, connection: W
     throw invalidParams(`${method}: the transaction has no ${missing.join(', ')}, and ${chain.name} has no upstream node configured to look them up (server.wallet_rpc.chains[].upstream_url): give them`);
   }
   const quantity = async (m: string, params: unknown[]): Promise<bigint> => parseQuantityParam(await upstream.call(m, params, signal), `the upstream's answer to ${m}`);
-  if (!has('nonce')) tx.nonce = toHexQuantity(await quantity('eth_getTransactionCount', [from, 'pending']));
+  if (!has('nonce')) tx.nonce = toHexQuantity(nonceFrom(await quantity('eth_getTransactionCount', [from, 'pending'])));
   if (!has('gas') && !has('gasLimit')) {
     const probe: Record<string, unknown> = { from };
     for (const k of ['to', 'value', 'data', 'input', 'accessList', 'authorizationList']) if (has(k)) probe[k] = tx[k];

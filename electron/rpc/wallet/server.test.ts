@@ -426,6 +426,31 @@ describe('a paired program with ethers v6', () => {
     expect((await rpc(w.port, { token }, 'eth_signTransaction', [{ from: ETH_1, to: ETH_0 }])).error?.code).toBe(4100);
   });
 
+  it('two sends waiting for the operator at once get consecutive nonces, and both are mined', async () => {
+    const w = await world();
+    const token = await pair(w, { autoApprove: false });
+    const first = rpc(w.port, { token }, 'eth_sendTransaction', [{ from: ETH_0, to: ETH_1, value: '0x1' }]);
+    const a = await pendingRequest(w.admin);
+    const second = rpc(w.port, { token }, 'eth_sendTransaction', [{ from: ETH_0, to: ETH_1, value: '0x2' }]);
+    const b = await pending(() => w.admin.listRequests().pending.find((r) => r.id !== a.id));
+    const nonce = (r: typeof a) => BigInt((JSON.parse(r.request.type === 'eth.transaction' ? r.request.transaction : '{}') as { nonce: string }).nonce);
+    expect(nonce(b)).toBe(nonce(a) + 1n);
+    await w.admin.approveRequest(a.id);
+    await w.admin.approveRequest(b.id);
+    const hashes = [(await first).result, (await second).result] as string[];
+    for (const hash of hashes) expect((await rpc(w.port, { token }, 'eth_getTransactionReceipt', [hash])).result).toMatchObject({ status: '0x1' });
+    // A rejected send gives its nonce back: the next one asks the node again.
+    const rejected = rpc(w.port, { token }, 'eth_sendTransaction', [{ from: ETH_0, to: ETH_1, value: '0x3' }]);
+    const c = await pendingRequest(w.admin);
+    await w.admin.rejectRequest(c.id);
+    expect((await rejected).error?.code).toBe(4001);
+    const next = rpc(w.port, { token }, 'eth_sendTransaction', [{ from: ETH_0, to: ETH_1, value: '0x4' }]);
+    const d = await pendingRequest(w.admin);
+    expect(nonce(d)).toBe(nonce(c));
+    await w.admin.approveRequest(d.id);
+    expect((await next).result).toMatch(/^0x[0-9a-f]{64}$/u);
+  });
+
   it('reads are forwarded to the chain upstream from an allow-list only', async () => {
     const w = await world();
     const token = await pair(w);
