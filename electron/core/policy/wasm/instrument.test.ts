@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../../test/support.js';
+import { instrumentPolicyModule, validatePolicyModule } from './instrument.js';
+import * as m from './test-modules.js';
+import { PolicyInstancePool } from './worker.js';
+
+function refusal(bytes: Uint8Array): string {
+  try {
+    instrumentPolicyModule(bytes);
+  } catch (error) {
+    expect(codeOf(() => instrumentPolicyModule(bytes))).toBe('INVALID_INPUT');
+    return (error as Error).message;
+  }
+  throw new Error('accepted');
+}
+
+describe('install-time validation', () => {
+  it('accepts an ABI module and names what it uses', () => {
+    expect(validatePolicyModule(m.ALLOW)).toEqual({ functions: 2, initialPages: 1, imports: ['log', 'reason'], initialize: false });
+  });
+
+  it('refuses floats, SIMD, threads, start functions, other imports, missing exports, malformed bytes', () => {
+    expect(refusal(m.FLOATS)).toMatch(/f64: floats/);
+    expect(refusal(m.FLOAT_LOCAL)).toMatch(/local .* f32/);
+    expect(refusal(m.SIMD)).toMatch(/SIMD/);
+    expect(refusal(m.ATOMICS)).toMatch(/shared \(threads/);
+    expect(refusal(m.START_FUNCTION)).toMatch(/start function/);
+    expect(refusal(m.WRONG_IMPORT)).toMatch(/imports wasi_snapshot_preview1\.fd_write/);
+    expect(refusal(m.NO_ALLOC)).toMatch(/does not export alloc\(len: i32\) -> i32/);
+    expect(refusal(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 2, 3]))).toMatch(/not a valid WebAssembly module/);
+    expect(refusal(new Uint8Array(0))).toMatch(/empty/);
+    expect(refusal(m.BIG_MEMORY)).toMatch(/starts at 100 pages, above the cap of 32/);
+  });
+
+  it('instruments deterministically: the same module gives the same bytes', () => {
+    expect(Buffer.from(instrumentPolicyModule(m.COUNT_TO_LEN).bytes)).toEqual(Buffer.from(instrumentPolicyModule(m.COUNT_TO_LEN).bytes));
+  });
+});
+
+describe('metered execution (on this thread)', () => {
+  const run = (bytes: Uint8Array, context = '1', fuel = 10_000_000, options = {}) => {
+    const metered = instrumentPolicyModule(bytes, options);
+    return PolicyInstancePool.compile(metered.bytes, metered).evaluate(new TextEncoder().encode(context), fuel);
+  };
+
+  it('an infinite loop runs out of fuel and denies', () => {
+    const r = run(m.INFINITE_LOOP);
+    expect(r).toMatchObject({ decision: 'deny', failure: 'out of fuel (budget 10000000)', fuel: 10_000_000 });
+  });
+
+  it('a memory bomb hits the cap and denies', () => {
+    expect(run(m.MEMORY_BOMB)).toMatchObject({ decision: 'deny', failure: 'memory cap exceeded (32 pages of 64 KiB)' });
+    expect(run(m.MEMORY_BOMB, '1', 10_000_000, { memoryPages: 4 })).toMatchObject({ decision: 'deny', failure: 'memory cap exceeded (4 pages of 64 KiB)' });
+  });
+
+  it('a trap denies with the trap named', () => {
+    expect(run(m.TRAP)).toMatchObject({ decision: 'deny', failure: 'trapped: divide by zero' });
+  });
+
+  it('unbounded recursion stops at the call-depth cap', () => {
+    expect(run(m.UNBOUNDED_RECURSION, '1', 10_000_000, { callDepth: 100 })).toMatchObject({ decision: 'deny', failure: 'call depth cap exceeded (100)' });
+  });
+
+  it('maps 0/1/2 to deny/allow/require-approval and anything else to deny', () => {
+    expect(run(m.ECHO_FIRST_BYTE, '0').decision).toBe('deny');
+    expect(run(m.ECHO_FIRST_BYTE, '1').decision).toBe('allow');
+    expect(run(m.ECHO_FIRST_BYTE, '2').decision).toBe('require-approval');
+    expect(run(m.ECHO_FIRST_BYTE, '7')).toMatchObject({ decision: 'deny', failure: 'evaluate returned 7, which is not 0 (deny), 1 (allow) or 2 (require approval)' });
+  });
+
+  it('reads the reason and the logs, bounded and checked', () => {
+    expect(run(m.ALLOW)).toMatchObject({ decision: 'allow', reason: 'allowed by test', logs: [{ level: 1, message: 'allowed' }], failure: null });
+    expect(run(m.BAD_UTF8_REASON)).toMatchObject({ decision: 'deny', failure: 'env.reason is not UTF-8' });
+    expect(run(m.LOG_OUT_OF_BOUNDS)).toMatchObject({ decision: 'deny', failure: "env.log points outside the module's memory" });
+  });
+
+  it('the same input gives the same decision and fuel every time; fuel grows with the work', () => {
+    const metered = instrumentPolicyModule(m.COUNT_TO_LEN);
+    const pool = PolicyInstancePool.compile(metered.bytes, metered);
+    const context = new TextEncoder().encode('x'.repeat(1000));
+    const first = pool.evaluate(context, 10_000_000);
+    for (let i = 0; i < 20; i++) expect(pool.evaluate(context, 10_000_000)).toEqual(first);
+    const longer = pool.evaluate(new TextEncoder().encode('x'.repeat(2000)), 10_000_000);
+    expect(first.decision).toBe('allow');
+    expect(longer.fuel).toBeGreaterThan(first.fuel);
+    // Exactly the fuel it needs succeeds; one less runs out.
+    expect(pool.evaluate(context, first.fuel).decision).toBe('allow');
+    expect(pool.evaluate(context, first.fuel - 1).failure).toMatch(/out of fuel/);
+  });
+});
