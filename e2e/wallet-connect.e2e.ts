@@ -4,8 +4,8 @@
  * 1. Prompts the operator decides (made the way the wallet RPC makes them, on the facade the host
  *    serves): a site's connect prompt joins the Requests queue live (badge, "(n) Custos"), shows
  *    its origin, lets the operator tick accounts and pick the chain, and A connects — the site gets
- *    exactly those accounts; an http:// site is flagged as unencrypted and R rejects it with a
- *    reason (USER_REJECTED); a program's pairing shows its own name as a claim and the code, and
+ *    exactly those accounts; an http:// site is flagged as unencrypted (connecting it needs a
+ *    deliberate tick; A alone does nothing) and R rejects it with a reason (USER_REJECTED); a program's pairing shows its own name as a claim and the code, and
  *    Confirm gives the program its token. Settings › Connected sites and programs lists both:
  *    auto-approve asks first, accounts are edited in place, Revoke needs the name typed, and the
  *    revoked site holds no session any more.
@@ -128,8 +128,18 @@ describe('wallet connections in the GUI', () => {
         // ---- 2. an http:// site: flagged, rejected with R and a reason
         const insecure = settled(host.custodian.walletRequestConnection({ origin: 'http://dapp.example' }));
         await detail.getByTestId('insecure-origin').waitFor({ state: 'visible' });
-        await screenshot('wallet-connect-insecure');
+        // Connecting it takes a deliberate tick first: the button and A refuse until then.
+        const approve = page.getByTestId('approve');
+        expect(await approve.isDisabled()).toBe(true);
         await page.waitForTimeout(500);
+        await page.locator('body').press('a');
+        await page.waitForTimeout(300);
+        expect(await detail.getAttribute('data-state')).toBe('pending');
+        await page.getByTestId('request-acknowledge').check();
+        expect(await approve.isDisabled()).toBe(false);
+        await page.getByTestId('request-acknowledge').uncheck();
+        await page.getByTestId('request-acknowledge').blur();
+        await screenshot('wallet-connect-insecure');
         await page.locator('body').press('r');
         const reason = page.getByTestId('reject-reason');
         await eventually(async () => expect(await reason.evaluate((el) => el === document.activeElement)).toBe(true));

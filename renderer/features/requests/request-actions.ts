@@ -9,10 +9,12 @@
  * form shows (accounts, chain, auto-approve), R opens the same reject step.
  */
 import { toast } from 'sonner';
+import type { WalletPrompt } from '../../../shared/api/wallet.js';
 import type { AppState, AppStore } from '../../store/index.js';
 import { canApprove, dangerCount, selectedRequest } from '../../store/requests-slice.js';
 import { selectedPrompt } from '../../store/queue.js';
 import { canGrant, chainName, grantDraft } from '../../store/wallets-slice.js';
+import { parseOrigin } from '../wallets/origin.js';
 import type { ShortcutAction } from '../../app/shortcuts.js';
 import { toastError, toastSuccess } from '../../app/ui/toast.js';
 
@@ -37,11 +39,21 @@ export async function approveSelected(get: () => AppState): Promise<void> {
   else toastError('Could not approve', result.error);
 }
 
+/** A connect prompt from an unencrypted (http:// off this machine) or unreadable origin: connecting it takes a deliberate tick first (UI.md: flagged decisions need a second step). */
+export function promptNeedsAcknowledging(p: WalletPrompt): boolean {
+  return p.kind === 'connect' && parseOrigin(p.origin ?? p.name).insecure;
+}
+
 /** Connect / pair: grant the selected prompt what its form shows. */
 async function grantSelectedPrompt(get: () => AppState): Promise<void> {
   const s = get();
   const p = selectedPrompt(s);
   if (p === undefined || p.state !== 'pending') return;
+  if (promptNeedsAcknowledging(p) && !s.requestAcknowledged) {
+    toast.warning('This site is not encrypted', { description: 'Tick “I know where this page comes from” to connect it.' });
+    document.querySelector<HTMLInputElement>('[data-testid="request-acknowledge"]')?.focus();
+    return;
+  }
   if (!canGrant(s, p)) {
     if (s.requestBusy === null) toast.warning('Choose an account first', { description: 'Tick at least one account the client may use, and a chain.' });
     return;

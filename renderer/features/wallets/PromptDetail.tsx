@@ -20,14 +20,14 @@ import { useApp, useAppStore } from '../../store/index.js';
 import { canGrant, chainName, draftSigners, grantDraft } from '../../store/wallets-slice.js';
 import { Badge, type Tone } from '../../app/ui/Badge.js';
 import { Button } from '../../app/ui/Button.js';
-import { TextInput } from '../../app/ui/Field.js';
+import { Checkbox, TextInput } from '../../app/ui/Field.js';
 import { ErrorNote } from '../../app/ui/ErrorNote.js';
 import { Tip } from '../../app/ui/Tip.js';
 import { SHORTCUTS } from '../../app/shortcuts.js';
 import { formatCountdown, formatDateTime, formatRelative } from '../../app/lib/format.js';
 import { useNow } from '../../app/lib/use-now.js';
 import { cx } from '../../app/ui/cx.js';
-import { approveSelected, rejectSelected } from '../requests/request-actions.js';
+import { approveSelected, promptNeedsAcknowledging, rejectSelected } from '../requests/request-actions.js';
 import { GrantForm } from './GrantForm.js';
 import { parseOrigin } from './origin.js';
 import q from '../requests/requests.module.css';
@@ -271,6 +271,10 @@ function PromptActionBar({ prompt }: { prompt: WalletPrompt }) {
   const grantable = useApp((s) => canGrant(s, prompt));
   const auto = useApp((s) => grantDraft(s, prompt).autoApprove);
   const count = useApp((s) => draftSigners(s, grantDraft(s, prompt)).length);
+  const acknowledged = useApp((s) => s.requestAcknowledged);
+  const acknowledge = useApp((s) => s.acknowledgeRequest);
+  const needsAck = promptNeedsAcknowledging(prompt);
+  const approvable = grantable && (!needsAck || acknowledged);
   const [reason, setReason] = useState('');
   const reasonRef = useRef<HTMLInputElement>(null);
   const verb = prompt.kind === 'connect' ? 'Connect' : 'Confirm pairing';
@@ -321,19 +325,23 @@ function PromptActionBar({ prompt }: { prompt: WalletPrompt }) {
   return (
     <div className={q.actionBar} data-testid="request-actions">
       <div className={q.actionLead}>
-        <span className={q.actionHint}>
-          {prompt.kind === 'connect' ? (
-            <>
-              <strong>{parseOrigin(prompt.origin ?? prompt.name).host}</strong> will see {count === 1 ? '1 address' : `${count} addresses`}
-              {auto ? <strong className={w.autoNote}> and sign without asking</strong> : null}.
-            </>
-          ) : (
-            <>
-              The program gets a token for {count === 1 ? '1 account' : `${count} accounts`}
-              {auto ? <strong className={w.autoNote}> and signs without asking</strong> : null}.
-            </>
-          )}
-        </span>
+        {needsAck ? (
+          <Checkbox label="I know where this page comes from and still want to connect it" checked={acknowledged} onChange={(e) => acknowledge(e.target.checked)} data-testid="request-acknowledge" />
+        ) : (
+          <span className={q.actionHint}>
+            {prompt.kind === 'connect' ? (
+              <>
+                <strong>{parseOrigin(prompt.origin ?? prompt.name).host}</strong> will see {count === 1 ? '1 address' : `${count} addresses`}
+                {auto ? <strong className={w.autoNote}> and sign without asking</strong> : null}.
+              </>
+            ) : (
+              <>
+                The program gets a token for {count === 1 ? '1 account' : `${count} accounts`}
+                {auto ? <strong className={w.autoNote}> and signs without asking</strong> : null}.
+              </>
+            )}
+          </span>
+        )}
       </div>
       <div className={q.actionButtons}>
         <Tip label="Reject — optionally say why" shortcut={SHORTCUTS.rejectRequest}>
@@ -341,9 +349,9 @@ function PromptActionBar({ prompt }: { prompt: WalletPrompt }) {
             Reject
           </Button>
         </Tip>
-        <Tip label={grantable ? (prompt.kind === 'connect' ? 'Connect with the ticked accounts' : 'The codes match: pair') : 'Tick at least one account first'} shortcut={SHORTCUTS.approveRequest}>
+        <Tip label={!grantable ? 'Tick at least one account first' : !approvable ? 'Acknowledge that the site is not encrypted first' : prompt.kind === 'connect' ? 'Connect with the ticked accounts' : 'The codes match: pair'} shortcut={SHORTCUTS.approveRequest}>
           <span className={q.tipWrap}>
-            <Button variant={auto ? 'danger' : 'primary'} className={q.decide} icon={prompt.kind === 'connect' ? <Check aria-hidden /> : <Link2 aria-hidden />} busy={busy === 'approve'} disabled={!grantable} onClick={() => void approveSelected(store.getState)} data-testid="approve">
+            <Button variant={auto || needsAck ? 'danger' : 'primary'} className={q.decide} icon={prompt.kind === 'connect' ? <Check aria-hidden /> : <Link2 aria-hidden />} busy={busy === 'approve'} disabled={!approvable} onClick={() => void approveSelected(store.getState)} data-testid="approve">
               {verb}
             </Button>
           </span>
