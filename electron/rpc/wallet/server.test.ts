@@ -306,6 +306,17 @@ describe('a browser origin', () => {
     expect(w.admin.listRequests().pending).toEqual([]);
   });
 
+  it('a page that goes away withdraws its connect prompt', async () => {
+    const w = await world();
+    const abort = new AbortController();
+    const gone = post(w.port, call('eth_requestAccounts'), { origin: DAPP }, { abort: abort.signal }).catch((e: unknown) => e);
+    await pendingPrompt(w.admin);
+    abort.abort();
+    await gone;
+    await pending(() => (w.admin.walletPrompts().pending.length === 0 ? true : undefined));
+    expect(w.admin.walletConnections()).toEqual([]);
+  });
+
   it('a client that goes away withdraws its signing request', async () => {
     const w = await world();
     await connectDapp(w);
