@@ -2,6 +2,7 @@
  * The upstream client against a real Ethereum node (ganache on a loopback port), and against a
  * port where nothing answers.
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RPC, RpcError } from './jsonrpc.js';
@@ -57,6 +58,33 @@ describe('httpUpstream', () => {
     const e = await refusal(httpUpstream(secretUrl, 'Mainnet').call('eth_blockNumber', []));
     expect(e.code).toBe(RPC.CHAIN_DISCONNECTED);
     expect(e.message).toBe('the upstream node of Mainnet did not answer');
+  });
+
+  it('a node that answers something other than JSON-RPC, or answers without end, is 4901 too', async () => {
+    const bad = createHttpServer((req, res) => {
+      if (req.url === '/text') return void res.end('<html>gateway error</html>');
+      if (req.url === '/array') return void res.end('[1,2]');
+      // A valid answer of 17 MiB in 1 MiB chunks, no Content-Length: cut while it streams.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"jsonrpc":"2.0","id":1,"result":"');
+      let sent = 0;
+      const more = (): void => {
+        while (sent < 17 && res.write(Buffer.alloc(1024 * 1024, 0x61))) sent++;
+        if (sent >= 17) res.end('"}');
+        else res.once('drain', () => (sent++, more()));
+      };
+      more();
+    });
+    await new Promise<void>((r) => bad.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(bad.address() as { port: number }).port}`;
+    try {
+      for (const path of ['/text', '/array', '/huge']) {
+        expect((await refusal(httpUpstream(base + path, 'Bad').call('eth_blockNumber', []))).code, path).toBe(RPC.CHAIN_DISCONNECTED);
+      }
+    } finally {
+      bad.closeAllConnections();
+      await new Promise((r) => bad.close(r));
+    }
   });
 
   it('stops waiting when the caller withdraws', async () => {

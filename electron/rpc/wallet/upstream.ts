@@ -72,10 +72,9 @@ export function httpUpstream(url: string, chainName: string): Upstream {
           signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
           redirect: 'error',
         });
-        const declared = Number(res.headers.get('content-length') ?? '0');
-        if (declared > MAX_UPSTREAM_BYTES) throw unreachable();
-        text = await res.text();
-        if (text.length > MAX_UPSTREAM_BYTES) throw unreachable();
+        const read = await readLimited(res, MAX_UPSTREAM_BYTES);
+        if (read === null) throw unreachable();
+        text = read;
         if (!res.ok && text === '') throw unreachable();
       } catch (error) {
         if (error instanceof RpcError) throw error;
@@ -100,4 +99,24 @@ export function httpUpstream(url: string, chainName: string): Upstream {
       return r.result;
     },
   };
+}
+
+/** The body as text, or null once it passes `limit` bytes (counted as it streams: a chunked answer declares no length). */
+async function readLimited(res: Response, limit: number): Promise<string | null> {
+  if (Number(res.headers.get('content-length') ?? '0') > limit) return null;
+  if (res.body === null) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
