@@ -27,7 +27,7 @@ interface Command {
 function commands(s: AppState): Command[] {
   const pending = pendingRequestCount(s);
   const list: Command[] = [
-    { id: 'go-requests', group: 'Go to', label: pending > 0 ? `Signing requests (${pending} waiting)` : 'Signing requests', icon: <Inbox />, shortcut: SHORTCUTS.goRequests, run: (x) => x.setScreen('requests') },
+    { id: 'go-requests', group: 'Go to', label: pending > 0 ? `Requests (${pending} waiting)` : 'Requests', icon: <Inbox />, shortcut: SHORTCUTS.goRequests, run: (x) => x.setScreen('requests') },
     { id: 'go-keys', group: 'Go to', label: 'Keys', icon: <KeyRound />, shortcut: SHORTCUTS.goKeys, run: (x) => x.setScreen('keys') },
     { id: 'go-sign', group: 'Go to', label: 'Sign a request', icon: <FileSignature />, shortcut: SHORTCUTS.goSign, run: (x) => x.setScreen('sign') },
     { id: 'go-audit', group: 'Go to', label: 'Audit log', icon: <ScrollText />, shortcut: SHORTCUTS.goAudit, run: (x) => x.setScreen('audit') },

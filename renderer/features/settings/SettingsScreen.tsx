@@ -81,7 +81,7 @@ export function SettingsScreen({ transport }: { transport: Transport }) {
             <div className={cx(st.row, st.rowStack)}>
               <div>
                 <div className={st.rowLabel}>Crypto providers</div>
-                <div className={st.rowHint}>Which implementation serves each primitive in this runtime (node:crypto where it has it, noble otherwise).</div>
+                <div className={st.rowHint}>Which implementation serves each primitive in this runtime (node:crypto where it has it, libsecp256k1 for secp256k1 signing, noble otherwise).</div>
               </div>
               <dl className={st.providerList}>
                 {groupProviders(vault.providers).map(([impl, names]) => (
