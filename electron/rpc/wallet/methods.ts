@@ -240,13 +240,12 @@ export class WalletMethods {
         throw new RpcError(RPC.USER_REJECTED, `Custos does not add chains on request: chain ${toHexQuantity(chainId)} is not among the chains the operator configured (server.wallet_rpc.chains)`, { reason: 'UNSUPPORTED' });
       }
       case 'eth_sign':
-        throw new RpcError(
-          RPC.UNSUPPORTED_METHOD,
-          this.options.allowEthSign
-            ? 'eth_sign is not offered by this version of Custos even with allow_eth_sign: use personal_sign or eth_signTypedData_v4'
-            : 'eth_sign signs an arbitrary digest blind and is refused: use personal_sign or eth_signTypedData_v4',
-          { reason: 'UNSUPPORTED' },
-        );
+        // EIP-1474's eth_sign is personal_sign with the parameters swapped ([address, data]); it
+        // is off by default because dapps have used it to have hashes signed that nobody can read.
+        if (!this.options.allowEthSign) {
+          throw new RpcError(RPC.UNSUPPORTED_METHOD, 'eth_sign is refused (server.wallet_rpc.allow_eth_sign is false): use personal_sign or eth_signTypedData_v4', { reason: 'UNSUPPORTED' });
+        }
+        return this.personalSign(session, connection, call, signal, 'eth_sign');
       case 'personal_sign':
         return this.personalSign(session, connection, call, signal);
       case 'eth_signTypedData_v4':
@@ -306,13 +305,14 @@ export class WalletMethods {
     return found.address;
   }
 
-  private async personalSign(session: WalletSession, connection: WalletConnection, call: JsonRpcCall, signal: AbortSignal): Promise<string> {
-    const [data, addressParam] = arrayParams(call, 2, 3);
-    if (typeof data !== 'string') throw invalidParams('personal_sign: the message must be a string (0x-hex bytes, or text)');
-    const address = this.account(connection, addressParam, 'personal_sign: the address');
+  private async personalSign(session: WalletSession, connection: WalletConnection, call: JsonRpcCall, signal: AbortSignal, method: 'personal_sign' | 'eth_sign' = 'personal_sign'): Promise<string> {
+    const params = arrayParams(call, 2, 3);
+    const [data, addressParam] = method === 'eth_sign' ? [params[1], params[0]] : params;
+    if (typeof data !== 'string') throw invalidParams(`${method}: the message must be a string (0x-hex bytes, or text)`);
+    const address = this.account(connection, addressParam, `${method}: the address`);
     // EIP-1474 gives the message as 0x bytes; wallets also take plain text, signed as its UTF-8.
     const request: SigningRequest = { type: 'eth.message', message: data, encoding: HEX_BYTES.test(data) ? 'hex' : 'utf8' };
-    const { result } = await session.sign({ method: 'personal_sign', request, address, signal });
+    const { result } = await session.sign({ method, request, address, signal });
     return result.primary.value;
   }
 

@@ -5,7 +5,7 @@
  * browser or a local program could try, ethers v6 (JsonRpcProvider + JsonRpcSigner) as a paired
  * program, and the `ws` client. Every operator decision is made through the facade.
  */
-import { FetchRequest, JsonRpcProvider, Transaction, verifyMessage, verifyTypedData } from 'ethers';
+import { FetchRequest, getBytes, JsonRpcProvider, Transaction, verifyMessage, verifyTypedData } from 'ethers';
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -49,7 +49,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function world(options: { maxBodyBytes?: number; batchLimit?: number } = {}): Promise<World> {
+async function world(options: { maxBodyBytes?: number; batchLimit?: number; allowEthSign?: boolean } = {}): Promise<World> {
   const admin = await unlockedCustodian({
     walletChains: [
       { chainId: '1337', name: 'Ganache' },
@@ -64,6 +64,7 @@ async function world(options: { maxBodyBytes?: number; batchLimit?: number } = {
         enabled: true,
         ...(options.maxBodyBytes === undefined ? {} : { max_body_bytes: options.maxBodyBytes }),
         ...(options.batchLimit === undefined ? {} : { batch_limit: options.batchLimit }),
+        ...(options.allowEthSign === undefined ? {} : { allow_eth_sign: options.allowEthSign }),
         chains: [
           { chain_id: 1337, name: 'Ganache', upstream_url: upstreamUrl },
           { chain_id: 1, name: 'Ethereum' },
@@ -304,6 +305,20 @@ describe('a browser origin', () => {
     expect((await rpc(w.port, { origin: DAPP }, 'eth_sign', [ETH_0, '0x' + '11'.repeat(32)])).error?.code).toBe(4200);
     expect((await rpc(w.port, { origin: DAPP }, 'personal_sign', [42, ETH_0])).error?.code).toBe(-32602);
     expect(w.admin.listRequests().pending).toEqual([]);
+  });
+
+  it('eth_sign, when the configuration allows it, is EIP-1474\'s: [address, data], signed like personal_sign after approval', async () => {
+    const w = await world({ allowEthSign: true });
+    const connecting = rpc(w.port, { origin: DAPP }, 'eth_requestAccounts');
+    const prompt = await pending(() => w.admin.walletPrompts().pending[0]);
+    await w.admin.approveWalletPrompt(prompt.id, { accounts: [{ kind: 'hd', namespace: 'default', wallet: 'hd', index: 0 }], chainId: '1337' });
+    expect((await connecting).result).toEqual([ETH_0]);
+    const signing = rpc(w.port, { origin: DAPP }, 'eth_sign', [ETH_0, '0xdeadbeef']);
+    const request = await pendingRequest(w.admin);
+    expect(request).toMatchObject({ method: 'eth_sign', request: { type: 'eth.message', message: '0xdeadbeef', encoding: 'hex' } });
+    await w.admin.approveRequest(request.id);
+    expect(verifyMessage(getBytes('0xdeadbeef'), (await signing).result as string)).toBe(ETH_0);
+    expect((await rpc(w.port, { origin: DAPP }, 'eth_sign', ['0xdeadbeef', ETH_0])).error?.code).toBe(-32602);
   });
 
   it('a page that goes away withdraws its connect prompt', async () => {
