@@ -1643,7 +1643,23 @@ class CustodianImpl implements Custodian {
       return use(this.vaultSecp256k1Signer(ref, key.version, key.privateHandle), null);
     }
     const path = ethereumAddressPath(ref.index, ref.account ?? 0);
-    return this.withDerivedSigner(ref.namespace, ref.wallet, path, 'secp256k1', (priv) => secp256k1Signer(this.engine, priv), (signer) => use(signer, path));
+    // Kept with the wallet's derivation cache (re-checked active on every call, wiped on lock and
+    // deletion): setting up a leaf's signer costs more than its signature.
+    const cache = this.hdCache(ref.namespace, ref.wallet, 'secp256k1');
+    const signer = cache.memo(
+      `eth-signer ${path}`,
+      () => {
+        const node = cache.derive(path);
+        try {
+          if (node.privateKey === undefined) throw new CustodyError('INTERNAL', 'derived node has no private key');
+          return secp256k1Signer(this.engine, node.privateKey);
+        } finally {
+          node.wipe();
+        }
+      },
+      (s) => s.dispose(),
+    );
+    return use(signer, path);
   }
 
   /**

@@ -135,7 +135,10 @@ describe('HD wallets', () => {
     expect(await codeOfAsync(c.hdCreate('ops', 'w2'))).toBe('QUOTA_EXCEEDED');
     expect(await codeOfAsync(c.generateKey('ops', 'k', 'ed25519'))).toBe('QUOTA_EXCEEDED');
     expect(await codeOfAsync(c.deleteNamespace('ops'))).toBe('NOT_EMPTY');
+    // A signer kept from an earlier signature does not outlive the wallet's state.
+    await c.ethSignMessage({ namespace: 'ops', wallet: 'w', index: 0 }, new Uint8Array([1]));
     await c.hdSetState('ops', 'w', 'disabled');
+    expect(await codeOfAsync(c.ethSignMessage({ namespace: 'ops', wallet: 'w', index: 0 }, new Uint8Array([1])))).toBe('KEY_DISABLED');
     expect(await codeOfAsync(c.hdDerive('ops', 'w', { chain: 'ethereum', index: 0 }))).toBe('KEY_DISABLED');
     expect(await codeOfAsync(c.hdDeriveRange('ops', 'w', { chain: 'ethereum', from: 0, count: 2 }))).toBe('KEY_DISABLED');
     await c.hdSetState('ops', 'w', 'active');

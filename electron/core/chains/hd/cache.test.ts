@@ -62,6 +62,35 @@ describe('createDerivationCache', () => {
     expect(codeOf(() => cache.derive(ethereumAddressPath(0)))).toBe('INVALID_INPUT');
   });
 
+  it('memo() makes a value once per key, evicts the least recently used past maxMemos, and disposes on eviction, clear() and wipe()', () => {
+    const cache = createDerivationCache(masterNodeFromSeed(seed), { maxMemos: 2 });
+    const disposed: string[] = [];
+    let made = 0;
+    const get = (key: string) =>
+      cache.memo(
+        key,
+        () => {
+          made++;
+          return { key };
+        },
+        (v) => disposed.push(v.key),
+      );
+    const a = get('a');
+    expect(get('a')).toBe(a);
+    get('b');
+    get('a'); // a is now the most recent
+    get('c'); // evicts b
+    expect([made, disposed]).toEqual([3, ['b']]);
+    cache.clear();
+    expect(disposed.sort()).toEqual(['a', 'b', 'c']);
+    get('a');
+    cache.wipe();
+    expect(disposed).toHaveLength(4);
+    expect(codeOf(() => get('d'))).toBe('INVALID_INPUT');
+    expect(made).toBe(4);
+    expect(codeOf(() => createDerivationCache(masterNodeFromSeed(seed), { maxMemos: 0 }))).toBe('INVALID_INPUT');
+  });
+
   it('works over a watch-only account (xpub): normal children only', () => {
     const account = masterNodeFromSeed(seed).derivePath("m/84'/0'/0'");
     const cache = createDerivationCache(parseExtendedKey(encodeExtendedPublicKey(account)).node);

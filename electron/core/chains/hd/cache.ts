@@ -9,7 +9,8 @@
  * can never pull a key out from under a caller. Interior nodes are kept in least-recently-used
  * order up to `maxEntries` and wiped when evicted, on `clear()` and on `wipe()`.
  *
- * Secrets: cached private keys stay in memory for the life of the cache; that is the trade-off.
+ * Secrets: cached private keys (and memoised signers) stay in memory for the life of the cache; that
+ * is the trade-off.
  * Build the cache when a vault is unlocked and `wipe()` it when it locks. JavaScript cannot zero
  * what the derivations leave behind (see slip10.ts).
  */
@@ -25,21 +26,31 @@ export interface DerivationCache {
   derive(path: string | readonly number[]): HdNode;
   /** Number of cached interior nodes (the root not counted). */
   readonly size: number;
-  /** Wipe and drop the cached interior nodes; the root stays. */
+  /**
+   * Something built from a derived key and kept with the cache (e.g. a leaf's signer, whose setup
+   * costs more than the signature): made once per `key`, least-recently-used beyond
+   * `maxMemos`, and disposed when evicted, on `clear()` and on `wipe()`.
+   */
+  memo<T>(key: string, make: () => T, dispose: (value: T) => void): T;
+  /** Wipe and drop the cached interior nodes and memos; the root stays. */
   clear(): void;
   /** Wipe everything, the root copy included. Any later call throws. */
   wipe(): void;
 }
 
 export const DEFAULT_CACHE_ENTRIES = 64;
+export const DEFAULT_CACHE_MEMOS = 256;
 
 /**
  * @param root the node paths are relative to (usually a master node); it is copied, so the
  *   caller may wipe its own.
  */
-export function createDerivationCache(root: HdNode, options: { maxEntries?: number } = {}): DerivationCache {
+export function createDerivationCache(root: HdNode, options: { maxEntries?: number; maxMemos?: number } = {}): DerivationCache {
   const maxEntries = options.maxEntries ?? DEFAULT_CACHE_ENTRIES;
+  const maxMemos = options.maxMemos ?? DEFAULT_CACHE_MEMOS;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new CustodyError('INVALID_INPUT', 'maxEntries must be a positive integer');
+  if (!Number.isInteger(maxMemos) || maxMemos < 1) throw new CustodyError('INVALID_INPUT', 'maxMemos must be a positive integer');
+  const memos = new Map<string, { value: unknown; dispose: (value: unknown) => void }>();
   let base: HdNode | undefined = root.derivePath('m');
   const nodes = new Map<string, HdNode>();
 
@@ -82,6 +93,8 @@ export function createDerivationCache(root: HdNode, options: { maxEntries?: numb
   function clear(): void {
     for (const node of nodes.values()) node.wipe();
     nodes.clear();
+    for (const m of memos.values()) m.dispose(m.value);
+    memos.clear();
   }
 
   return {
@@ -93,6 +106,24 @@ export function createDerivationCache(root: HdNode, options: { maxEntries?: numb
     },
     get size() {
       return nodes.size;
+    },
+    memo<T>(key: string, make: () => T, dispose: (value: T) => void): T {
+      live();
+      const hit = memos.get(key);
+      if (hit !== undefined) {
+        memos.delete(key); // refresh its place in LRU order
+        memos.set(key, hit);
+        return hit.value as T;
+      }
+      const value = make();
+      memos.set(key, { value, dispose: dispose as (value: unknown) => void });
+      while (memos.size > maxMemos) {
+        const oldest = memos.keys().next().value as string;
+        const m = memos.get(oldest);
+        memos.delete(oldest);
+        m?.dispose(m.value);
+      }
+      return value;
     },
     clear,
     wipe() {
