@@ -92,7 +92,8 @@ export type QueueChange = { readonly kind: 'added' | 'updated'; readonly record:
 export const DEFAULT_TTL_MS = 5 * 60_000;
 const MAX_TTL_MS = 24 * 3600_000;
 
-function defaultTimer(run: () => void, ms: number): { cancel(): void } {
+/** A timer that does not keep the process alive (the queue's and the wallet prompts' expiry). */
+export function defaultTimer(run: () => void, ms: number): { cancel(): void } {
   const t = setTimeout(run, ms);
   t.unref?.();
   return { cancel: () => clearTimeout(t) };

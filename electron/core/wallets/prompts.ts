@@ -20,6 +20,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { CustodyError } from '../../../shared/errors.js';
 import type { WalletPrompt } from '../../../shared/api/wallet.js';
+import { defaultTimer } from '../approvals/queue.js';
 
 export type PromptOutcome = { readonly state: 'approved'; readonly connectionId: string } | { readonly state: 'rejected'; readonly reason: string | null } | { readonly state: 'expired' };
 
@@ -49,12 +50,6 @@ interface Entry {
 export const PROMPT_TTL_MS = 5 * 60_000;
 /** Crockford base32 without I, L, O, U: nothing to misread when comparing codes. */
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-function defaultTimer(run: () => void, ms: number): { cancel(): void } {
-  const t = setTimeout(run, ms);
-  t.unref?.();
-  return { cancel: () => clearTimeout(t) };
-}
 
 export class WalletPrompts {
   private readonly entries = new Map<string, Entry>();
