@@ -5,11 +5,13 @@
  * dapp waiting on eth_requestAccounts is as urgent as a signature), decided ones newest first.
  *
  * The selection (`selectedRequestId`) names either kind; these helpers are what both slices use
- * to keep it on an item that exists after a re-read, and to move it after a decision.
+ * to keep it on an item that exists after a re-read, and to make a decision and move the
+ * selection after it.
  */
 import type { RequestRecord } from '../../shared/api/signing.js';
 import type { WalletPrompt } from '../../shared/api/wallet.js';
-import type { AppState } from './store.js';
+import type { AppState, AppStore } from './store.js';
+import type { Result } from './types.js';
 
 export type QueueItem = { readonly kind: 'request'; readonly id: string; readonly record: RequestRecord } | { readonly kind: 'prompt'; readonly id: string; readonly prompt: WalletPrompt };
 
@@ -64,4 +66,51 @@ export function nextAfterDecision(s: QueueState & Pick<AppState, 'selectedReques
   const i = pending.findIndex((x) => x.id === id);
   if (i < 0) return s.selectedRequestId;
   return pending[i + 1]?.id ?? pending[i - 1]?.id ?? null;
+}
+
+/** One kind's lists as its slice keeps them. */
+export interface QueueLists<T extends { readonly id: string }> {
+  /** Oldest first. */
+  readonly pending: readonly T[];
+  /** Newest first. */
+  readonly history: readonly T[];
+}
+
+/** A decided item where a re-read would put it: out of the queue, on top of the history. */
+export function withDecided<T extends { readonly id: string }>(lists: QueueLists<T>, item: T): QueueLists<T> {
+  return { pending: lists.pending.filter((x) => x.id !== item.id), history: [item, ...lists.history.filter((x) => x.id !== item.id)] };
+}
+
+export interface QueueDecision<T> {
+  readonly id: string;
+  readonly action: 'approve' | 'reject';
+  /** The API call that decides. */
+  readonly call: () => Promise<Result<T>>;
+  /** It was decided: put it where a re-read would, and anything else its slice keeps for it. */
+  readonly decided: (value: T) => void;
+  /** It was not (decided elsewhere, withdrawn, expired, signed out): show what happened. */
+  readonly refused: (r: Result<T>) => void;
+}
+
+/**
+ * A decision on a queue item, request or prompt, the same way for both: the item is busy while the
+ * call is on its way (buttons show it, A and R wait); once decided, the selection moves to the item
+ * that was after it in the queue (taken before the call, while the item was still in it) and the
+ * reject step closes.
+ */
+export async function decideQueueItem<T>(set: AppStore['setState'], get: AppStore['getState'], d: QueueDecision<T>): Promise<Result<T>> {
+  const next = nextAfterDecision(get(), d.id);
+  set({ requestBusy: { id: d.id, action: d.action } });
+  const r = await d.call();
+  if (get().requestBusy?.id === d.id) set({ requestBusy: null });
+  if (!r.ok) {
+    d.refused(r);
+    return r;
+  }
+  d.decided(r.value);
+  if (get().selectedRequestId === d.id) {
+    set({ requestRejecting: false });
+    get().selectRequest(next);
+  }
+  return r;
 }

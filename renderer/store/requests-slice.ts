@@ -6,10 +6,8 @@
  * the selected request's danger warnings were acknowledged and whether a rejection is being
  * written, so A and R do exactly what the buttons do.
  *
- * Why re-reads are coalesced: `requests.changed` arrives once per state change (arrive, approve,
- * sign, expire…), and a busy client can send many at once. An event after a quiet spell is read
- * at once (a new request must show without delay); events within REFRESH_COALESCE_MS of the last
- * read share one trailing re-read, however many arrive; an answer older than the latest read is
+ * Re-reads follow `requests.changed`, coalesced (store/coalesce: an event after a quiet spell is
+ * read at once, a burst shares one trailing re-read); an answer older than the latest read is
  * dropped.
  *
  * Holds requests and results (public data: views, transactions, signatures), never key material.
@@ -20,19 +18,14 @@ import type { ErrorInfo, Result } from './types.js';
 import type { AppState, SliceCreator } from './store.js';
 import { SIGNED_OUT_CODES } from './signed-out.js';
 import { isSignedIn } from './vault-slice.js';
-import { nextAfterDecision, queueItems, selectionAfterRead } from './queue.js';
+import { decideQueueItem, queueItems, selectionAfterRead, withDecided, type QueueLists } from './queue.js';
+import { coalescedRefresh } from './coalesce.js';
 
-/** Events closer together than this share one re-read. */
-export const REFRESH_COALESCE_MS = 25;
+export { REFRESH_COALESCE_MS } from './coalesce.js';
 
 export type RequestsTab = 'pending' | 'history';
 
-export interface RequestLists {
-  /** Oldest first. */
-  readonly pending: readonly RequestRecord[];
-  /** Newest first. */
-  readonly history: readonly RequestRecord[];
-}
+export type RequestLists = QueueLists<RequestRecord>;
 
 export interface RequestsSlice {
   /** Undefined until the first read answers. */
@@ -87,9 +80,7 @@ export function canApprove(s: Pick<AppState, 'requests' | 'selectedRequestId' | 
 
 export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api, now, prefs }) => {
   let loadSeq = 0;
-  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the list was last asked for (any reason): the start of the coalescing window. */
-  let lastReadAt = Number.NEGATIVE_INFINITY;
+  const refresh = coalescedRefresh(() => void get().loadRequests(), now);
 
   function select(id: string | null): void {
     if (id === get().selectedRequestId) return;
@@ -105,30 +96,21 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
     return queueItems(get(), get().requestsTab);
   }
 
-  /** Put a decided record where a re-read would: out of the queue, on top of the history. */
-  function applyDecided(record: RequestRecord): void {
-    const lists = get().requests;
-    if (lists === undefined) return;
-    set({ requests: { pending: lists.pending.filter((r) => r.id !== record.id), history: [record, ...lists.history.filter((r) => r.id !== record.id)] } });
-  }
-
-  async function decide(id: string, action: 'approve' | 'reject', call: () => Promise<Result<RequestRecord>>): Promise<Result<RequestRecord>> {
-    const next = nextAfterDecision(get(), id);
-    set({ requestBusy: { id, action } });
-    const r = await call();
-    if (get().requestBusy?.id === id) set({ requestBusy: null });
-    if (r.ok) {
-      applyDecided(r.value);
-      if (get().selectedRequestId === id) {
-        set({ requestRejecting: false });
-        select(next);
-      }
-    } else {
-      signedOutCheck(r);
-      // CONFLICT / NOT_FOUND / EXPIRED: someone (or the clock) decided first; show what happened.
-      void get().loadRequests();
-    }
-    return r;
+  function decide(id: string, action: 'approve' | 'reject', call: () => Promise<Result<RequestRecord>>): Promise<Result<RequestRecord>> {
+    return decideQueueItem(set, get, {
+      id,
+      action,
+      call,
+      decided(record) {
+        const lists = get().requests;
+        if (lists !== undefined) set({ requests: withDecided(lists, record) });
+      },
+      refused(r) {
+        signedOutCheck(r);
+        // CONFLICT / NOT_FOUND / EXPIRED: someone (or the clock) decided first; show what happened.
+        void get().loadRequests();
+      },
+    });
   }
 
   return {
@@ -149,7 +131,7 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
 
     async loadRequests() {
       const seq = ++loadSeq;
-      lastReadAt = now();
+      refresh.markRead();
       const r = await api.requestsList({});
       if (seq !== loadSeq) return;
       if (!r.ok) {
@@ -166,16 +148,7 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
 
     onRequestsChanged() {
       // Signed out: nothing to follow (signing in reads the list afresh).
-      if (refreshTimer !== undefined || !isSignedIn(get().vault)) return;
-      const wait = lastReadAt + REFRESH_COALESCE_MS - now();
-      if (wait <= 0) {
-        void get().loadRequests();
-        return;
-      }
-      refreshTimer = setTimeout(() => {
-        refreshTimer = undefined;
-        void get().loadRequests();
-      }, wait);
+      if (isSignedIn(get().vault)) refresh.request();
     },
 
     setRequestsTab(tab) {
@@ -208,8 +181,7 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
     },
 
     resetRequests() {
-      if (refreshTimer !== undefined) clearTimeout(refreshTimer);
-      refreshTimer = undefined;
+      refresh.cancel();
       loadSeq += 1;
       set({ requests: undefined, requestsError: undefined, requestsTab: 'pending', selectedRequestId: null, requestSelectedAt: 0, requestAcknowledged: false, requestRejecting: false, requestBusy: null });
     },

@@ -13,7 +13,8 @@ import type { WalletAccount, WalletPrompt } from '../../shared/api/wallet.js';
 import { createAppStore } from './store.js';
 import { memoryPrefs } from './prefs.js';
 import type { VaultStatus } from './types.js';
-import { pendingRequestCount, REFRESH_COALESCE_MS } from './requests-slice.js';
+import { REFRESH_COALESCE_MS } from './coalesce.js';
+import { pendingRequestCount } from './requests-slice.js';
 import { pendingItems, selectedPrompt } from './queue.js';
 import { canGrant, grantDraft, signerKey } from './wallets-slice.js';
 
@@ -58,6 +59,9 @@ const status = (signedIn: boolean): VaultStatus => ({
   session: signedIn ? { principal: 'admin', admin: true, expiresAt: null } : null,
 });
 
+/** What a request and a prompt both carry while they wait in the queue (five minutes to live). */
+const waiting = (createdAt: number) => ({ state: 'pending' as const, createdAt, expiresAt: createdAt + 300_000, decidedAt: null, decidedBy: null, reason: null });
+
 const prompt = (id: string, createdAt: number, extra: Partial<WalletPrompt> = {}): WalletPrompt => ({
   id,
   kind: 'connect',
@@ -65,12 +69,7 @@ const prompt = (id: string, createdAt: number, extra: Partial<WalletPrompt> = {}
   name: 'https://dapp.example',
   code: null,
   chainId: null,
-  state: 'pending',
-  createdAt,
-  expiresAt: createdAt + 300_000,
-  decidedAt: null,
-  decidedBy: null,
-  reason: null,
+  ...waiting(createdAt),
   connectionId: null,
   ...extra,
 });
@@ -83,12 +82,7 @@ const request = (id: string, createdAt: number): RequestRecord => ({
   signer: { kind: 'hd', namespace: 'default', wallet: 'hd' },
   view: { chain: 'ethereum', type: 'eth.message', title: 'Sign a message (personal_sign)', network: null, signer: '0xabc', flags: [], sections: [], digest: null },
   policy: { decision: 'require-approval', reasons: [] },
-  state: 'pending',
-  createdAt,
-  expiresAt: createdAt + 300_000,
-  decidedAt: null,
-  decidedBy: null,
-  reason: null,
+  ...waiting(createdAt),
   result: null,
   error: null,
 });

@@ -6,9 +6,9 @@
  * (accounts, chain, auto-approve — in the store so the A key grants exactly what the form shows),
  * and the live connections the Settings screen lists, edits and revokes.
  *
- * Re-reads follow `wallets.changed` the way requests-slice follows `requests.changed`: the first
- * event after a quiet spell is read at once, a burst shares one trailing re-read, and an answer
- * older than the latest read is dropped.
+ * Re-reads follow `wallets.changed` the way requests-slice follows `requests.changed` (store/coalesce:
+ * the first event after a quiet spell is read at once, a burst shares one trailing re-read), and an
+ * answer older than the latest read is dropped.
  *
  * Holds origins, names, addresses and signer references (public), never key material or a paired
  * program's token (the program receives it; the UI never sees it).
@@ -20,20 +20,15 @@ import type { ErrorInfo, Result } from './types.js';
 import type { AppState, SliceCreator } from './store.js';
 import { SIGNED_OUT_CODES } from './signed-out.js';
 import { isSignedIn } from './vault-slice.js';
-import { nextAfterDecision, selectionAfterRead } from './queue.js';
-import { REFRESH_COALESCE_MS } from './requests-slice.js';
+import { decideQueueItem, selectionAfterRead, withDecided, type QueueLists } from './queue.js';
+import { coalescedRefresh } from './coalesce.js';
 
 export interface WalletChainInfo {
   readonly chainId: string;
   readonly name: string;
 }
 
-export interface WalletPromptLists {
-  /** Oldest first. */
-  readonly pending: readonly WalletPrompt[];
-  /** Newest first. */
-  readonly history: readonly WalletPrompt[];
-}
+export type WalletPromptLists = QueueLists<WalletPrompt>;
 
 /** What the operator is about to grant on one prompt. */
 export interface WalletGrantDraft {
@@ -109,45 +104,34 @@ export const createWalletsSlice: SliceCreator<WalletsSlice> = (set, get, { api, 
   let promptSeq = 0;
   let connectionSeq = 0;
   let choicesSeq = 0;
-  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastReadAt = Number.NEGATIVE_INFINITY;
 
   function signedOutCheck(r: Result<unknown>): void {
     if (!r.ok && SIGNED_OUT_CODES.has(r.error.code)) void get().refreshVault();
   }
 
-  function refresh(): void {
+  const refresh = coalescedRefresh(() => {
     void get().loadWalletPrompts();
     // The Settings list is read when it is first shown; after that it follows the events too.
     if (get().walletConnections !== undefined) void get().loadWalletConnections();
-  }
+  }, now);
 
-  /** Put a decided prompt where a re-read would: out of the queue, on top of the history. */
-  function applyDecided(prompt: WalletPrompt): void {
-    const lists = get().walletPrompts;
-    if (lists === undefined) return;
-    set({ walletPrompts: { pending: lists.pending.filter((p) => p.id !== prompt.id), history: [prompt, ...lists.history.filter((p) => p.id !== prompt.id)] } });
-  }
-
-  async function decide(id: string, action: 'approve' | 'reject', call: () => Promise<Result<WalletPrompt>>): Promise<Result<WalletPrompt>> {
-    const next = nextAfterDecision(get(), id);
-    set({ requestBusy: { id, action } });
-    const r = await call();
-    if (get().requestBusy?.id === id) set({ requestBusy: null });
-    if (r.ok) {
-      applyDecided(r.value);
-      if (get().walletDraft?.promptId === id) set({ walletDraft: null });
-      if (get().selectedRequestId === id) {
-        set({ requestRejecting: false });
-        get().selectRequest(next);
-      }
-      if (r.value.connectionId !== null && get().walletConnections !== undefined) void get().loadWalletConnections();
-    } else {
-      signedOutCheck(r);
-      // Decided elsewhere, withdrawn or expired: show what happened.
-      void get().loadWalletPrompts();
-    }
-    return r;
+  function decide(id: string, action: 'approve' | 'reject', call: () => Promise<Result<WalletPrompt>>): Promise<Result<WalletPrompt>> {
+    return decideQueueItem(set, get, {
+      id,
+      action,
+      call,
+      decided(prompt) {
+        const lists = get().walletPrompts;
+        if (lists !== undefined) set({ walletPrompts: withDecided(lists, prompt) });
+        if (get().walletDraft?.promptId === id) set({ walletDraft: null });
+        if (prompt.connectionId !== null && get().walletConnections !== undefined) void get().loadWalletConnections();
+      },
+      refused(r) {
+        signedOutCheck(r);
+        // Decided elsewhere, withdrawn or expired: show what happened.
+        void get().loadWalletPrompts();
+      },
+    });
   }
 
   return {
@@ -162,7 +146,7 @@ export const createWalletsSlice: SliceCreator<WalletsSlice> = (set, get, { api, 
 
     async loadWalletPrompts() {
       const seq = ++promptSeq;
-      lastReadAt = now();
+      refresh.markRead();
       const r = await api.walletsPrompts({});
       if (seq !== promptSeq) return;
       if (!r.ok) {
@@ -202,16 +186,7 @@ export const createWalletsSlice: SliceCreator<WalletsSlice> = (set, get, { api, 
     },
 
     onWalletsChanged() {
-      if (refreshTimer !== undefined || !isSignedIn(get().vault)) return;
-      const wait = lastReadAt + REFRESH_COALESCE_MS - now();
-      if (wait <= 0) {
-        refresh();
-        return;
-      }
-      refreshTimer = setTimeout(() => {
-        refreshTimer = undefined;
-        refresh();
-      }, wait);
+      if (isSignedIn(get().vault)) refresh.request();
     },
 
     setWalletDraft(prompt, patch) {
@@ -256,8 +231,7 @@ export const createWalletsSlice: SliceCreator<WalletsSlice> = (set, get, { api, 
     },
 
     resetWallets() {
-      if (refreshTimer !== undefined) clearTimeout(refreshTimer);
-      refreshTimer = undefined;
+      refresh.cancel();
       promptSeq += 1;
       connectionSeq += 1;
       choicesSeq += 1;
