@@ -48,6 +48,11 @@ describe('metered execution (on this thread)', () => {
     expect(r).toMatchObject({ decision: 'deny', failure: 'out of fuel (budget 10000000)', fuel: 10_000_000 });
   });
 
+  it('bulk memory pays for its size: a loop of 1 MiB fills runs out of fuel, not out of time', () => {
+    const r = run(m.BULK_FILL, '1', 1_000_000);
+    expect(r).toMatchObject({ decision: 'deny', failure: 'out of fuel (budget 1000000)' });
+  });
+
   it('a memory bomb hits the cap and denies', () => {
     expect(run(m.MEMORY_BOMB)).toMatchObject({ decision: 'deny', failure: 'memory cap exceeded (32 pages of 64 KiB)' });
     expect(run(m.MEMORY_BOMB, '1', 10_000_000, { memoryPages: 4 })).toMatchObject({ decision: 'deny', failure: 'memory cap exceeded (4 pages of 64 KiB)' });

@@ -25,6 +25,8 @@
  *    above the cap) and decremented on every normal exit (the end of the body and each `return`).
  *    A counter, not the engine's stack limit: V8's limit is in bytes and depends on the tier that
  *    compiled the frame, so the same input could overflow once and not the next time.
+ *    Bulk memory operations (memory.fill, memory.copy, memory.init) also pay for their size at run
+ *    time, one unit per 64 bytes, so fuel bounds time even where one instruction moves megabytes.
  *  - Memory: every `memory.grow` goes through a check that traps (and sets `__custos_oom`) when
  *    the memory would pass the cap in pages; an initial size above the cap is refused here.
  *
@@ -330,6 +332,7 @@ const FUEL = '__custos$fuel';
 const DEPTH = '__custos$depth';
 const OOM = '__custos$oom';
 const GROW = '__custos$grow';
+const BULK = '__custos$bulk';
 const EXIT = (t: number): string => `__custos$exit_${t === binaryen.i64 ? 'i64' : t === binaryen.i32 ? 'i32' : 'void'}`;
 
 /** binaryen 132's i64.const takes one bigint (its .d.ts still says low, high). */
@@ -373,7 +376,12 @@ function instrumentExpr(m: binaryen.Module, expr: number, results: number): numb
   }
   let cost = 1;
   for (const s of slots(expr)) cost += instrumentExpr(m, s.expr, results);
-  if (id === binaryen.MemoryGrowId) {
+  if (id === binaryen.MemoryFillId || id === binaryen.MemoryCopyId || id === binaryen.MemoryInitId) {
+    // Bulk memory does work in proportion to its size: charge one unit per 64 bytes, at run time.
+    const wrapper = id === binaryen.MemoryFillId ? 'MemoryFill' : id === binaryen.MemoryCopyId ? 'MemoryCopy' : 'MemoryInit';
+    const size = field(wrapper, 'Size');
+    size.set(expr, m.call(BULK, [size.get(expr)], binaryen.i32));
+  } else if (id === binaryen.MemoryGrowId) {
     const delta = field('MemoryGrow', 'Delta');
     delta.set(expr, m.call(GROW, [delta.get(expr)], binaryen.i32));
   } else if (id === binaryen.ReturnId) {
@@ -412,6 +420,18 @@ function addHelpers(m: binaryen.Module, memoryPages: number): void {
         m.i32.gt_u(m.local.get(0, binaryen.i32), m.i32.sub(m.i32.const(memoryPages), m.memory.size())),
         m.block(null, [m.global.set(OOM, m.i32.const(1)), m.unreachable()]),
       ),
+      m.local.get(0, binaryen.i32),
+    ], binaryen.i32),
+  );
+  // bulk(size): size, after charging size / 64 fuel (a memory.fill of 1 MiB costs 16,384).
+  m.addFunction(
+    BULK,
+    binaryen.i32,
+    binaryen.i32,
+    [],
+    m.block(null, [
+      m.global.set(FUEL, m.i64.sub(m.global.get(FUEL, binaryen.i64), m.i64.extend_u(m.i32.shr_u(m.local.get(0, binaryen.i32), m.i32.const(6))))),
+      m.if(m.i64.lt_s(m.global.get(FUEL, binaryen.i64), i64(m, 0)), m.unreachable()),
       m.local.get(0, binaryen.i32),
     ], binaryen.i32),
   );

@@ -55,3 +55,5 @@ export const WRONG_IMPORT = wat(`(module (import "wasi_snapshot_preview1" "fd_wr
 export const BIG_MEMORY = policy('(i32.const 1)', '', '(memory (export "memory") 100)');
 /** Spins long enough to meet any timeout, with fuel to spare when the budget is huge. */
 export const SPIN = policy('(local $i i64) (loop $l (local.set $i (i64.add (local.get $i) (i64.const 1))) (br_if $l (i64.lt_u (local.get $i) (i64.const 100000000000)))) (i32.const 1)');
+/** memory.fill of 1 MiB, 100,000 times: one instruction per iteration, but megabytes of work. */
+export const BULK_FILL = policy('(local $i i32) (loop $l (memory.fill (i32.const 0) (i32.const 0) (i32.const 1048576)) (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (i32.const 100000)))) (i32.const 1)', '', '(memory (export "memory") 17)', binaryen.Features.MVP | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals);
