@@ -80,6 +80,22 @@ describe('example policies (AssemblyScript)', () => {
     expect((await run('erc20-daily-limit', contextOf(ethTransfer('100')))).decision).toBe('allow');
   });
 
+  it('the SDK reads any context the host builds: escapes, non-ASCII text, nested typed data', async () => {
+    const text = 'h\u00e9llo "quoted" \\ back\tslash\n\u2028 \ud83d\ude00 ünïcödé';
+    const msg = contextOf({ type: 'eth.message', message: text, encoding: 'utf8' }, { method: 'personal_sign' });
+    expect(await run('spending-limit', msg)).toMatchObject({ decision: 'allow', reason: 'not a transaction' });
+    const typed = {
+      types: { EIP712Domain: [{ name: 'name', type: 'string' }, { name: 'chainId', type: 'uint256' }], Order: [{ name: 'items', type: 'Item[]' }, { name: 'note', type: 'string' }], Item: [{ name: 'id', type: 'uint256' }, { name: 'ok', type: 'bool' }] },
+      primaryType: 'Order',
+      domain: { name: 'Shop "é"', chainId: 1 },
+      message: { items: [{ id: '1', ok: true }, { id: '2', ok: false }], note: 'ü\n' },
+    };
+    const ctx = contextOf({ type: 'eth.typedData', typedData: JSON.stringify(typed), chainId: '1' }, { method: 'eth_signTypedData_v4' });
+    expect(await run('spending-limit', ctx)).toMatchObject({ decision: 'allow', reason: 'not a transaction' });
+    // Not JSON at all: the SDK says so, and the policy denies.
+    expect(await runtime.evaluate(modules.get('spending-limit') as string, '{"version":1,')).toMatchObject({ decision: 'deny', reason: 'the context is not readable' });
+  });
+
   it('through the engine, with rules beside them', async () => {
     const engine = new PolicyEngine(runtime);
     const policies = [
