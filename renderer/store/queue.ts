@@ -34,12 +34,18 @@ export function queueItems(s: QueueState, tab: AppState['requestsTab']): QueueIt
   return tab === 'pending' ? pendingItems(s) : historyItems(s);
 }
 
+/** The item itself, request or prompt: for what both carry (id, state, times, who decided). */
+export function queueEntry(i: QueueItem): RequestRecord | WalletPrompt {
+  return i.kind === 'request' ? i.record : i.prompt;
+}
+
 function createdAt(i: QueueItem): number {
-  return i.kind === 'request' ? i.record.createdAt : i.prompt.createdAt;
+  return queueEntry(i).createdAt;
 }
 
 function decidedAt(i: QueueItem): number {
-  return i.kind === 'request' ? (i.record.decidedAt ?? i.record.createdAt) : (i.prompt.decidedAt ?? i.prompt.createdAt);
+  const e = queueEntry(i);
+  return e.decidedAt ?? e.createdAt;
 }
 
 /** The selected prompt, pending or decided. */

@@ -14,30 +14,30 @@
  * Wallet clients asking for a connection (a web page's connect prompt, a program's pairing) wait
  * in the same queue (store/queue), decided on their own card (features/wallets/PromptDetail).
  */
-import { AlertOctagon, AlertTriangle, Bell, BellOff, Check, Clock, Globe, Inbox, ShieldCheck, ShieldX, TerminalSquare, X } from 'lucide-react';
+import { AlertOctagon, AlertTriangle, Bell, BellOff, Check, Clock, Globe, Inbox, ShieldCheck, ShieldX, TerminalSquare } from 'lucide-react';
 import { Fragment, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { toast } from 'sonner';
 import type { RequestRecord, SignedResult } from '../../../shared/api/signing.js';
 import type { WalletPrompt } from '../../../shared/api/wallet.js';
-import { useApp, useAppStore } from '../../store/index.js';
+import { useApp } from '../../store/index.js';
 import { canApprove, dangerCount, selectedRequest, type RequestsTab } from '../../store/requests-slice.js';
-import { historyItems, pendingItems, selectedPrompt, type QueueItem } from '../../store/queue.js';
+import { historyItems, pendingItems, queueEntry, selectedPrompt, type QueueItem } from '../../store/queue.js';
 import { Badge, Kbd, type Tone } from '../../app/ui/Badge.js';
 import { Button } from '../../app/ui/Button.js';
-import { Checkbox, TextInput } from '../../app/ui/Field.js';
 import { EmptyState } from '../../app/ui/EmptyState.js';
 import { ErrorNote } from '../../app/ui/ErrorNote.js';
 import { CopyButton } from '../../app/ui/MonoId.js';
 import { Delayed, Spinner } from '../../app/ui/Progress.js';
 import { Tip } from '../../app/ui/Tip.js';
 import { SHORTCUTS } from '../../app/shortcuts.js';
-import { formatCount, formatCountdown, formatDateTime, formatRelative } from '../../app/lib/format.js';
+import { formatCount, formatDateTime, formatRelative } from '../../app/lib/format.js';
 import { useNow } from '../../app/lib/use-now.js';
 import { cx } from '../../app/ui/cx.js';
 import { RequestView } from '../signing/RequestView.js';
 import { PromptDetail, PromptStateBadge } from '../wallets/PromptDetail.js';
 import { parseOrigin } from '../wallets/origin.js';
-import { approveSelected, rejectSelected } from './request-actions.js';
+import { Countdown, URGENT_MS } from './Countdown.js';
+import { DecisionBar, useQueueDecision } from './DecisionBar.js';
 import { notifyPermission, requestNotifyPermission } from './alerts.js';
 import sc from '../../app/ui/screen.module.css';
 import sg from '../signing/signing.module.css';
@@ -45,9 +45,7 @@ import q from './requests.module.css';
 import w from '../wallets/wallets.module.css';
 
 const CHAIN_NAMES = { ethereum: 'Ethereum', bitcoin: 'Bitcoin', solana: 'Solana', starknet: 'StarkNet' } as const;
-/** Under this long to live, a request is urgent (red); under SOON_MS it is amber. */
-const URGENT_MS = 30_000;
-const SOON_MS = 120_000;
+const COUNTDOWN_TITLE = 'Time left before the request expires unanswered';
 
 export function RequestsScreen() {
   const requests = useApp((s) => s.requests);
@@ -165,33 +163,25 @@ function PendingList({ items }: { items: readonly QueueItem[] }) {
   return (
     <>
       <div className={q.list} role="listbox" aria-label="Pending requests" data-testid="pending-list">
-        {items.map((i) => {
-          if (i.kind === 'prompt') {
-            return (
-              <Row key={i.id} id={i.id} state={i.prompt.state} expiresAt={i.prompt.expiresAt} kind="prompt">
-                <PromptRowTop prompt={i.prompt}>
-                  <Countdown left={i.prompt.expiresAt - now} />
-                </PromptRowTop>
-                <PromptRowTitle prompt={i.prompt} />
-              </Row>
-            );
-          }
-          const r = i.record;
-          return (
-            <Row key={r.id} id={r.id} state={r.state} expiresAt={r.expiresAt} kind="request">
-              <div className={q.rowTop}>
-                <span className={q.client}>{r.client.label}</span>
-                <Countdown left={r.expiresAt - now} />
-              </div>
-              <div className={q.rowTitle}>{r.view.title}</div>
-              <div className={q.rowMeta}>
-                <span className={q.method}>{r.method}</span>
-                <span className={q.chain}>{CHAIN_NAMES[r.view.chain]}</span>
-                <FlagCounts record={r} />
-              </div>
-            </Row>
-          );
-        })}
+        {items.map((i) => (
+          <Row key={i.id} item={i}>
+            <RowTop item={i}>
+              <Countdown left={queueEntry(i).expiresAt - now} title={COUNTDOWN_TITLE} />
+            </RowTop>
+            {i.kind === 'prompt' ? (
+              <PromptRowTitle prompt={i.prompt} />
+            ) : (
+              <>
+                <div className={q.rowTitle}>{i.record.view.title}</div>
+                <div className={q.rowMeta}>
+                  <span className={q.method}>{i.record.method}</span>
+                  <span className={q.chain}>{CHAIN_NAMES[i.record.view.chain]}</span>
+                  <FlagCounts record={i.record} />
+                </div>
+              </>
+            )}
+          </Row>
+        ))}
       </div>
       <KeyLegend />
     </>
@@ -221,39 +211,17 @@ function HistoryList({ items }: { items: readonly QueueItem[] }) {
   return (
     <div className={q.list} role="listbox" aria-label="Request history" data-testid="history-list">
       {items.map((i) => {
-        if (i.kind === 'prompt') {
-          const p = i.prompt;
-          return (
-            <Row key={p.id} id={p.id} state={p.state} expiresAt={p.expiresAt} kind="prompt">
-              <PromptRowTop prompt={p}>
-                <PromptStateBadge prompt={p} />
-              </PromptRowTop>
-              <div className={q.rowMeta}>
-                <span>{p.kind === 'connect' ? 'Connection' : 'Pairing'}</span>
-                <span>{decidedByText(p.decidedBy)}</span>
-                {p.decidedAt === null ? null : (
-                  <span className="num" title={formatDateTime(p.decidedAt)}>
-                    {formatRelative(p.decidedAt, now)}
-                  </span>
-                )}
-              </div>
-            </Row>
-          );
-        }
-        const r = i.record;
+        const e = queueEntry(i);
         return (
-          <Row key={r.id} id={r.id} state={r.state} expiresAt={r.expiresAt} kind="request">
-            <div className={q.rowTop}>
-              <span className={q.client}>{r.client.label}</span>
-              <StateBadge record={r} />
-            </div>
-            <div className={q.rowTitle}>{r.view.title}</div>
+          <Row key={i.id} item={i}>
+            <RowTop item={i}>{i.kind === 'prompt' ? <PromptStateBadge prompt={i.prompt} /> : <StateBadge record={i.record} />}</RowTop>
+            {i.kind === 'prompt' ? null : <div className={q.rowTitle}>{i.record.view.title}</div>}
             <div className={q.rowMeta}>
-              <span className={q.method}>{r.method}</span>
-              <span>{decidedByText(r.decidedBy)}</span>
-              {r.decidedAt === null ? null : (
-                <span className="num" title={formatDateTime(r.decidedAt)}>
-                  {formatRelative(r.decidedAt, now)}
+              {i.kind === 'prompt' ? <span>{i.prompt.kind === 'connect' ? 'Connection' : 'Pairing'}</span> : <span className={q.method}>{i.record.method}</span>}
+              <span>{decidedByText(e.decidedBy)}</span>
+              {e.decidedAt === null ? null : (
+                <span className="num" title={formatDateTime(e.decidedAt)}>
+                  {formatRelative(e.decidedAt, now)}
                 </span>
               )}
             </div>
@@ -264,8 +232,17 @@ function HistoryList({ items }: { items: readonly QueueItem[] }) {
   );
 }
 
-/** A connect or pairing prompt's first line: what kind, and who (the origin, or the program's own name in quotes). */
-function PromptRowTop({ prompt, children }: { prompt: WalletPrompt; children: ReactNode }) {
+/** A row's first line: who asks (a request's client; a prompt's origin, or the program's own name in quotes), then `children` (its countdown or state). */
+function RowTop({ item, children }: { item: QueueItem; children: ReactNode }) {
+  if (item.kind === 'request') {
+    return (
+      <div className={q.rowTop}>
+        <span className={q.client}>{item.record.client.label}</span>
+        {children}
+      </div>
+    );
+  }
+  const prompt = item.prompt;
   const o = prompt.kind === 'connect' ? parseOrigin(prompt.origin ?? prompt.name) : undefined;
   return (
     <div className={q.rowTop}>
@@ -304,7 +281,8 @@ function PromptRowTitle({ prompt }: { prompt: WalletPrompt }) {
   );
 }
 
-function Row({ id, state, expiresAt, kind, children }: { id: string; state: string; expiresAt: number; kind: 'request' | 'prompt'; children: ReactNode }) {
+function Row({ item, children }: { item: QueueItem; children: ReactNode }) {
+  const { id, state, expiresAt } = queueEntry(item);
   const selected = useApp((s) => s.selectedRequestId === id);
   const select = useApp((s) => s.selectRequest);
   const ref = useRef<HTMLDivElement>(null);
@@ -324,7 +302,7 @@ function Row({ id, state, expiresAt, kind, children }: { id: string; state: stri
       tabIndex={selected ? 0 : -1}
       aria-selected={selected}
       data-request-row
-      data-kind={kind}
+      data-kind={item.kind}
       data-state={state}
       data-urgent={urgent ? 'true' : undefined}
       className={cx(q.row, urgent && q.rowUrgent)}
@@ -332,16 +310,6 @@ function Row({ id, state, expiresAt, kind, children }: { id: string; state: stri
     >
       {children}
     </div>
-  );
-}
-
-function Countdown({ left }: { left: number }) {
-  const level = left < URGENT_MS ? 'urgent' : left < SOON_MS ? 'soon' : 'calm';
-  return (
-    <span className={cx(q.countdown, level === 'urgent' && q.countdownUrgent, level === 'soon' && q.countdownSoon)} data-testid="request-countdown" title="Time left before the request expires unanswered">
-      <Clock aria-hidden />
-      {left <= 0 ? 'expiring…' : formatCountdown(left)}
-    </span>
   );
 }
 
@@ -445,7 +413,7 @@ function RequestHeader({ record }: { record: RequestRecord }) {
             {record.client.label}
           </div>
         </div>
-        {record.state === 'pending' ? <Countdown left={record.expiresAt - now} /> : <StateBadge record={record} />}
+        {record.state === 'pending' ? <Countdown left={record.expiresAt - now} title={COUNTDOWN_TITLE} /> : <StateBadge record={record} />}
       </div>
       <dl className={q.headerFacts}>
         <dt>Method</dt>
@@ -565,90 +533,16 @@ function Result({ result }: { result: SignedResult }) {
 }
 
 function ActionBar({ record }: { record: RequestRecord }) {
-  const store = useAppStore();
-  const acknowledged = useApp((s) => s.requestAcknowledged);
-  const acknowledge = useApp((s) => s.acknowledgeRequest);
-  const rejecting = useApp((s) => s.requestRejecting);
-  const setRejecting = useApp((s) => s.setRequestRejecting);
-  const busy = useApp((s) => (s.requestBusy?.id === record.id ? s.requestBusy.action : null));
+  const decision = useQueueDecision(record.id);
   const approvable = useApp((s) => canApprove(s, record));
-  const [reason, setReason] = useState('');
-  const reasonRef = useRef<HTMLInputElement>(null);
   const dangers = dangerCount(record);
-
-  useEffect(() => {
-    if (!rejecting) return;
-    reasonRef.current?.focus();
-    // Opened from the command palette: its closing hands the focus back to where it was; take it again.
-    const frame = requestAnimationFrame(() => reasonRef.current?.focus());
-    return () => cancelAnimationFrame(frame);
-  }, [rejecting]);
-
-  if (rejecting) {
-    return (
-      <form
-        className={cx(q.actionBar, q.actionBarReject)}
-        aria-label="Reject the request"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void rejectSelected(store.getState, reason);
-        }}
-      >
-        <TextInput
-          ref={reasonRef}
-          className={q.reasonInput}
-          placeholder="Reason (optional) — the program receives it"
-          aria-label="Reason for rejecting"
-          maxLength={500}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') {
-              e.preventDefault();
-              setRejecting(false);
-            }
-          }}
-          data-testid="reject-reason"
-        />
-        <Button type="button" variant="ghost" icon={<X aria-hidden />} onClick={() => setRejecting(false)}>
-          Cancel
-        </Button>
-        <Button type="submit" variant="dangerOutline" className={q.decide} icon={<ShieldX aria-hidden />} busy={busy === 'reject'} data-testid="reject-confirm">
-          Reject request
-        </Button>
-      </form>
-    );
-  }
-
   return (
-    <div className={q.actionBar} data-testid="request-actions">
-      <div className={q.actionLead}>
-        {dangers === 0 ? (
-          <span className={q.actionHint}>Approving signs with the key shown above and answers the program.</span>
-        ) : (
-          <Checkbox
-            label={`I have read the ${dangers === 1 ? 'danger warning' : `${dangers} danger warnings`} and still want to approve`}
-            checked={acknowledged}
-            onChange={(e) => acknowledge(e.target.checked)}
-            data-testid="request-acknowledge"
-          />
-        )}
-      </div>
-      <div className={q.actionButtons}>
-        <Tip label="Reject — optionally say why" shortcut={SHORTCUTS.rejectRequest}>
-          <Button variant="dangerOutline" className={q.decide} icon={<ShieldX aria-hidden />} disabled={busy !== null} onClick={() => setRejecting(true)} data-testid="reject">
-            Reject
-          </Button>
-        </Tip>
-        <Tip label={dangers > 0 && !acknowledged ? 'Acknowledge the danger warnings first' : 'Approve and sign'} shortcut={SHORTCUTS.approveRequest}>
-          {/* A disabled button gets no pointer events: the wrapper keeps the tooltip. */}
-          <span className={q.tipWrap}>
-            <Button variant={dangers === 0 ? 'primary' : 'danger'} className={q.decide} icon={<Check aria-hidden />} busy={busy === 'approve'} disabled={!approvable} onClick={() => void approveSelected(store.getState)} data-testid="approve">
-              Approve
-            </Button>
-          </span>
-        </Tip>
-      </div>
-    </div>
+    <DecisionBar
+      {...decision}
+      reject={{ formLabel: 'Reject the request', placeholder: 'Reason (optional) — the program receives it', confirm: 'Reject request' }}
+      acknowledge={dangers === 0 ? undefined : `I have read the ${dangers === 1 ? 'danger warning' : `${dangers} danger warnings`} and still want to approve`}
+      hint="Approving signs with the key shown above and answers the program."
+      approve={{ label: 'Approve', tip: dangers > 0 && !decision.acknowledged ? 'Acknowledge the danger warnings first' : 'Approve and sign', icon: <Check aria-hidden />, variant: dangers === 0 ? 'primary' : 'danger', disabled: !approvable }}
+    />
   );
 }

@@ -13,29 +13,23 @@
  * Decided prompts (history) show what became of them. A and R work as for requests
  * (request-actions), through the same store state.
  */
-import { AlertTriangle, Check, Clock, Globe, Link2, ShieldCheck, ShieldX, TerminalSquare, X } from 'lucide-react';
-import { useEffect, useRef, useState } from 'react';
+import { AlertTriangle, Check, Clock, Globe, Link2, ShieldCheck, ShieldX, TerminalSquare } from 'lucide-react';
+import { useEffect, type ReactNode } from 'react';
 import type { WalletPrompt } from '../../../shared/api/wallet.js';
-import { useApp, useAppStore } from '../../store/index.js';
+import { useApp } from '../../store/index.js';
 import { canGrant, chainName, draftSigners, grantDraft } from '../../store/wallets-slice.js';
 import { Badge, type Tone } from '../../app/ui/Badge.js';
-import { Button } from '../../app/ui/Button.js';
-import { Checkbox, TextInput } from '../../app/ui/Field.js';
 import { ErrorNote } from '../../app/ui/ErrorNote.js';
-import { Tip } from '../../app/ui/Tip.js';
-import { SHORTCUTS } from '../../app/shortcuts.js';
-import { formatCountdown, formatDateTime, formatRelative } from '../../app/lib/format.js';
+import { formatDateTime, formatRelative } from '../../app/lib/format.js';
 import { useNow } from '../../app/lib/use-now.js';
 import { cx } from '../../app/ui/cx.js';
-import { approveSelected, promptNeedsAcknowledging, rejectSelected } from '../requests/request-actions.js';
+import { promptNeedsAcknowledging } from '../requests/request-actions.js';
+import { LiveCountdown } from '../requests/Countdown.js';
+import { DecisionBar, useQueueDecision } from '../requests/DecisionBar.js';
 import { GrantForm } from './GrantForm.js';
 import { parseOrigin } from './origin.js';
 import q from '../requests/requests.module.css';
 import w from './wallets.module.css';
-
-/** Under this long to live, a prompt is urgent (red); under SOON_MS it is amber (as for requests). */
-const URGENT_MS = 30_000;
-const SOON_MS = 120_000;
 
 export function PromptDetail({ prompt }: { prompt: WalletPrompt }) {
   const loadChoices = useApp((s) => s.loadWalletChoices);
@@ -67,24 +61,59 @@ export function OriginText({ origin, size = 'lg' }: { origin: string; size?: 'lg
   );
 }
 
+/**
+ * A prompt's header, either kind: its icon, what it asks (`asks` while pending, `asked` once
+ * decided), `who` asks, the clock; then `children` (warnings, the code) and the facts, `facts`
+ * standing between what it asks for and when it arrived.
+ */
+function PromptHeader({ prompt, icon, asks, asked, who, asksFor, facts, children }: { prompt: WalletPrompt; icon: ReactNode; asks: string; asked: string; who: ReactNode; asksFor: string; facts?: ReactNode; children?: ReactNode }) {
+  return (
+    <header className={q.header}>
+      <div className={q.headerTop}>
+        <div className={w.kindIcon} aria-hidden>
+          {icon}
+        </div>
+        <div className={q.headerWho}>
+          <div className={q.headerLabel}>{prompt.state === 'pending' ? asks : asked}</div>
+          {who}
+        </div>
+        <PromptClock prompt={prompt} />
+      </div>
+      {children}
+      <dl className={q.headerFacts}>
+        <dt>It asks for</dt>
+        <dd>{asksFor}</dd>
+        {facts}
+        <dt>Received</dt>
+        <PromptReceived prompt={prompt} />
+      </dl>
+    </header>
+  );
+}
+
 function ConnectHeader({ prompt }: { prompt: WalletPrompt }) {
   const origin = prompt.origin ?? prompt.name;
   const o = parseOrigin(origin);
   const chains = useApp((s) => s.walletChains);
   return (
-    <header className={q.header}>
-      <div className={q.headerTop}>
-        <div className={w.kindIcon} aria-hidden>
-          <Globe />
+    <PromptHeader
+      prompt={prompt}
+      icon={<Globe />}
+      asks="A website asks to connect"
+      asked="A website asked to connect"
+      who={
+        <div className={w.originLine} data-testid="request-client">
+          <OriginText origin={origin} />
         </div>
-        <div className={q.headerWho}>
-          <div className={q.headerLabel}>{prompt.state === 'pending' ? 'A website asks to connect' : 'A website asked to connect'}</div>
-          <div className={w.originLine} data-testid="request-client">
-            <OriginText origin={origin} />
-          </div>
-        </div>
-        <PromptClock prompt={prompt} />
-      </div>
+      }
+      asksFor="The addresses of the accounts you choose, and to send you signing requests for them"
+      facts={
+        <>
+          <dt>Chain</dt>
+          <dd>{prompt.chainId === null ? <span className={w.muted}>not named by the site</span> : chainName(chains, prompt.chainId)}</dd>
+        </>
+      }
+    >
       {o.insecure ? (
         <div className={w.insecure} role="alert" data-testid="insecure-origin">
           <AlertTriangle aria-hidden />
@@ -93,27 +122,19 @@ function ConnectHeader({ prompt }: { prompt: WalletPrompt }) {
           </div>
         </div>
       ) : null}
-      <dl className={q.headerFacts}>
-        <dt>It asks for</dt>
-        <dd>The addresses of the accounts you choose, and to send you signing requests for them</dd>
-        <dt>Chain</dt>
-        <dd>{prompt.chainId === null ? <span className={w.muted}>not named by the site</span> : chainName(chains, prompt.chainId)}</dd>
-        <dt>Received</dt>
-        <PromptReceived prompt={prompt} />
-      </dl>
-    </header>
+    </PromptHeader>
   );
 }
 
 function PairHeader({ prompt }: { prompt: WalletPrompt }) {
   return (
-    <header className={q.header}>
-      <div className={q.headerTop}>
-        <div className={w.kindIcon} aria-hidden>
-          <TerminalSquare />
-        </div>
-        <div className={q.headerWho}>
-          <div className={q.headerLabel}>{prompt.state === 'pending' ? 'A program asks to pair' : 'A program asked to pair'}</div>
+    <PromptHeader
+      prompt={prompt}
+      icon={<TerminalSquare />}
+      asks="A program asks to pair"
+      asked="A program asked to pair"
+      who={
+        <>
           <div className={w.claimedName} data-testid="request-client">
             <span className={w.claimQuote} aria-hidden>
               “
@@ -124,9 +145,10 @@ function PairHeader({ prompt }: { prompt: WalletPrompt }) {
             </span>
           </div>
           <div className={w.claimNote}>The name is what the program says it is — anything on this computer can claim any name.</div>
-        </div>
-        <PromptClock prompt={prompt} />
-      </div>
+        </>
+      }
+      asksFor="A token for the wallet RPC: the accounts you choose, and to send you signing requests for them"
+    >
       {prompt.code === null ? null : (
         <div className={cx(w.codeBox, prompt.state !== 'pending' && w.codeBoxDecided)} data-testid="pairing-code-box">
           <div className={w.codeLabel}>Pairing code</div>
@@ -141,13 +163,7 @@ function PairHeader({ prompt }: { prompt: WalletPrompt }) {
           ) : null}
         </div>
       )}
-      <dl className={q.headerFacts}>
-        <dt>It asks for</dt>
-        <dd>A token for the wallet RPC: the accounts you choose, and to send you signing requests for them</dd>
-        <dt>Received</dt>
-        <PromptReceived prompt={prompt} />
-      </dl>
-    </header>
+    </PromptHeader>
   );
 }
 
@@ -162,19 +178,7 @@ function PromptReceived({ prompt }: { prompt: WalletPrompt }) {
 
 function PromptClock({ prompt }: { prompt: WalletPrompt }) {
   if (prompt.state !== 'pending') return <PromptStateBadge prompt={prompt} />;
-  return <PromptCountdown expiresAt={prompt.expiresAt} />;
-}
-
-export function PromptCountdown({ expiresAt }: { expiresAt: number }) {
-  const now = useNow(500);
-  const left = expiresAt - now;
-  const level = left < URGENT_MS ? 'urgent' : left < SOON_MS ? 'soon' : 'calm';
-  return (
-    <span className={cx(q.countdown, level === 'urgent' && q.countdownUrgent, level === 'soon' && q.countdownSoon)} data-testid="request-countdown" title="Time left before the prompt expires unanswered">
-      <Clock aria-hidden />
-      {left <= 0 ? 'expiring…' : formatCountdown(left)}
-    </span>
-  );
+  return <LiveCountdown expiresAt={prompt.expiresAt} title="Time left before the prompt expires unanswered" />;
 }
 
 const STATE_BADGE: Readonly<Record<WalletPrompt['state'], { connect: string; pair: string; tone: Tone }>> = {
@@ -264,99 +268,38 @@ function PromptOutcome({ prompt }: { prompt: WalletPrompt }) {
 // ---------------------------------------------------------------- decide
 
 function PromptActionBar({ prompt }: { prompt: WalletPrompt }) {
-  const store = useAppStore();
-  const rejecting = useApp((s) => s.requestRejecting);
-  const setRejecting = useApp((s) => s.setRequestRejecting);
-  const busy = useApp((s) => (s.requestBusy?.id === prompt.id ? s.requestBusy.action : null));
+  const decision = useQueueDecision(prompt.id);
   const grantable = useApp((s) => canGrant(s, prompt));
   const auto = useApp((s) => grantDraft(s, prompt).autoApprove);
   const count = useApp((s) => draftSigners(s, grantDraft(s, prompt)).length);
-  const acknowledged = useApp((s) => s.requestAcknowledged);
-  const acknowledge = useApp((s) => s.acknowledgeRequest);
   const needsAck = promptNeedsAcknowledging(prompt);
-  const approvable = grantable && (!needsAck || acknowledged);
-  const [reason, setReason] = useState('');
-  const reasonRef = useRef<HTMLInputElement>(null);
-  const verb = prompt.kind === 'connect' ? 'Connect' : 'Confirm pairing';
-
-  useEffect(() => {
-    if (!rejecting) return;
-    reasonRef.current?.focus();
-    const frame = requestAnimationFrame(() => reasonRef.current?.focus());
-    return () => cancelAnimationFrame(frame);
-  }, [rejecting]);
-
-  if (rejecting) {
-    return (
-      <form
-        className={cx(q.actionBar, q.actionBarReject)}
-        aria-label={prompt.kind === 'connect' ? 'Reject the connection' : 'Reject the pairing'}
-        onSubmit={(e) => {
-          e.preventDefault();
-          void rejectSelected(store.getState, reason);
-        }}
-      >
-        <TextInput
-          ref={reasonRef}
-          className={q.reasonInput}
-          placeholder={prompt.kind === 'connect' ? 'Reason (optional) — the site receives it' : 'Reason (optional) — the program receives it'}
-          aria-label="Reason for rejecting"
-          maxLength={500}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') {
-              e.preventDefault();
-              setRejecting(false);
-            }
-          }}
-          data-testid="reject-reason"
-        />
-        <Button type="button" variant="ghost" icon={<X aria-hidden />} onClick={() => setRejecting(false)}>
-          Cancel
-        </Button>
-        <Button type="submit" variant="dangerOutline" className={q.decide} icon={<ShieldX aria-hidden />} busy={busy === 'reject'} data-testid="reject-confirm">
-          {prompt.kind === 'connect' ? 'Reject connection' : 'Reject pairing'}
-        </Button>
-      </form>
-    );
-  }
-
+  const approvable = grantable && (!needsAck || decision.acknowledged);
+  const connect = prompt.kind === 'connect';
   return (
-    <div className={q.actionBar} data-testid="request-actions">
-      <div className={q.actionLead}>
-        {needsAck ? (
-          <Checkbox label="I know where this page comes from and still want to connect it" checked={acknowledged} onChange={(e) => acknowledge(e.target.checked)} data-testid="request-acknowledge" />
+    <DecisionBar
+      {...decision}
+      reject={{ formLabel: connect ? 'Reject the connection' : 'Reject the pairing', placeholder: connect ? 'Reason (optional) — the site receives it' : 'Reason (optional) — the program receives it', confirm: connect ? 'Reject connection' : 'Reject pairing' }}
+      acknowledge={needsAck ? 'I know where this page comes from and still want to connect it' : undefined}
+      hint={
+        connect ? (
+          <>
+            <strong>{parseOrigin(prompt.origin ?? prompt.name).host}</strong> will see {count === 1 ? '1 address' : `${count} addresses`}
+            {auto ? <strong className={w.autoNote}> and sign without asking</strong> : null}.
+          </>
         ) : (
-          <span className={q.actionHint}>
-            {prompt.kind === 'connect' ? (
-              <>
-                <strong>{parseOrigin(prompt.origin ?? prompt.name).host}</strong> will see {count === 1 ? '1 address' : `${count} addresses`}
-                {auto ? <strong className={w.autoNote}> and sign without asking</strong> : null}.
-              </>
-            ) : (
-              <>
-                The program gets a token for {count === 1 ? '1 account' : `${count} accounts`}
-                {auto ? <strong className={w.autoNote}> and signs without asking</strong> : null}.
-              </>
-            )}
-          </span>
-        )}
-      </div>
-      <div className={q.actionButtons}>
-        <Tip label="Reject — optionally say why" shortcut={SHORTCUTS.rejectRequest}>
-          <Button variant="dangerOutline" className={q.decide} icon={<ShieldX aria-hidden />} disabled={busy !== null} onClick={() => setRejecting(true)} data-testid="reject">
-            Reject
-          </Button>
-        </Tip>
-        <Tip label={!grantable ? 'Tick at least one account first' : !approvable ? 'Acknowledge that the site is not encrypted first' : prompt.kind === 'connect' ? 'Connect with the ticked accounts' : 'The codes match: pair'} shortcut={SHORTCUTS.approveRequest}>
-          <span className={q.tipWrap}>
-            <Button variant={auto || needsAck ? 'danger' : 'primary'} className={q.decide} icon={prompt.kind === 'connect' ? <Check aria-hidden /> : <Link2 aria-hidden />} busy={busy === 'approve'} disabled={!approvable} onClick={() => void approveSelected(store.getState)} data-testid="approve">
-              {verb}
-            </Button>
-          </span>
-        </Tip>
-      </div>
-    </div>
+          <>
+            The program gets a token for {count === 1 ? '1 account' : `${count} accounts`}
+            {auto ? <strong className={w.autoNote}> and signs without asking</strong> : null}.
+          </>
+        )
+      }
+      approve={{
+        label: connect ? 'Connect' : 'Confirm pairing',
+        tip: !grantable ? 'Tick at least one account first' : !approvable ? 'Acknowledge that the site is not encrypted first' : connect ? 'Connect with the ticked accounts' : 'The codes match: pair',
+        icon: connect ? <Check aria-hidden /> : <Link2 aria-hidden />,
+        variant: auto || needsAck ? 'danger' : 'primary',
+        disabled: !approvable,
+      }}
+    />
   );
 }
