@@ -38,6 +38,7 @@ import { PromptDetail, PromptStateBadge } from '../wallets/PromptDetail.js';
 import { parseOrigin } from '../wallets/origin.js';
 import { Countdown, URGENT_MS } from './Countdown.js';
 import { DecisionBar, useQueueDecision } from './DecisionBar.js';
+import { OutcomeNote, OutcomeReason } from './OutcomeNote.js';
 import { notifyPermission, requestNotifyPermission } from './alerts.js';
 import sc from '../../app/ui/screen.module.css';
 import sg from '../signing/signing.module.css';
@@ -446,64 +447,33 @@ function RequestHeader({ record }: { record: RequestRecord }) {
 /** What became of a decided request: who, when, why, and the result of a signed one. */
 function Outcome({ record }: { record: RequestRecord }) {
   const when = record.decidedAt === null ? '' : ` · ${formatDateTime(record.decidedAt)}`;
+  const by = decidedByText(record.decidedBy);
   switch (record.state) {
     case 'signed':
       return (
-        <div className={q.outcome} data-testid="request-outcome">
-          <div className={cx(q.outcomeLine, q.outcomeSuccess)}>
-            <ShieldCheck aria-hidden />
-            <span>
-              Approved {decidedByText(record.decidedBy)} and signed{when}
-            </span>
-          </div>
+        <OutcomeNote tone="success" icon={<ShieldCheck aria-hidden />} line={<>Approved {by} and signed{when}</>}>
           {record.result === null ? null : <Result result={record.result} />}
-        </div>
+        </OutcomeNote>
       );
     case 'approved':
-      return (
-        <div className={q.outcome} data-testid="request-outcome">
-          <div className={q.outcomeLine}>
-            <Spinner /> <span>Approved {decidedByText(record.decidedBy)} — signing{when}</span>
-          </div>
-        </div>
-      );
+      return <OutcomeNote icon={<Spinner />} line={<>Approved {by} — signing{when}</>} />;
     case 'rejected':
       return (
-        <div className={q.outcome} data-testid="request-outcome">
-          <div className={cx(q.outcomeLine, q.outcomeDanger)}>
-            <ShieldX aria-hidden />
-            <span>
-              Rejected {decidedByText(record.decidedBy)}
-              {when}
-            </span>
-          </div>
-          {record.reason === null ? null : <p className={q.reason}>“{record.reason}”</p>}
-        </div>
+        <OutcomeNote tone="danger" icon={<ShieldX aria-hidden />} line={<>Rejected {by}{when}</>}>
+          <OutcomeReason reason={record.reason} />
+        </OutcomeNote>
       );
     case 'expired':
-      return (
-        <div className={q.outcome} data-testid="request-outcome">
-          <div className={q.outcomeLine}>
-            <Clock aria-hidden />
-            <span>Expired — nobody decided before {formatDateTime(record.expiresAt)}. The program was told (EXPIRED).</span>
-          </div>
-        </div>
-      );
+      return <OutcomeNote icon={<Clock aria-hidden />} line={<>Expired — nobody decided before {formatDateTime(record.expiresAt)}. The program was told (EXPIRED).</>} />;
     case 'failed':
       return (
-        <div className={q.outcome} data-testid="request-outcome">
-          <div className={cx(q.outcomeLine, q.outcomeDanger)}>
-            <AlertOctagon aria-hidden />
-            <span>
-              Approved {decidedByText(record.decidedBy)}, but signing failed{when}
-            </span>
-          </div>
+        <OutcomeNote tone="danger" icon={<AlertOctagon aria-hidden />} line={<>Approved {by}, but signing failed{when}</>}>
           {record.error === null ? null : (
             <p className={q.failure} data-error-code={record.error.code}>
               <span className={q.failureCode}>{record.error.code}</span> {record.error.message}
             </p>
           )}
-        </div>
+        </OutcomeNote>
       );
     case 'pending':
       return null;

@@ -26,6 +26,7 @@ import { cx } from '../../app/ui/cx.js';
 import { promptNeedsAcknowledging } from '../requests/request-actions.js';
 import { LiveCountdown } from '../requests/Countdown.js';
 import { DecisionBar, useQueueDecision } from '../requests/DecisionBar.js';
+import { OutcomeNote, OutcomeReason } from '../requests/OutcomeNote.js';
 import { GrantForm } from './GrantForm.js';
 import { parseOrigin } from './origin.js';
 import q from '../requests/requests.module.css';
@@ -226,40 +227,18 @@ function PromptOutcome({ prompt }: { prompt: WalletPrompt }) {
   switch (prompt.state) {
     case 'approved':
       return (
-        <div className={q.outcome} data-testid="request-outcome">
-          <div className={cx(q.outcomeLine, q.outcomeSuccess)}>
-            <ShieldCheck aria-hidden />
-            <span>
-              {prompt.kind === 'connect' ? 'Connected' : 'Paired'}
-              {by}
-              {when}
-            </span>
-          </div>
+        <OutcomeNote tone="success" icon={<ShieldCheck aria-hidden />} line={<>{prompt.kind === 'connect' ? 'Connected' : 'Paired'}{by}{when}</>}>
           <p className={w.muted}>Its accounts, chain and auto-approval are in Settings › Connected sites and programs, where it can be revoked.</p>
-        </div>
+        </OutcomeNote>
       );
     case 'rejected':
       return (
-        <div className={q.outcome} data-testid="request-outcome">
-          <div className={cx(q.outcomeLine, q.outcomeDanger)}>
-            <ShieldX aria-hidden />
-            <span>
-              Rejected{by}
-              {when}
-            </span>
-          </div>
-          {prompt.reason === null ? null : <p className={q.reason}>“{prompt.reason}”</p>}
-        </div>
+        <OutcomeNote tone="danger" icon={<ShieldX aria-hidden />} line={<>Rejected{by}{when}</>}>
+          <OutcomeReason reason={prompt.reason} />
+        </OutcomeNote>
       );
     case 'expired':
-      return (
-        <div className={q.outcome} data-testid="request-outcome">
-          <div className={q.outcomeLine}>
-            <Clock aria-hidden />
-            <span>Expired — nobody decided before {formatDateTime(prompt.expiresAt)}. The client was told.</span>
-          </div>
-        </div>
-      );
+      return <OutcomeNote icon={<Clock aria-hidden />} line={<>Expired — nobody decided before {formatDateTime(prompt.expiresAt)}. The client was told.</>} />;
     case 'pending':
       return null;
   }
