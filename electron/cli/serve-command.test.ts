@@ -72,9 +72,9 @@ describe('custos serve', () => {
     const a = io({});
     expect(await runCli(['--data-dir', dir, 'serve'], a)).toBe(2);
     expect(a.err).toContain('nothing to serve');
-    const w = io({ CUSTOS_SERVER__WALLET_RPC__ENABLED: 'true' });
+    const w = io({ CUSTOS_SERVER__ETH2__ENABLED: 'true' });
     expect(await runCli(['--data-dir', dir, 'serve'], w)).toBe(1);
-    expect(w.err).toMatch(/UNSUPPORTED: server\.wallet_rpc is not available/);
+    expect(w.err).toMatch(/UNSUPPORTED: server\.eth2 is not available/);
     expect(await runCli(['--data-dir', dir, 'serve', '--ui', '--port', '70000'], io({}))).toBe(2);
     const b = io({}, JSON.stringify({ argv: ['serve', '--ui', '--port', '0'] }) + '\n');
     expect(await runCli(['--data-dir', dir, 'batch'], b)).toBe(1);
@@ -88,7 +88,7 @@ describe('custos serve', () => {
     expect(a.out).not.toContain('login?token=');
   });
 
-  it('runs the enabled API servers with --unlock: a token signs over the HsmService, /health/ready is 200; SIGTERM stops it', async () => {
+  it('runs the enabled API servers with --unlock: a token signs over the HsmService, the wallet RPC answers, /health/ready is 200; SIGTERM stops it', async () => {
     const dataDir = tempDir();
     const init = io({ CUSTOS_PASSPHRASE: 'correct horse battery staple' });
     expect(await runCli(['--data-dir', dataDir, '--preset', 'test', 'init'], init)).toBe(0);
@@ -97,16 +97,19 @@ describe('custos serve', () => {
     const tok = io({ CUSTOS_PASSPHRASE: 'correct horse battery staple' });
     expect(await runCli(['--data-dir', dataDir, '--preset', 'test', '--json', 'token', 'create', '--label', 'app', '--grant', 'default:KeyUser'], tok)).toBe(0);
     const token = (JSON.parse(tok.out) as { token: string }).token;
-    const [hsmPort, metricsPort] = [await freePort(), await freePort()];
+    const [hsmPort, metricsPort, walletPort] = [await freePort(), await freePort(), await freePort()];
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dataDir, '--preset', 'test', '--json', 'serve', '--unlock'], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CUSTOS_PASSPHRASE: 'correct horse battery staple', CUSTOS_SERVER__HSM__ENABLED: 'true', CUSTOS_SERVER__HSM__PORT: String(hsmPort), CUSTOS_SERVER__METRICS__ENABLED: 'true', CUSTOS_SERVER__METRICS__PORT: String(metricsPort) },
+      env: { ...process.env, CUSTOS_PASSPHRASE: 'correct horse battery staple', CUSTOS_SERVER__HSM__ENABLED: 'true', CUSTOS_SERVER__HSM__PORT: String(hsmPort), CUSTOS_SERVER__METRICS__ENABLED: 'true', CUSTOS_SERVER__METRICS__PORT: String(metricsPort), CUSTOS_SERVER__WALLET_RPC__ENABLED: 'true', CUSTOS_SERVER__WALLET_RPC__PORT: String(walletPort) },
     });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const started = JSON.parse(((await lines.next()).value as string | undefined) ?? 'null') as { servers: { name: string; url: string }[]; unlocked: boolean } | null;
-    expect(started, err).toMatchObject({ unlocked: true, servers: [{ name: 'hsm', url: `http://127.0.0.1:${hsmPort}` }, { name: 'metrics', url: `http://127.0.0.1:${metricsPort}` }] });
+    expect(started, err).toMatchObject({ unlocked: true });
+    expect(new Set(started?.servers.map((x) => `${x.name} ${x.url}`)), err).toEqual(new Set([`hsm http://127.0.0.1:${hsmPort}`, `metrics http://127.0.0.1:${metricsPort}`, `wallet_rpc http://127.0.0.1:${walletPort}`]));
+    const pairing = await fetch(`http://127.0.0.1:${walletPort}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'custos_requestPairing', params: [{ name: 'serve test' }] }) });
+    expect(((await pairing.json()) as { result: { code: string } }).result.code, err).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     const signed = await fetch(`http://127.0.0.1:${hsmPort}/hsm.v1.HSM/Sign`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ namespace: 'default', keyId: 'ed', data: 'aGVsbG8=' }) });
     expect(signed.status, err).toBe(200);
     expect(((await signed.json()) as { signature: string }).signature).toMatch(/^[A-Za-z0-9+/]{86}==$/);
