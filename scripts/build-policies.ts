@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   mkdirSync(BUILD_DIR, { recursive: true });
   for (const name of examplePolicies()) {
     const bytes = await compilePolicy(join(EXAMPLES_DIR, `${name}.ts`));
-    const facts = validatePolicyModule(bytes);
+    const facts = await validatePolicyModule(bytes);
     writeFileSync(join(BUILD_DIR, `${name}.wasm`), bytes);
     console.log(`${name}.wasm  ${bytes.length} bytes, ${facts.functions} functions, imports: ${facts.imports.join(', ') || 'none'}${facts.initialize ? ', _initialize' : ''}`);
   }

@@ -10,9 +10,9 @@ const runtime = new PolicyRuntime();
 afterAll(() => runtime.close());
 const engine = new PolicyEngine(runtime);
 
-function install(bytes: Uint8Array): string {
+async function install(bytes: Uint8Array): Promise<string> {
   const sha = createHash('sha256').update(bytes).digest('hex');
-  const metered = instrumentPolicyModule(bytes);
+  const metered = await instrumentPolicyModule(bytes);
   runtime.load(sha, metered.bytes, metered);
   return sha;
 }
@@ -42,8 +42,8 @@ describe('policy engine', () => {
   });
 
   it('runs rules and WASM policies together; every result is reported with fuel, logs and time', async () => {
-    const allow = install(m.ALLOW);
-    const loop = install(m.INFINITE_LOOP);
+    const allow = await install(m.ALLOW);
+    const loop = await install(m.INFINITE_LOOP);
     const ctx = contextOf(ethTransfer('1'));
     const list = defs([
       { name: 'limits', kind: 'rules', scope: { kind: 'global' }, rules: [{ type: 'approvalThreshold', value: '1' }] },

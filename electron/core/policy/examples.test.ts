@@ -20,7 +20,7 @@ beforeAll(async () => {
   for (const name of examplePolicies()) {
     const bytes = await compilePolicy(join(EXAMPLES_DIR, `${name}.ts`));
     const sha = createHash('sha256').update(bytes).digest('hex');
-    const metered = instrumentPolicyModule(bytes);
+    const metered = await instrumentPolicyModule(bytes);
     runtime.load(sha, metered.bytes, metered);
     modules.set(name, sha);
   }
@@ -34,7 +34,7 @@ describe('example policies (AssemblyScript)', () => {
   it('all four build, without floats, and pass install validation', async () => {
     expect([...modules.keys()]).toEqual(['business-hours', 'erc20-daily-limit', 'recipient-allowlist', 'spending-limit']);
     const bytes = await compilePolicy(join(EXAMPLES_DIR, 'spending-limit.ts'));
-    expect(validatePolicyModule(bytes)).toMatchObject({ imports: ['reason'], initialize: true });
+    expect(await validatePolicyModule(bytes)).toMatchObject({ imports: ['reason'], initialize: true });
   });
 
   it('spending limit: allow at 0.1 ETH, approval at 5 ETH, deny at 100 ETH', async () => {

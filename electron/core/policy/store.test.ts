@@ -6,7 +6,7 @@ import { createCryptoEngine } from '../crypto/index.js';
 import { databasePath, openDatabase, type Sqlite } from '../vault/database.js';
 import { Vault } from '../vault/vault.js';
 import { POLICY_MIGRATION } from './migration.sql.js';
-import { moduleAuditDetails, policyAuditDetails, PolicyStore } from './store.js';
+import { moduleAuditDetails, policyAuditDetails, PolicyStore, prepareModule } from './store.js';
 import { ALICE } from './test-context.js';
 import { PolicyRuntime } from './wasm/runtime.js';
 import * as m from './wasm/test-modules.js';
@@ -37,20 +37,22 @@ function tamper(dataDir: string, sql: string): void {
 describe('PolicyStore', () => {
   it('installs a module (validated, metered, MAC\'d) and lists it; the same bytes twice is ALREADY_EXISTS', async () => {
     const { store } = await fixture();
-    const info = store.installModule(m.ALLOW, { name: 'allow-all', description: 'test' }, 'admin');
+    const prepared = await prepareModule(m.ALLOW);
+    const info = store.installModule(prepared, { name: 'allow-all', description: 'test' }, 'admin');
     expect(info).toMatchObject({ name: 'allow-all', description: 'test', size: m.ALLOW.length, memoryPages: 32, callDepth: 512, createdBy: 'admin' });
     expect(info.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(store.listModules()).toEqual([info]);
     expect(store.getModule(info.sha256)).toEqual(info);
     expect(moduleAuditDetails(info)).toMatchObject({ sha256: info.sha256, size: m.ALLOW.length });
-    expect(codeOf(() => store.installModule(m.ALLOW, { name: 'again' }, 'admin'))).toBe('ALREADY_EXISTS');
-    expect(() => store.installModule(m.FLOATS, { name: 'floats' }, 'admin')).toThrow(/f64: floats/);
-    expect(codeOf(() => store.installModule(m.ALLOW, { name: '' }, 'admin'))).toBe('INVALID_INPUT');
+    expect(codeOf(() => store.installModule(prepared, { name: 'again' }, 'admin'))).toBe('ALREADY_EXISTS');
+    await expect(prepareModule(m.FLOATS)).rejects.toThrow(/f64: floats/);
+    expect(codeOf(() => store.installModule(prepared, { name: '' }, 'admin'))).toBe('INVALID_INPUT');
+    expect(codeOf(() => store.installModule({ ...prepared, original: m.ECHO_FIRST_BYTE }, { name: 'swapped' }, 'admin'))).toBe('INVALID_INPUT');
   });
 
   it('stores rule sets and WASM policies; replaces by name; refuses a missing module and removing a used one', async () => {
     const { store, clock } = await fixture();
-    const sha = store.installModule(m.ALLOW, { name: 'allow-all' }, 'admin').sha256;
+    const sha = store.installModule(await prepareModule(m.ALLOW), { name: 'allow-all' }, 'admin').sha256;
     const rules = store.putPolicy({ name: 'limits', kind: 'rules', scope: { kind: 'global' }, rules: [{ type: 'recipients', mode: 'allow', addresses: [ALICE] }] }, 'admin');
     expect(rules.definition).toMatchObject({ name: 'limits', priority: 100, enabled: true, rules: [{ type: 'recipients', action: 'deny' }] });
     store.putPolicy({ name: 'wasm', kind: 'wasm', scope: { kind: 'namespace', namespace: 'default' }, module: sha, fuel: 5000 }, 'admin');
@@ -73,7 +75,7 @@ describe('PolicyStore', () => {
 
   it('loads installed modules into a runtime, which evaluates them', async () => {
     const { store } = await fixture();
-    const sha = store.installModule(m.ALLOW, { name: 'allow-all' }, 'admin').sha256;
+    const sha = store.installModule(await prepareModule(m.ALLOW), { name: 'allow-all' }, 'admin').sha256;
     const runtime = new PolicyRuntime();
     try {
       const loaded = store.syncRuntime(runtime);
@@ -89,8 +91,8 @@ describe('PolicyStore', () => {
 
   it('a row changed in the file reads as TAMPERED; a locked vault reads nothing', async () => {
     const first = await fixture();
-    const sha = first.store.installModule(m.ALLOW, { name: 'allow-all' }, 'admin').sha256;
-    const other = first.store.installModule(m.ECHO_FIRST_BYTE, { name: 'echo' }, 'admin').sha256;
+    const sha = first.store.installModule(await prepareModule(m.ALLOW), { name: 'allow-all' }, 'admin').sha256;
+    const other = first.store.installModule(await prepareModule(m.ECHO_FIRST_BYTE), { name: 'echo' }, 'admin').sha256;
     first.store.putPolicy({ name: 'limits', kind: 'rules', scope: { kind: 'global' }, rules: [{ type: 'recipients', mode: 'allow', addresses: [ALICE] }] }, 'admin');
     first.db.close();
     open.splice(0);

@@ -14,6 +14,9 @@
  * remove, put, delete), as the facade does for every state change; `*AuditDetails` give the
  * facts for those events. Nothing here checks roles.
  *
+ * Installing is two steps: `prepareModule` (async: validation and metering, off the database) and
+ * `installModule` (sync, inside the caller's transaction, with its audit event).
+ *
  * Trusts the vault (MACs) and its caller's authorization.
  */
 import { createHash } from 'node:crypto';
@@ -22,7 +25,7 @@ import type { Sqlite } from '../vault/database.js';
 import { statementCache } from '../vault/database.js';
 import type { Vault } from '../vault/vault.js';
 import { parsePolicyDefinition, type PolicyDefinition } from './engine.js';
-import { instrumentPolicyModule, type InstrumentOptions } from './wasm/instrument.js';
+import { instrumentPolicyModule, type InstrumentedModule, type InstrumentOptions } from './wasm/instrument.js';
 import type { PolicyRuntime } from './wasm/runtime.js';
 
 export interface ModuleInfo {
@@ -90,6 +93,23 @@ function assertLabel(value: unknown, what: string, max: number, allowEmpty: bool
   return value;
 }
 
+/** A module validated and metered, ready to store (the slow part, done before the transaction). */
+export interface PreparedModule {
+  readonly original: Uint8Array;
+  readonly sha256: string;
+  readonly metered: InstrumentedModule;
+}
+
+/**
+ * Validate and meter `bytes` (loads binaryen on first use; a few ms per module after that).
+ * @throws INVALID_INPUT naming what the module breaks.
+ */
+export async function prepareModule(bytes: Uint8Array, limits: InstrumentOptions = {}): Promise<PreparedModule> {
+  const original = Uint8Array.from(bytes);
+  const metered = await instrumentPolicyModule(original, limits);
+  return { original, sha256: sha256Hex(original), metered };
+}
+
 export class PolicyStore {
   private readonly sql: ReturnType<typeof statementCache>;
   /** Bumped on every change, so callers can cache what they read. */
@@ -106,15 +126,15 @@ export class PolicyStore {
   // ---------------------------------------------------------------- modules
 
   /**
-   * Validate, meter and store a module. Caller holds the transaction and audits.
-   * @throws INVALID_INPUT naming what the module breaks; ALREADY_EXISTS for the same bytes twice.
+   * Store a module `prepareModule` validated and metered. Caller holds the transaction and audits.
+   * @throws INVALID_INPUT for a bad name or description; ALREADY_EXISTS for the same bytes twice.
    */
-  installModule(bytes: Uint8Array, meta: { name: string; description?: string }, createdBy: string, limits: InstrumentOptions = {}): ModuleInfo {
+  installModule(prepared: PreparedModule, meta: { name: string; description?: string }, createdBy: string): ModuleInfo {
     this.vault.requireUnlocked();
     const name = assertLabel(meta.name, 'name', MAX_NAME, false);
     const description = assertLabel(meta.description ?? '', 'description', MAX_DESCRIPTION, true);
-    const metered = instrumentPolicyModule(bytes, limits);
-    const sha256 = sha256Hex(bytes);
+    const { original, sha256, metered } = prepared;
+    if (sha256Hex(original) !== sha256) throw new CustodyError('INVALID_INPUT', 'the prepared module does not match its SHA-256');
     if (this.sql('SELECT 1 FROM policy_modules WHERE sha256 = ?').get(sha256) !== undefined) throw new CustodyError('ALREADY_EXISTS', `module ${sha256} is already installed`);
     const now = this.clock.now();
     const row = { sha256, name, description, memory_pages: metered.memoryPages, call_depth: metered.callDepth, created_at: now, created_by: createdBy };
@@ -122,7 +142,7 @@ export class PolicyStore {
       sha256,
       name,
       description,
-      Buffer.from(bytes),
+      Buffer.from(original),
       Buffer.from(metered.bytes),
       row.memory_pages,
       row.call_depth,
@@ -131,7 +151,7 @@ export class PolicyStore {
       this.vault.mac(moduleFields(row, sha256Hex(metered.bytes))),
     );
     this.generation++;
-    return { ...this.info(row), size: bytes.length, meteredSize: metered.bytes.length };
+    return { ...this.info(row), size: original.length, meteredSize: metered.bytes.length };
   }
 
   /** @throws NOT_FOUND; NOT_EMPTY while a policy uses the module. Caller holds the transaction and audits. */

@@ -5,7 +5,9 @@
  * `validatePolicyModule` refuses, with the reason named, anything that could make a decision
  * depend on the machine or let a policy escape its limits: floats (f32/f64 types and operators:
  * NaN bit patterns and fused operations differ between engines), threads and atomics, SIMD,
- * reference types, exceptions, tail calls, multi-value, memory64, several memories, imported or
+ * reference types, exceptions, tail calls, multi-value, memory64, several memories, passive data
+ * segments (memory.init, data.drop: an instance's only state must be its memory and globals, so
+ * a used one can be reset, see worker.ts), imported or
  * shared memory, tables or globals, a start function (it would run at instantiation, before the
  * host has set any limit), imports other than `env.log(level, ptr, len)` and `env.reason(ptr, len)`,
  * and a module without the ABI's exports (`memory`, `alloc(len) -> ptr`, `evaluate(ptr, len) -> i32`).
@@ -25,14 +27,14 @@
  *    above the cap) and decremented on every normal exit (the end of the body and each `return`).
  *    A counter, not the engine's stack limit: V8's limit is in bytes and depends on the tier that
  *    compiled the frame, so the same input could overflow once and not the next time.
- *    Bulk memory operations (memory.fill, memory.copy, memory.init) also pay for their size at run
+ *    Bulk memory operations (memory.fill, memory.copy) also pay for their size at run
  *    time, one unit per 64 bytes, so fuel bounds time even where one instruction moves megabytes.
  *  - Memory: every `memory.grow` goes through a check that traps (and sets `__custos_oom`) when
  *    the memory would pass the cap in pages; an initial size above the cap is refused here.
  *
  * Trusts binaryen to parse and print; trusts nothing in the module (V8 validates it first).
  */
-import binaryen from 'binaryen';
+import type Bn from 'binaryen';
 import { CustodyError } from '../../../../shared/errors.js';
 import { WebAssemblyApi } from './webassembly.js';
 
@@ -42,6 +44,8 @@ export const DEFAULT_CALL_DEPTH = 512;
 export const FUEL_EXPORT = '__custos_fuel';
 export const DEPTH_EXPORT = '__custos_depth';
 export const OOM_EXPORT = '__custos_oom';
+/** The module's own mutable globals, exported as __custos_g0, __custos_g1, … */
+export const GLOBAL_EXPORT_PREFIX = '__custos_g';
 const RESERVED_PREFIX = '__custos';
 /** A module larger than this is refused before binaryen reads it. */
 export const MAX_MODULE_BYTES = 4 * 1024 * 1024;
@@ -69,13 +73,35 @@ export interface InstrumentedModule {
   readonly callDepth: number;
 }
 
-const ALLOWED_IMPORTS: Readonly<Record<string, { params: readonly number[]; results: readonly number[] }>> = {
-  log: { params: [binaryen.i32, binaryen.i32, binaryen.i32], results: [] },
-  reason: { params: [binaryen.i32, binaryen.i32], results: [] },
-};
+/**
+ * binaryen (a 14 MB module that compiles its own WebAssembly at load) is loaded on the first
+ * install, not when the core starts: `custos` commands that install nothing never pay for it.
+ */
+let binaryen: typeof Bn;
+let loading: Promise<void> | null = null;
 
+let ALLOWED_IMPORTS: Readonly<Record<string, { params: readonly number[]; results: readonly number[] }>>;
 /** The features a policy may use. Everything else is refused; binaryen re-validates with this set. */
-const FEATURES = binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.SignExt | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt;
+let FEATURES: number;
+let W: Wrappers;
+let FIELDS: Map<number, readonly { get: Get; set: Setter }[]>;
+let INTEGER_TYPES: Set<number>;
+
+/** Load binaryen (once). The functions below need it; the exported ones await it. */
+export function loadBinaryen(): Promise<void> {
+  loading ??= import('binaryen').then((m) => {
+    binaryen = m.default;
+    ALLOWED_IMPORTS = {
+      log: { params: [binaryen.i32, binaryen.i32, binaryen.i32], results: [] },
+      reason: { params: [binaryen.i32, binaryen.i32], results: [] },
+    };
+    FEATURES = binaryen.Features.MVP | binaryen.Features.MutableGlobals | binaryen.Features.SignExt | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt;
+    W = binaryen as unknown as Wrappers;
+    FIELDS = childFields();
+    INTEGER_TYPES = new Set<number>([binaryen.none, binaryen.i32, binaryen.i64, binaryen.unreachable]);
+  });
+  return loading;
+}
 
 function refuse(message: string): never {
   throw new CustodyError('INVALID_INPUT', `policy module refused: ${message}`);
@@ -85,22 +111,22 @@ function refuse(message: string): never {
 
 /** binaryen.js's expression wrappers (present at runtime, absent from its .d.ts). */
 type Get = (e: number) => number;
-type Set = (e: number, child: number) => void;
+type Setter = (e: number, child: number) => void;
 interface Wrappers {
   Block: { getNumChildren(e: number): number; getChildAt(e: number, i: number): number; setChildAt(e: number, i: number, c: number): void };
   Call: { getNumOperands(e: number): number; getOperandAt(e: number, i: number): number; setOperandAt(e: number, i: number, c: number): void; isReturn(e: number): boolean; getTarget(e: number): string };
-  CallIndirect: { getNumOperands(e: number): number; getOperandAt(e: number, i: number): number; setOperandAt(e: number, i: number, c: number): void; isReturn(e: number): boolean; getTarget: Get; setTarget: Set };
+  CallIndirect: { getNumOperands(e: number): number; getOperandAt(e: number, i: number): number; setOperandAt(e: number, i: number, c: number): void; isReturn(e: number): boolean; getTarget: Get; setTarget: Setter };
   [wrapper: string]: unknown;
 }
-const W = binaryen as unknown as Wrappers;
 
-function field(wrapper: string, name: string): { get: Get; set: Set } {
+function field(wrapper: string, name: string): { get: Get; set: Setter } {
   const w = W[wrapper] as Record<string, unknown>;
-  return { get: w[`get${name}`] as Get, set: w[`set${name}`] as Set };
+  return { get: w[`get${name}`] as Get, set: w[`set${name}`] as Setter };
 }
 
 /** Children of each expression kind a policy may contain, as getter/setter pairs (in evaluation order). */
-const FIELDS = new Map<number, readonly { get: Get; set: Set }[]>([
+function childFields(): Map<number, readonly { get: Get; set: Setter }[]> {
+  return new Map<number, readonly { get: Get; set: Setter }[]>([
   [binaryen.IfId, [field('If', 'Condition'), field('If', 'IfTrue'), field('If', 'IfFalse')]],
   [binaryen.LoopId, [field('Loop', 'Body')]],
   [binaryen.BreakId, [field('Break', 'Value'), field('Break', 'Condition')]],
@@ -121,11 +147,10 @@ const FIELDS = new Map<number, readonly { get: Get; set: Set }[]>([
   [binaryen.MemoryGrowId, [field('MemoryGrow', 'Delta')]],
   [binaryen.NopId, []],
   [binaryen.UnreachableId, []],
-  [binaryen.MemoryInitId, [field('MemoryInit', 'Dest'), field('MemoryInit', 'Offset'), field('MemoryInit', 'Size')]],
-  [binaryen.DataDropId, []],
   [binaryen.MemoryCopyId, [field('MemoryCopy', 'Dest'), field('MemoryCopy', 'Source'), field('MemoryCopy', 'Size')]],
   [binaryen.MemoryFillId, [field('MemoryFill', 'Dest'), field('MemoryFill', 'Value'), field('MemoryFill', 'Size')]],
-]);
+  ]);
+}
 
 interface Slot {
   readonly expr: number;
@@ -188,7 +213,6 @@ function typeName(t: number): string {
   return 'a reference or tuple type';
 }
 
-const INTEGER_TYPES = new Set<number>([binaryen.none, binaryen.i32, binaryen.i64, binaryen.unreachable]);
 
 function assertIntegerTypes(type: number, where: string): void {
   for (const t of binaryen.expandType(type)) {
@@ -214,11 +238,11 @@ function checkBody(expr: number, fn: string): void {
 }
 
 interface ParsedModule {
-  readonly module: binaryen.Module;
+  readonly module: Bn.Module;
   readonly facts: ModuleFacts;
 }
 
-function parse(bytes: Uint8Array): binaryen.Module {
+function parse(bytes: Uint8Array): Bn.Module {
   if (!(bytes instanceof Uint8Array) || bytes.length === 0) refuse('it is empty');
   if (bytes.length > MAX_MODULE_BYTES) refuse(`it is larger than ${MAX_MODULE_BYTES / (1024 * 1024)} MiB`);
   // V8 decides first whether this is a WebAssembly module at all: binaryen aborts on some malformed input.
@@ -231,14 +255,14 @@ function parse(bytes: Uint8Array): binaryen.Module {
   if (!valid) refuse('it is not a valid WebAssembly module');
   try {
     // readBinary takes the feature set as a second argument (binaryen.js; absent from its .d.ts).
-    return (binaryen.readBinary as (data: Uint8Array, features: number) => binaryen.Module)(bytes, binaryen.Features.All);
+    return (binaryen.readBinary as (data: Uint8Array, features: number) => Bn.Module)(bytes, binaryen.Features.All);
   } catch {
     refuse('binaryen cannot read it');
   }
 }
 
 /** Check `module` against everything the module header promises. The module is left untouched. */
-function check(module: binaryen.Module): ModuleFacts {
+function check(module: Bn.Module): ModuleFacts {
   // Memory: exactly one, defined here, 32-bit, not shared, exported as "memory".
   if (!module.hasMemory()) refuse('it has no memory (the ABI needs an exported "memory")');
   const memory = module.getMemoryInfo();
@@ -320,7 +344,8 @@ function parseAndCheck(bytes: Uint8Array): ParsedModule {
  * Check a policy module without changing it.
  * @throws INVALID_INPUT naming the first thing refused.
  */
-export function validatePolicyModule(bytes: Uint8Array): ModuleFacts {
+export async function validatePolicyModule(bytes: Uint8Array): Promise<ModuleFacts> {
+  await loadBinaryen();
   const { module, facts } = parseAndCheck(bytes);
   module.dispose();
   return facts;
@@ -336,11 +361,11 @@ const BULK = '__custos$bulk';
 const EXIT = (t: number): string => `__custos$exit_${t === binaryen.i64 ? 'i64' : t === binaryen.i32 ? 'i32' : 'void'}`;
 
 /** binaryen 132's i64.const takes one bigint (its .d.ts still says low, high). */
-function i64(m: binaryen.Module, value: number): number {
+function i64(m: Bn.Module, value: number): number {
   return (m.i64.const as unknown as (v: bigint) => number)(BigInt(value));
 }
 
-function charge(m: binaryen.Module, cost: number): number[] {
+function charge(m: Bn.Module, cost: number): number[] {
   return [
     m.global.set(FUEL, m.i64.sub(m.global.get(FUEL, binaryen.i64), i64(m, cost))),
     m.if(m.i64.lt_s(m.global.get(FUEL, binaryen.i64), i64(m, 0)), m.unreachable()),
@@ -348,7 +373,7 @@ function charge(m: binaryen.Module, cost: number): number[] {
 }
 
 /** Prefix `body` with a fuel charge of `cost`, keeping its type. */
-function charged(m: binaryen.Module, cost: number, body: number): number {
+function charged(m: Bn.Module, cost: number, body: number): number {
   return m.block(null, [...charge(m, cost), body], binaryen.auto);
 }
 
@@ -357,7 +382,7 @@ function charged(m: binaryen.Module, cost: number, body: number): number {
  * own charges, route memory.grow through the cap and returns through the depth exit.
  * Returns the cost `expr` adds to the region it belongs to.
  */
-function instrumentExpr(m: binaryen.Module, expr: number, results: number): number {
+function instrumentExpr(m: Bn.Module, expr: number, results: number): number {
   const id = binaryen.getExpressionId(expr);
   if (id === binaryen.LoopId) {
     const body = field('Loop', 'Body');
@@ -376,9 +401,9 @@ function instrumentExpr(m: binaryen.Module, expr: number, results: number): numb
   }
   let cost = 1;
   for (const s of slots(expr)) cost += instrumentExpr(m, s.expr, results);
-  if (id === binaryen.MemoryFillId || id === binaryen.MemoryCopyId || id === binaryen.MemoryInitId) {
+  if (id === binaryen.MemoryFillId || id === binaryen.MemoryCopyId) {
     // Bulk memory does work in proportion to its size: charge one unit per 64 bytes, at run time.
-    const wrapper = id === binaryen.MemoryFillId ? 'MemoryFill' : id === binaryen.MemoryCopyId ? 'MemoryCopy' : 'MemoryInit';
+    const wrapper = id === binaryen.MemoryFillId ? 'MemoryFill' : 'MemoryCopy';
     const size = field(wrapper, 'Size');
     size.set(expr, m.call(BULK, [size.get(expr)], binaryen.i32));
   } else if (id === binaryen.MemoryGrowId) {
@@ -393,7 +418,7 @@ function instrumentExpr(m: binaryen.Module, expr: number, results: number): numb
 }
 
 /** Void returns carry no value to route through the exit call: prefix each with the decrement instead. */
-function prefixVoidReturns(m: binaryen.Module, expr: number): void {
+function prefixVoidReturns(m: Bn.Module, expr: number): void {
   for (const s of slots(expr)) {
     const id = binaryen.getExpressionId(s.expr);
     if (id === binaryen.ReturnId && field('Return', 'Value').get(s.expr) === 0) {
@@ -402,7 +427,7 @@ function prefixVoidReturns(m: binaryen.Module, expr: number): void {
   }
 }
 
-function addHelpers(m: binaryen.Module, memoryPages: number): void {
+function addHelpers(m: Bn.Module, memoryPages: number): void {
   m.addGlobal(FUEL, binaryen.i64, true, i64(m, 0));
   m.addGlobal(DEPTH, binaryen.i32, true, m.i32.const(0));
   m.addGlobal(OOM, binaryen.i32, true, m.i32.const(0));
@@ -445,7 +470,8 @@ function addHelpers(m: binaryen.Module, memoryPages: number): void {
  * Validate `bytes` and return the metered module the runtime runs.
  * @throws INVALID_INPUT as validatePolicyModule, or when the initial memory exceeds the cap.
  */
-export function instrumentPolicyModule(bytes: Uint8Array, options: InstrumentOptions = {}): InstrumentedModule {
+export async function instrumentPolicyModule(bytes: Uint8Array, options: InstrumentOptions = {}): Promise<InstrumentedModule> {
+  await loadBinaryen();
   const memoryPages = options.memoryPages ?? DEFAULT_MEMORY_PAGES;
   const callDepth = options.callDepth ?? DEFAULT_CALL_DEPTH;
   if (!Number.isInteger(memoryPages) || memoryPages < 1 || memoryPages > 65536) throw new CustodyError('INVALID_INPUT', 'memoryPages is 1 to 65536');
@@ -457,6 +483,12 @@ export function instrumentPolicyModule(bytes: Uint8Array, options: InstrumentOpt
     for (let i = 0; i < m.getNumFunctions(); i++) {
       const f = m.getFunctionByIndex(i);
       if (binaryen.getFunctionInfo(f).module === '') functions.push(f);
+    }
+    // Every mutable global is exported (as __custos_g<i>), so the host can put a used instance
+    // back into its just-instantiated state instead of instantiating again (worker.ts).
+    for (let i = 0; i < m.getNumGlobals(); i++) {
+      const g = binaryen.getGlobalInfo(m.getGlobalByIndex(i));
+      if (g.mutable) m.addGlobalExport(g.name, `${GLOBAL_EXPORT_PREFIX}${i}`);
     }
     addHelpers(m, memoryPages);
     for (const f of functions) {
@@ -471,7 +503,7 @@ export function instrumentPolicyModule(bytes: Uint8Array, options: InstrumentOpt
         ...charge(m, cost),
       ];
       const exit = results === binaryen.none ? m.block(null, [body, m.call(EXIT(results), [], binaryen.none)], binaryen.none) : m.call(EXIT(results), [body], results);
-      (binaryen as unknown as { Function: { setBody(f: number, body: number): void } }).Function.setBody(f, m.block(null, [...enter, exit], results === binaryen.none ? binaryen.none : results));
+      (binaryen as unknown as { Function: { setBody(fn: number, body: number): void } }).Function.setBody(f, m.block(null, [...enter, exit], results === binaryen.none ? binaryen.none : results));
     }
     m.setFeatures(FEATURES);
     if (m.validate() !== 1) throw new CustodyError('INTERNAL', 'the metered policy module does not validate');

@@ -57,3 +57,13 @@ export const BIG_MEMORY = policy('(i32.const 1)', '', '(memory (export "memory")
 export const SPIN = policy('(local $i i64) (loop $l (local.set $i (i64.add (local.get $i) (i64.const 1))) (br_if $l (i64.lt_u (local.get $i) (i64.const 100000000000)))) (i32.const 1)');
 /** memory.fill of 1 MiB, 100,000 times: one instruction per iteration, but megabytes of work. */
 export const BULK_FILL = policy('(local $i i32) (loop $l (memory.fill (i32.const 0) (i32.const 0) (i32.const 1048576)) (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (i32.const 100000)))) (i32.const 1)', '', '(memory (export "memory") 17)', binaryen.Features.MVP | binaryen.Features.BulkMemory | binaryen.Features.MutableGlobals);
+/** Counts its calls in a global and in memory: allows only on its first call (a policy must not see earlier requests). */
+export const STATEFUL = policy(
+  '(global.set $count (i32.add (global.get $count) (i32.const 1))) (i32.store8 (i32.const 100) (i32.add (i32.load8_u (i32.const 100)) (i32.const 1))) (i32.and (i32.eq (global.get $count) (i32.const 1)) (i32.eq (i32.load8_u (i32.const 100)) (i32.const 1)))',
+  '(global $count (mut i32) (i32.const 0))',
+);
+/** Grows memory by a page and allows only if it then has 2 pages (as a fresh instance would). */
+export const GROWS_ONCE = policy('(drop (memory.grow (i32.const 1))) (i32.eq (memory.size) (i32.const 2))');
+export const PASSIVE_DATA = wat(`(module (memory (export "memory") 1) (data $d "abc")
+  (func (export "alloc") (param i32) (result i32) (i32.const 0))
+  (func (export "evaluate") (param i32 i32) (result i32) (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3)) (i32.const 1)))`, binaryen.Features.MVP | binaryen.Features.BulkMemory);

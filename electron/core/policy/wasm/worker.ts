@@ -10,11 +10,11 @@
  * and `env.reason(ptr, len)`. An exported `_initialize` runs first. Everything is metered
  * (instrument.ts) and every failure is a deny whose reason names the cause.
  *
- * Determinism: each evaluation gets a fresh instance of the compiled module (compiling is the
- * expensive part and is cached; an instance costs microseconds), so nothing a policy keeps in its
- * memory or globals carries over from one request to the next, and the same input gives the same
- * decision and the same fuel every time. The next instance is made after the answer is sent, so a
- * request normally finds one ready.
+ * Determinism: each evaluation starts from the module's just-instantiated state (a reset or a new
+ * instance of the cached compiled module, see PolicyInstancePool), so nothing a policy keeps in
+ * its memory or globals carries over from one request to the next, and the same input gives the
+ * same decision and the same fuel every time. The next instance is readied after the answer is
+ * sent, so a request normally finds one waiting.
  *
  * Trusts the host's messages; trusts nothing in the module or its output (bounded, UTF-8 checked).
  * Imports nothing but Node's worker_threads: it loads fast, and holds no key, no vault, no database.
@@ -105,30 +105,65 @@ function readText(state: CallState, ptr: number, len: number, what: string): str
   return cut < length ? `${text}…` : text;
 }
 
-/** One compiled module and the next fresh instance of it. */
+interface Live {
+  readonly instance: WasmInstance;
+  readonly state: CallState;
+  /** The memory as instantiated (data segments written, nothing run). */
+  readonly memory: Uint8Array;
+  /** Every mutable global (the module's, exported by instrument.ts, and the host's) and its initial value. */
+  readonly globals: readonly (readonly [WasmGlobal, unknown])[];
+}
+
+/**
+ * One compiled module and the next instance of it, in its just-instantiated state. A used
+ * instance is reset rather than replaced when it can be: its memory bytes and every mutable
+ * global are written back (instrument.ts exports the globals, and refuses the only other state an
+ * instance has, passive data segments). An instance whose memory grew is dropped instead (a fresh
+ * one would report the smaller size). Making instances anew for every call costs little on
+ * average but creates a WebAssembly memory each time, and V8 collects those in pauses of tens of
+ * milliseconds.
+ */
 export class PolicyInstancePool {
-  private ready: { instance: WasmInstance; state: CallState } | null = null;
+  private ready: Live | null = null;
+  private used: Live | null = null;
 
   constructor(
     private readonly module: WasmModule,
     readonly limits: ModuleLimits,
+    /** false: a new instance for every evaluation (the benchmark compares modules that way; an unmetered module cannot be reset). */
+    private readonly reuse = true,
   ) {}
 
-  static compile(bytes: Uint8Array, limits: ModuleLimits): PolicyInstancePool {
-    return new PolicyInstancePool(new WA.Module(bytes), limits);
+  static compile(bytes: Uint8Array, limits: ModuleLimits, options: { reuse?: boolean } = {}): PolicyInstancePool {
+    return new PolicyInstancePool(new WA.Module(bytes), limits, options.reuse ?? true);
   }
 
-  /** Make the next instance now (off the request's path). Errors wait for the evaluation that needs it. */
+  /** Have the next instance ready now (off the request's path). Errors wait for the evaluation that needs it. */
   prepare(): void {
     if (this.ready !== null) return;
     try {
-      this.ready = this.instantiate();
+      this.ready = this.recycle() ?? this.instantiate();
     } catch {
       this.ready = null;
     }
   }
 
-  private instantiate(): { instance: WasmInstance; state: CallState } {
+  /** The used instance, reset to its initial state; null when there is none or its memory grew. */
+  private recycle(): Live | null {
+    const live = this.used;
+    this.used = null;
+    if (live === null || !this.reuse) return null;
+    const buffer = (live.instance.exports as unknown as Exports).memory.buffer;
+    if (buffer.byteLength !== live.memory.byteLength) return null;
+    new Uint8Array(buffer).set(live.memory);
+    for (const [global, value] of live.globals) global.value = value;
+    live.state.reason = null;
+    live.state.logs = [];
+    live.state.dropped = 0;
+    return live;
+  }
+
+  private instantiate(): Live {
     const state: CallState = { memory: null, reason: null, logs: [], dropped: 0, limits: DEFAULT_OUTPUT_LIMITS };
     const env = {
       log: (level: number, ptr: number, len: number): void => {
@@ -143,20 +178,25 @@ export class PolicyInstancePool {
       },
     };
     const instance = new WA.Instance(this.module, { env });
-    state.memory = (instance.exports as unknown as Exports).memory;
-    return { instance, state };
+    const exports = instance.exports as unknown as Exports & Readonly<Record<string, unknown>>;
+    state.memory = exports.memory;
+    const globals = Object.entries(exports)
+      .filter(([name]) => name.startsWith('__custos'))
+      .map(([, g]) => [g as WasmGlobal, (g as WasmGlobal).value] as const);
+    return { instance, state, memory: new Uint8Array(exports.memory.buffer).slice(), globals };
   }
 
-  /** Run the ABI once on a fresh instance. Never throws: every failure is a deny naming its cause. */
+  /** Run the ABI once on an instance in its initial state. Never throws: every failure is a deny naming its cause. */
   evaluate(context: Uint8Array, fuel: number, limits: OutputLimits = DEFAULT_OUTPUT_LIMITS): RawEvaluation {
-    let taken: { instance: WasmInstance; state: CallState };
+    let taken: Live;
     try {
-      taken = this.ready ?? this.instantiate();
+      taken = this.ready ?? this.recycle() ?? this.instantiate();
     } catch (error) {
       return failed(null, 0, `the module could not be instantiated (${errorText(error)})`);
     } finally {
       this.ready = null;
     }
+    this.used = taken;
     const { instance, state } = taken;
     state.limits = limits;
     const ex = instance.exports as unknown as Exports;
