@@ -75,6 +75,7 @@ describe('metered execution (on this thread)', () => {
 
   it('reads the reason and the logs, bounded and checked', async () => {
     expect(await run(m.ALLOW)).toMatchObject({ decision: 'allow', reason: 'allowed by test', logs: [{ level: 1, message: 'allowed' }], failure: null });
+    expect(await run(m.LONG_REASON)).toMatchObject({ decision: 'allow', reason: `${'€'.repeat(170)}…` });
     expect(await run(m.BAD_UTF8_REASON)).toMatchObject({ decision: 'deny', failure: 'env.reason is not UTF-8' });
     expect(await run(m.LOG_OUT_OF_BOUNDS)).toMatchObject({ decision: 'deny', failure: "env.log points outside the module's memory" });
   });

@@ -67,3 +67,5 @@ export const GROWS_ONCE = policy('(drop (memory.grow (i32.const 1))) (i32.eq (me
 export const PASSIVE_DATA = wat(`(module (memory (export "memory") 1) (data $d "abc")
   (func (export "alloc") (param i32) (result i32) (i32.const 0))
   (func (export "evaluate") (param i32 i32) (result i32) (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3)) (i32.const 1)))`, binaryen.Features.MVP | binaryen.Features.BulkMemory);
+/** A reason of 171 "€" (513 bytes, 3 each): past the 512-byte bound, and the cut falls inside a character. */
+export const LONG_REASON = policy(`(call $reason (i32.const 1024) (i32.const 513)) (i32.const 1)`, `(data (i32.const 1024) "${'\\e2\\82\\ac'.repeat(171)}")`);

@@ -86,14 +86,12 @@ function readText(state: CallState, ptr: number, len: number, what: string): str
   const start = ptr >>> 0;
   const length = len >>> 0;
   if (start + length > memory.buffer.byteLength) throw new HostError(`${what} points outside the module's memory`);
+  const all = new Uint8Array(memory.buffer, start, length);
   const cut = Math.min(length, state.limits.maxMessageBytes);
-  let bytes = new Uint8Array(memory.buffer, start, cut);
-  // Cutting may split a character: step back to a character boundary before decoding.
-  if (cut < length) {
-    let end = cut;
-    while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
-    bytes = bytes.subarray(0, end);
-  }
+  // Cutting may split a character: step back while the first byte left out continues one (10xxxxxx).
+  let end = cut;
+  if (cut < length) while (end > 0 && ((all[end] as number) & 0xc0) === 0x80) end--;
+  const bytes = all.subarray(0, end);
   let text: string;
   try {
     text = utf8.decode(bytes);
