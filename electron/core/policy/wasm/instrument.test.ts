@@ -29,6 +29,8 @@ describe('install-time validation', () => {
     expect(await refusal(m.NO_ALLOC)).toMatch(/does not export alloc\(len: i32\) -> i32/);
     expect(await refusal(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 2, 3]))).toMatch(/not a valid WebAssembly module/);
     expect(await refusal(new Uint8Array(0))).toMatch(/empty/);
+    expect(await refusal(m.MEMORY_NOT_EXPORTED)).toMatch(/does not export its memory as "memory"/);
+    expect(await refusal(m.HUGE_TABLE)).toMatch(/table starts with 1000000 elements/);
     expect(await refusal(m.BIG_MEMORY)).toMatch(/starts at 100 pages, above the cap of 32/);
   });
 

@@ -49,6 +49,8 @@ export const GLOBAL_EXPORT_PREFIX = '__custos_g';
 const RESERVED_PREFIX = '__custos';
 /** A module larger than this is refused before binaryen reads it. */
 export const MAX_MODULE_BYTES = 4 * 1024 * 1024;
+/** Function tables (call_indirect) are fixed at install (table instructions are refused); this bounds their size. */
+const MAX_TABLE_ELEMENTS = 65_536;
 
 export interface InstrumentOptions {
   /** Most 64 KiB pages the memory may reach. Default 32 (2 MiB). */
@@ -297,6 +299,7 @@ function check(module: Bn.Module): ModuleFacts {
   for (let i = 0; i < module.getNumTables(); i++) {
     const t = binaryen.getTableInfo(module.getTableByIndex(i));
     if (t.module !== '') refuse(`it imports the table ${t.module}.${t.base}`);
+    if (t.initial > MAX_TABLE_ELEMENTS) refuse(`its table starts with ${t.initial} elements (at most ${MAX_TABLE_ELEMENTS})`);
   }
   if (module.getStart() !== 0) refuse('it has a start function (export "_initialize" instead: it runs metered, after the limits are set)');
 
@@ -320,7 +323,7 @@ function check(module: Bn.Module): ModuleFacts {
     const f = binaryen.getFunctionInfo(module.getFunction(e.value));
     if (!assertSameTypes(f.params, params) || !assertSameTypes(f.results, results)) refuse(`its export ${name} has the wrong signature: ${shape}`);
   };
-  if (!names.has('memory')) refuse('it does not export "memory"');
+  if (!names.has('memory') || binaryen.getExportInfo(module.getExport('memory')).kind !== binaryen.ExternalMemory) refuse('it does not export its memory as "memory"');
   requireFunction('alloc', [binaryen.i32], [binaryen.i32], 'alloc(len: i32) -> i32');
   requireFunction('evaluate', [binaryen.i32, binaryen.i32], [binaryen.i32], 'evaluate(ctx_ptr: i32, ctx_len: i32) -> i32');
 

@@ -69,3 +69,9 @@ export const PASSIVE_DATA = wat(`(module (memory (export "memory") 1) (data $d "
   (func (export "evaluate") (param i32 i32) (result i32) (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3)) (i32.const 1)))`, binaryen.Features.MVP | binaryen.Features.BulkMemory);
 /** A reason of 171 "€" (513 bytes, 3 each): past the 512-byte bound, and the cut falls inside a character. */
 export const LONG_REASON = policy(`(call $reason (i32.const 1024) (i32.const 513)) (i32.const 1)`, `(data (i32.const 1024) "${'\\e2\\82\\ac'.repeat(171)}")`);
+/** Exports a function called memory, and its memory under no name. */
+export const MEMORY_NOT_EXPORTED = wat(`(module (memory 1)
+  (func (export "memory") (param i32) (result i32) (i32.const 0))
+  (func (export "alloc") (param i32) (result i32) (i32.const 0))
+  (func (export "evaluate") (param i32 i32) (result i32) (i32.const 1)))`);
+export const HUGE_TABLE = policy('(i32.const 1)', '(table 1000000 funcref)');
