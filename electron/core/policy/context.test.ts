@@ -1,7 +1,7 @@
 import { parseEther } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../../../test/support.js';
-import { parsePolicyContext, tokenSpent, nativeSpent } from './context.js';
+import { nativeSpent, parsePolicyContext, spendingOf, tokenSpent } from './context.js';
 import { ALICE, BOB, contextOf, ethTransfer, SIGNER, tokenCall, USDC } from './test-context.js';
 
 describe('policy context', () => {
@@ -62,6 +62,13 @@ describe('policy context', () => {
     expect(tokenSpent(ctx, '1', USDC)).toBe(7n);
     expect(() => parsePolicyContext({ ...ctx, transaction: { ...ctx.transaction, value: '1.5' } })).toThrow('policy context: transaction.value: expected a decimal integer string');
     expect(codeOf(() => contextOf(ethTransfer('1'), { history: { native: [{ chain_id: 'x', spent: '1' }], tokens: [] } }))).toBe('INVALID_INPUT');
+  });
+
+  it('spendingOf: what a signed request adds to the 24-hour sums', () => {
+    expect(spendingOf(contextOf(ethTransfer('1.5')))).toEqual({ native: [{ chain_id: '1', spent: parseEther('1.5').toString() }], tokens: [] });
+    expect(spendingOf(contextOf(tokenCall('transfer', 42n)))).toEqual({ native: [], tokens: [{ chain_id: '1', token: USDC, spent: '42' }] });
+    expect(spendingOf(contextOf(tokenCall('approve', 42n)))).toEqual({ native: [], tokens: [] });
+    expect(spendingOf(contextOf({ type: 'eth.message', message: 'hi', encoding: 'utf8' }))).toEqual({ native: [], tokens: [] });
   });
 
   it('a request that does not decode is INVALID_INPUT, as signing it would be', () => {

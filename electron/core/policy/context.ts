@@ -339,3 +339,17 @@ export function tokenSpent(context: PolicyContext, chainId: string, token: strin
   const t = token.toLowerCase();
   return context.history.tokens.filter((n) => n.chain_id === chainId && n.token.toLowerCase() === t).reduce((sum, n) => sum + BigInt(n.spent), 0n);
 }
+
+/**
+ * What signing the request of `context` spends, for the host's 24-hour sums (`history`): the
+ * native value on its chain, and the amount of an ERC-20 transfer (approvals move nothing yet).
+ * Record it when the request is signed; sum the records of the window into `ContextInput.history`.
+ */
+export function spendingOf(context: PolicyContext): { native: HistoryContext['native']; tokens: HistoryContext['tokens'] } {
+  const tx = context.transaction;
+  if (tx === null || tx.chain_id === null) return { native: [], tokens: [] };
+  return {
+    native: tx.value === '0' ? [] : [{ chain_id: tx.chain_id, spent: tx.value }],
+    tokens: tx.erc20 !== null && tx.erc20.kind === 'transfer' ? [{ chain_id: tx.chain_id, token: tx.erc20.token, spent: tx.erc20.amount }] : [],
+  };
+}

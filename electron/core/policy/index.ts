@@ -13,7 +13,7 @@
  *
  * The files beside this one are internal.
  */
-export { buildPolicyContext, contextJson, parsePolicyContext, policyContextSchema, CONTEXT_VERSION, HISTORY_WINDOW_SECONDS } from './context.js';
+export { buildPolicyContext, contextJson, parsePolicyContext, policyContextSchema, spendingOf, CONTEXT_VERSION, HISTORY_WINDOW_SECONDS } from './context.js';
 export type { ContextInput, EnvironmentContext, HistoryContext, PolicyContext, SignerContext } from './context.js';
 export { applicablePolicies, combine, evaluationAuditDetails, parsePolicyDefinition, policyDefinitionSchema, policyScopeSchema, PolicyEngine, scopeCovers } from './engine.js';
 export type { EngineOptions, PolicyDefinition, PolicyDefinitionInput, PolicyEvaluation, PolicyResult, PolicyScope } from './engine.js';
