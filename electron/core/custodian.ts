@@ -57,6 +57,11 @@ import { ApprovalQueue, type RequestClient, type RequestRecord, type RequestStat
 import { describeRequest, signDescribed } from './signing/requests.js';
 import { accountLabel, ConnectionStore, connectionView, MAX_ACCOUNTS, type StoredAccount, type StoredConnection } from './wallets/connection-store.js';
 import { WalletPrompts } from './wallets/prompts.js';
+import { buildPolicyContext, evaluationAuditDetails, moduleAuditDetails, parsePolicyContext, parsePolicyDefinition, policyAuditDetails, PolicyEngine, PolicyRuntime, PolicyStore, prepareModule, spendingOf, applicablePolicies, type ModuleInfo, type PolicyContext, type PolicyDefinition, type PolicyEvaluation, type StoredPolicy } from './policy/index.js';
+import type { PolicyApi } from './policy/api.js';
+import type { PolicyResultWire } from '../../shared/api/policy.js';
+import { SpendLedger, type SpendOwner } from './policy/ledger.js';
+import { newRequestId } from './approvals/queue.js';
 import type { WalletAccount, WalletChain, WalletConnection, WalletConnectionsApi, WalletCredential, WalletGrantInput, WalletPrompt, WalletSession } from './wallets/types.js';
 import type { SignedResult, SignerRef, SigningRequest } from '../../shared/api/signing.js';
 export type { AccessSettings, NamespaceLimits } from './access/settings.js';
@@ -158,7 +163,9 @@ export type CoreEvent =
   /** The signing-request queue changed; `namespace` is the signer's (who may see the request). */
   | { readonly type: 'requests.changed'; readonly id: string; readonly state: RequestState; readonly namespace: string; readonly pending: number }
   /** A wallet connect/pairing prompt arrived or was decided, or a connection changed (null: prompts only). */
-  | { readonly type: 'wallets.changed'; readonly connectionId: string | null; readonly pendingPrompts: number };
+  | { readonly type: 'wallets.changed'; readonly connectionId: string | null; readonly pendingPrompts: number }
+  /** A policy or policy module was added, changed or removed. */
+  | { readonly type: 'policies.changed' };
 
 /**
  * One audited operation as internal observers (the metrics endpoint) hear of it, after its audit
@@ -275,7 +282,7 @@ export interface DecryptRequest extends EncryptRequest {
   readonly keyVersion?: number;
 }
 
-export interface Custodian extends WalletConnectionsApi {
+export interface Custodian extends WalletConnectionsApi, PolicyApi {
   readonly dataDir: string;
   readonly engine: CryptoEngine;
   /** An unauthenticated instance for another transport (each connection signs in on its own). */
@@ -470,6 +477,9 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     connections: new ConnectionStore(db, vault, engine, clock),
     prompts,
     walletChains: checkedWalletChains(options.walletChains ?? DEFAULT_WALLET_CHAINS),
+    policies: new PolicyStore(db, vault, clock),
+    spend: new SpendLedger(db, vault),
+    policy: { runtime: null, engine: null, loaded: new Set() },
     hdCaches: new Map(),
     vaultSigners: new WeakMap(),
     clock,
@@ -546,6 +556,10 @@ interface Parts {
   /** Connect and pairing prompts of wallet-RPC clients (in memory; every step is audited). */
   readonly prompts: WalletPrompts;
   readonly walletChains: readonly WalletChain[];
+  readonly policies: PolicyStore;
+  readonly spend: SpendLedger;
+  /** The WASM policy worker and the engine over it: made on first use, closed with the core. */
+  readonly policy: { runtime: PolicyRuntime | null; engine: PolicyEngine | null; loaded: Set<string> };
   /** One derivation cache per wallet and curve while unlocked (parents derived once); wiped on lock. */
   readonly hdCaches: Map<string, DerivationCache>;
   /** Signers over vault secp256k1 keys by private handle (custodian.vaultSecp256k1Signer); public data and the handle only. */
@@ -2152,21 +2166,29 @@ class CustodianImpl implements Custodian {
     const namespace = input.signer.namespace;
     const keyId = input.signer.kind === 'key' ? input.signer.keyId : input.signer.wallet;
     const details = { requestType: input.request.type, method: input.method.slice(0, 64), client: input.client.id.slice(0, 200), transport: input.client.transport.slice(0, 32) };
+    const id = newRequestId();
+    let context: PolicyContext | null = null;
     // Decoding is also validation: a request that cannot be shown is refused before it is queued.
+    // Then the policies decide: allow signs without asking, deny refuses, require-approval waits.
     const { record, decided } = await this.observe('request.submit', { namespace, keyId }, details, async () => {
       this.authorize({ permission: 'key.use', namespace, keyId: input.signer.kind === 'key' ? input.signer.keyId : input.signer.wallet }, namespace);
       const view = await describeRequest(this, input.request, input.signer);
+      const evaluated = await this.evaluateRequest(id, input, view.signer);
+      context = evaluated.context;
+      const outcome = queueDecision(evaluated.evaluation, input.autoApprove === true);
       return this.parts.approvals.submit({
+        id,
         client: input.client,
         method: input.method,
         request: input.request,
         signer: input.signer,
         view,
-        policy: { decision: 'require-approval', reasons: [input.autoApprove === true ? 'auto-approve is on for this client' : 'no policy engine yet: every request needs an operator'] },
-        ...(input.autoApprove === undefined ? {} : { autoApprove: input.autoApprove }),
+        policy: { decision: outcome.decision, reasons: outcome.reasons, results: evaluated.evaluation.results.map(resultWire) },
+        ...(outcome.decidedByPolicy === undefined ? {} : { decidedByPolicy: outcome.decidedByPolicy }),
+        ...(outcome.autoApprove ? { autoApprove: true } : {}),
         ...(input.ttlMs === undefined ? {} : { ttlMs: input.ttlMs }),
       });
-    }, (r) => ({ details: { requestId: r.record.id, digest: r.record.view.digest?.value ?? null } }));
+    }, (r) => ({ details: { requestId: r.record.id, digest: r.record.view.digest?.value ?? null, decidedBy: r.record.decidedBy, ...policyDetails(r.record) } }));
     // A client that goes away (cancels its call, drops the connection) withdraws its request, so
     // an operator is never asked to approve what nobody will receive.
     const withdraw = (): void => {
@@ -2176,19 +2198,59 @@ class CustodianImpl implements Custodian {
     input.signal?.addEventListener('abort', withdraw, { once: true });
     const decision = await decided.finally(() => input.signal?.removeEventListener('abort', withdraw));
     if (decision === 'rejected') {
-      const reason = this.parts.approvals.get(record.id).reason;
-      throw new CustodyError('USER_REJECTED', reason === null ? 'the operator rejected the request' : `the request was rejected: ${reason}`);
+      const final = this.parts.approvals.get(record.id);
+      if (final.decidedBy === POLICY_DECIDER) throw new CustodyError('POLICY_DENIED', `a policy refused the request: ${final.reason ?? 'denied'}`);
+      throw new CustodyError('USER_REJECTED', final.reason === null ? 'the operator rejected the request' : `the request was rejected: ${final.reason}`);
     }
     if (decision === 'expired') throw new CustodyError('EXPIRED', 'no operator decided before the request expired');
+    // What it moves counts against the 24-hour limits from now (before signing: a crash in between
+    // over-counts, never under-counts); forgotten again if signing fails.
+    const spent = context === null ? null : this.recordSpending(record.id, input.signer, context);
     try {
       // The view was built when the request arrived; signing parses the same input again.
       const result = await signDescribed(this, input.signer, input.request);
       return { record: this.parts.approvals.markSigned(record.id, result), result };
     } catch (error) {
+      if (spent !== null) this.db.transaction(() => this.parts.spend.forget(record.id)).immediate();
       const e = error instanceof CustodyError ? error : new CustodyError('INTERNAL', 'signing failed');
       this.parts.approvals.markFailed(record.id, { code: e.code, message: e.message });
       throw error;
     }
+  }
+
+  /** The policy context of a request arriving now, and what the applicable policies decide. */
+  private async evaluateRequest(requestId: string, input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef }, address: string | null): Promise<{ context: PolicyContext; evaluation: PolicyEvaluation }> {
+    const ref = input.signer;
+    const owner = spendOwner(ref, address);
+    const principal = this.principal();
+    const roles = this.caller.kind === 'wallet' ? ['WalletClient'] : this.grantsOf(principal).filter((g) => g.namespace === ref.namespace || g.namespace === ALL_NAMESPACES).map((g) => g.role);
+    const context = buildPolicyContext({
+      request: input.request,
+      method: input.method,
+      signer: { namespace: ref.namespace, key_id: owner.keyId, algorithm: ref.kind === 'key' ? this.keys.get(ref.namespace, ref.keyId).algorithm : 'bip32', roles: [...new Set(roles)], labels: {}, address },
+      environment: { timestamp: this.parts.clock.now(), request_id: requestId, client: { transport: input.client.transport, id: input.client.id, label: input.client.label }, simulation: false },
+      history: this.parts.spend.history(owner, this.parts.clock.now()),
+    });
+    return { context, evaluation: await this.runPolicies(this.parts.policies.definitions(), context) };
+  }
+
+  /** Evaluate `definitions` on `context`, with the installed modules loaded into the worker first when a WASM policy applies. */
+  private async runPolicies(definitions: readonly PolicyDefinition[], context: PolicyContext): Promise<PolicyEvaluation> {
+    const p = this.parts.policy;
+    p.runtime ??= new PolicyRuntime();
+    p.engine ??= new PolicyEngine(p.runtime);
+    if (applicablePolicies(definitions, context.signer.namespace, context.signer.key_id).some((d) => d.kind === 'wasm')) {
+      p.loaded = this.parts.policies.syncRuntime(p.runtime, p.loaded);
+    }
+    return p.engine.evaluate(definitions, context);
+  }
+
+  private recordSpending(requestId: string, signer: SignerRef, context: PolicyContext): SpendOwner | null {
+    const spending = spendingOf(context);
+    if (spending.native.length === 0 && spending.tokens.length === 0) return null;
+    const owner = spendOwner(signer, context.signer.address);
+    this.db.transaction(() => this.parts.spend.record(owner, spending, requestId, this.parts.clock.now())).immediate();
+    return owner;
   }
 
   listRequests(): { pending: RequestRecord[]; history: RequestRecord[] } {
@@ -2519,6 +2581,136 @@ class CustodianImpl implements Custodian {
     this.emit({ type: 'wallets.changed', connectionId, pendingPrompts: this.parts.prompts.pendingCount() });
   }
 
+  // ---------------------------------------------------------------- policies (the operator's side)
+
+  listPolicies(): Promise<{ policies: StoredPolicy[]; modules: ModuleInfo[] }> {
+    return this.observe('policy.list', {}, {}, () => {
+      this.authorize('operator');
+      // In the order the engine runs them: priority, then global, namespace, key, then name.
+      const sorted = this.parts.policies
+        .listPolicies()
+        .sort((a, b) => a.definition.priority - b.definition.priority || scopeRank(a.definition) - scopeRank(b.definition) || (a.definition.name < b.definition.name ? -1 : a.definition.name > b.definition.name ? 1 : 0));
+      return { policies: sorted, modules: this.parts.policies.listModules() };
+    });
+  }
+
+  async putPolicy(definition: unknown): Promise<StoredPolicy> {
+    const name = typeof (definition as { name?: unknown } | null)?.name === 'string' ? printable((definition as { name: string }).name) : 'invalid';
+    let target = {};
+    try {
+      target = policyTarget(parsePolicyDefinition(definition));
+    } catch {
+      // Reported, and audited, by the change itself.
+    }
+    const stored = await this.changeSync('policy.put', target, { name }, () => {
+      const parsed = parsePolicyDefinition(definition);
+      this.authorizePolicyScope(parsed);
+      const existing = this.policyOrNull(parsed.name);
+      if (existing !== null) this.authorizePolicyScope(existing.definition);
+      return this.parts.policies.putPolicy(parsed, this.principal());
+    }, (p) => ({ details: policyAuditDetails(p) }));
+    this.emit({ type: 'policies.changed' });
+    return stored;
+  }
+
+  async setPolicyEnabled(name: string, enabled: boolean): Promise<StoredPolicy> {
+    const stored = await this.changeSync(enabled ? 'policy.enable' : 'policy.disable', {}, { name: printable(name) }, () => {
+      const current = this.parts.policies.getPolicy(name);
+      this.authorizePolicyScope(current.definition);
+      return this.parts.policies.putPolicy({ ...current.definition, enabled: enabled === true }, this.principal());
+    }, (p) => ({ details: policyAuditDetails(p) }));
+    this.emit({ type: 'policies.changed' });
+    return stored;
+  }
+
+  async removePolicy(name: string): Promise<void> {
+    await this.changeSync('policy.remove', {}, { name: printable(name) }, () => {
+      const current = this.parts.policies.getPolicy(name);
+      this.authorizePolicyScope(current.definition);
+      return this.parts.policies.removePolicy(name);
+    }, (p) => ({ details: policyAuditDetails(p) }));
+    this.emit({ type: 'policies.changed' });
+  }
+
+  async installPolicyModule(bytes: Uint8Array, meta: { name: string; description?: string }): Promise<ModuleInfo> {
+    const details = { name: printable(meta?.name), size: bytes instanceof Uint8Array ? bytes.length : 0, sha256: bytes instanceof Uint8Array ? sha256Hex(bytes) : null };
+    const info = await this.change('policy.module-install', {}, details, async (record) => {
+      this.authorize('admin');
+      if (!(bytes instanceof Uint8Array)) throw new CustodyError('INVALID_INPUT', 'a policy module is WebAssembly bytes');
+      // Validating and metering (binaryen) happen before the transaction; storing is one write.
+      const prepared = await prepareModule(bytes);
+      return this.db
+        .transaction(() => {
+          this.authorize('admin');
+          const m = this.parts.policies.installModule(prepared, meta, this.principal());
+          record({ details: moduleAuditDetails(m) });
+          return m;
+        })
+        .immediate();
+    });
+    this.emit({ type: 'policies.changed' });
+    return info;
+  }
+
+  async removePolicyModule(sha256: string): Promise<void> {
+    await this.changeSync('policy.module-remove', {}, { sha256: printable(sha256) }, () => {
+      this.authorize('admin');
+      return this.parts.policies.removeModule(sha256);
+    }, (m) => ({ details: moduleAuditDetails(m) }));
+    this.emit({ type: 'policies.changed' });
+  }
+
+  testPolicy(input: { context: unknown; definitions?: readonly unknown[]; module?: Uint8Array; fuel?: number }): Promise<PolicyEvaluation> {
+    const details = { module: input?.module instanceof Uint8Array ? sha256Hex(input.module) : null, definitions: Array.isArray(input?.definitions) ? input.definitions.length : null };
+    return this.observe('policy.test', {}, details, async () => {
+      this.authorize('operator');
+      const context = parsePolicyContext(input?.context);
+      const dryRun: PolicyContext = { ...context, environment: { ...context.environment, simulation: true } };
+      if (input.module !== undefined) return this.testModule(input.module, dryRun, input.fuel);
+      const definitions = input.definitions === undefined ? this.parts.policies.definitions() : input.definitions.map((d) => parsePolicyDefinition(d));
+      return this.runPolicies(definitions, dryRun);
+    }, (e) => ({ details: { decision: e.decision, fuel: e.fuel, policies: e.results.length } }));
+  }
+
+  /** Run a module that may not be installed, alone, metered exactly as an installed one would be. */
+  private async testModule(bytes: Uint8Array, context: PolicyContext, fuel: number | undefined): Promise<PolicyEvaluation> {
+    if (!(bytes instanceof Uint8Array)) throw new CustodyError('INVALID_INPUT', 'a policy module is WebAssembly bytes');
+    const prepared = await prepareModule(bytes);
+    const p = this.parts.policy;
+    p.runtime ??= new PolicyRuntime();
+    p.engine ??= new PolicyEngine(p.runtime);
+    const installed = p.runtime.has(prepared.sha256);
+    if (!installed) p.runtime.load(prepared.sha256, prepared.metered.bytes, { memoryPages: prepared.metered.memoryPages, callDepth: prepared.metered.callDepth });
+    try {
+      const definition = parsePolicyDefinition({ name: 'dry-run', kind: 'wasm', module: prepared.sha256, scope: { kind: 'global' }, priority: 0, ...(fuel === undefined ? {} : { fuel }) });
+      return await p.engine.evaluate([definition], context);
+    } finally {
+      if (!installed) {
+        p.runtime.unload(prepared.sha256);
+        p.loaded.delete(prepared.sha256);
+      }
+    }
+  }
+
+  /** A global policy or a module: Admin. A namespace's or a key's: Admin or that namespace's NamespaceAdmin. */
+  private authorizePolicyScope(definition: PolicyDefinition): void {
+    if (definition.scope.kind === 'global') {
+      this.authorize('admin');
+      return;
+    }
+    this.authorize('operator');
+    this.authorize({ permission: 'namespace.manage', namespace: definition.scope.namespace }, definition.scope.namespace);
+  }
+
+  private policyOrNull(name: string): StoredPolicy | null {
+    try {
+      return this.parts.policies.getPolicy(name);
+    } catch (error) {
+      if (error instanceof CustodyError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
   // ---------------------------------------------------------------- metrics (an internal observer)
 
   /** After an operation's audit event: tell metricsSource() observers. `error` undefined = ok. */
@@ -2609,6 +2801,7 @@ class CustodianImpl implements Custodian {
     if (this.parts.closed.value) return;
     this.parts.closed.value = true;
     this.parts.approvals.close();
+    await this.parts.policy.runtime?.close();
     try {
       if (this.vault.isUnlocked()) this.audit.checkpoint();
     } finally {
@@ -2877,4 +3070,63 @@ function withChainId(transaction: string, chainId: string): string {
   } catch {
     return transaction; // the decoder reports what is wrong with it
   }
+}
+
+/** Who decided a request the policies allowed or denied (RequestRecord.decidedBy). */
+const POLICY_DECIDER = 'policy';
+
+/**
+ * What the queue does with a request: the policies' decision when any applies (allow signs,
+ * deny refuses, require-approval waits for an operator); with none, the client's auto-approve
+ * setting, else an operator decides (as before policies existed).
+ */
+function queueDecision(
+  e: PolicyEvaluation,
+  autoApprove: boolean,
+): { decision: 'allow' | 'deny' | 'require-approval'; reasons: string[]; autoApprove: boolean; decidedByPolicy?: { decision: 'approved' | 'rejected'; by: string; reason: string } } {
+  if (e.results.length === 0) {
+    return autoApprove
+      ? { decision: 'allow', reasons: ['no policy applies; auto-approve is on for this client'], autoApprove: true }
+      : { decision: 'require-approval', reasons: ['no policy applies: an operator decides'], autoApprove: false };
+  }
+  const reasons = [...e.reasons];
+  const reason = reasons.join('; ').slice(0, 500);
+  if (e.decision === 'deny') return { decision: 'deny', reasons, autoApprove: false, decidedByPolicy: { decision: 'rejected', by: POLICY_DECIDER, reason } };
+  if (e.decision === 'allow') return { decision: 'allow', reasons, autoApprove: false, decidedByPolicy: { decision: 'approved', by: POLICY_DECIDER, reason } };
+  return { decision: 'require-approval', reasons, autoApprove: false };
+}
+
+/** A policy result as the request record carries it (logs bounded by the runtime). */
+function resultWire(r: PolicyEvaluation['results'][number]): PolicyResultWire {
+  return {
+    name: r.name,
+    kind: r.kind,
+    scope: r.scope,
+    decision: r.decision,
+    reason: r.reason,
+    fuel: r.fuel,
+    logs: r.logs.map((l) => ({ level: l.level, message: l.message })),
+    durationMs: Math.round(r.durationMs * 1000) / 1000,
+    ...(r.module === undefined ? {} : { module: r.module }),
+  };
+}
+
+/** The request.submit event's policy facts: the decision and each policy's result, no context values. */
+function policyDetails(record: RequestRecord): Record<string, string | number> {
+  const results = record.policy.results ?? [];
+  return evaluationAuditDetails({ decision: record.policy.decision, reasons: record.policy.reasons, results: results.map((r) => ({ ...r, logs: [] })), fuel: results.reduce((sum, r) => sum + (r.fuel ?? 0), 0), durationMs: 0 });
+}
+
+function spendOwner(ref: SignerRef, address: string | null): SpendOwner {
+  return { namespace: ref.namespace, keyId: ref.kind === 'key' ? ref.keyId : `hd:${ref.wallet}`, address: address ?? '' };
+}
+
+function scopeRank(d: PolicyDefinition): number {
+  return d.scope.kind === 'global' ? 0 : d.scope.kind === 'namespace' ? 1 : 2;
+}
+
+/** The audit target of a policy: its namespace (and key) when scoped. */
+function policyTarget(d: PolicyDefinition): { namespace?: string; keyId?: string } {
+  if (d.scope.kind === 'global') return {};
+  return d.scope.kind === 'namespace' ? { namespace: d.scope.namespace } : { namespace: d.scope.namespace, keyId: d.scope.keyId };
 }

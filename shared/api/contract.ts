@@ -19,6 +19,7 @@ import { HASH_ALGORITHMS, IMPORT_FORMATS, KEY_ALGORITHMS, RSA_SCHEMES, SIGNATURE
 import { ERROR_CODES } from '../errors.js';
 import { bitcoinNetworkSchema, bitcoinScriptSchema, chainSchema, requestRecordSchema, requestStateSchema, requestViewSchema, signedResultSchema, signerAddressSchema, signerRefSchema, signingRequestSchema } from './signing.js';
 import { walletAccountSchema, walletConnectionSchema, walletPromptSchema } from './wallet.js';
+import { policyEvaluationSchema, policyInfoSchema, policyModuleSchema } from './policy.js';
 
 export { bitcoinNetworkSchema, bitcoinScriptSchema } from './signing.js';
 
@@ -277,6 +278,21 @@ export const METHODS = {
   ),
   'wallets.revoke': method(z.strictObject({ id: z.string().max(64) }), z.strictObject({ revoked: z.literal(true) })),
 
+  // policies: what is signed without asking, refused, or needs an operator (core/policy)
+  /** Stored policies (in the order they run) and installed WASM modules. */
+  'policies.list': method(empty, z.strictObject({ policies: z.array(policyInfoSchema), modules: z.array(policyModuleSchema) })),
+  /** Create or replace by name; the core validates and names the bad field. */
+  'policies.put': method(z.strictObject({ definition: z.record(z.string(), z.unknown()) }), policyInfoSchema),
+  'policies.setEnabled': method(z.strictObject({ name: z.string().max(64), enabled: z.boolean() }), policyInfoSchema),
+  'policies.remove': method(z.strictObject({ name: z.string().max(64) }), z.strictObject({ removed: z.literal(true) })),
+  'policies.installModule': method(z.strictObject({ name: z.string().max(64), description: z.string().max(512).optional(), data: base64 }), policyModuleSchema),
+  'policies.removeModule': method(z.strictObject({ sha256: z.string().max(64) }), z.strictObject({ removed: z.literal(true) })),
+  /** A dry run: the decision, reasons, each policy's result and fuel; nothing stored or signed. */
+  'policies.test': method(
+    z.strictObject({ context: z.record(z.string(), z.unknown()), definitions: z.array(z.record(z.string(), z.unknown())).max(64).optional(), module: base64.optional(), fuel: z.number().int().min(1000).max(1_000_000_000).optional() }),
+    policyEvaluationSchema,
+  ),
+
   // crypto for an operator's manual use
   'crypto.sign': method(keyRef.extend({ data: base64, ...signOptions }), z.strictObject({ signature: base64, keyVersion: z.number().int() })),
   'crypto.verify': method(keyRef.extend({ data: base64, signature: base64, keyVersion: z.number().int().positive().optional(), ...signOptions }), z.strictObject({ valid: z.boolean(), keyVersion: z.number().int() })),
@@ -324,6 +340,8 @@ export const EVENTS = {
   'requests.changed': z.strictObject({ id: z.string(), state: requestStateSchema }),
   /** A connect or pairing prompt arrived or was decided, or a connection changed: re-read wallets.prompts / wallets.connections. */
   'wallets.changed': z.strictObject({ connectionId: z.string().nullable() }),
+  /** A policy or module was added, changed or removed: re-read policies.list. */
+  'policies.changed': z.strictObject({}),
 } as const;
 
 export type EventName = keyof typeof EVENTS;

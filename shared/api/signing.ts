@@ -14,6 +14,7 @@
  * Pure zod: no Node, no DOM.
  */
 import { z } from 'zod';
+import { policyResultSchema } from './policy.js';
 
 const name = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'expected 1-128 of A-Z a-z 0-9 . _ -');
 const hdIndex = z.number().int().min(0).max(0x7fffffff);
@@ -163,7 +164,8 @@ export const requestRecordSchema = z.strictObject({
   request: signingRequestSchema,
   signer: signerRefSchema,
   view: requestViewSchema,
-  policy: z.strictObject({ decision: z.enum(['allow', 'deny', 'require-approval']), reasons: z.array(z.string()) }),
+  /** What the policies decided; `results`: each applicable policy's part (absent before policies ran). */
+  policy: z.strictObject({ decision: z.enum(['allow', 'deny', 'require-approval']), reasons: z.array(z.string()), results: z.array(policyResultSchema).optional() }),
   state: requestStateSchema,
   createdAt: z.number().int(),
   expiresAt: z.number().int(),

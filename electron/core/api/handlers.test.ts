@@ -10,6 +10,8 @@ import { dispatch } from './dispatch.js';
 import { createHandlers, eventFor, type Connection } from './handlers.js';
 import { UiSettingsStore } from './ui-settings.js';
 import type { CoreEvent } from '../custodian.js';
+import { ALLOW } from '../policy/wasm/test-modules.js';
+import { contextOf, ethTransfer } from '../policy/test-context.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -103,6 +105,17 @@ describe('the renderer API handler table', () => {
     const pairPrompt = ((await call('wallets.prompts', {})) as { pending: { id: string; code: string }[] }).pending[0];
     expect(pairPrompt?.code).toBe(pairing.code);
     expect(await call('wallets.reject', { id: pairPrompt?.id, reason: 'not mine' })).toMatchObject({ state: 'rejected', reason: 'not mine' });
+    // Policies: a rules policy, a module, a dry run.
+    const rules = { name: 'limit', kind: 'rules', scope: { kind: 'namespace', namespace: 'ops' }, rules: [{ type: 'valueLimit', perTransaction: '1000' }] };
+    expect(await call('policies.put', { definition: rules })).toMatchObject({ definition: { name: 'limit', priority: 100, enabled: true }, createdBy: 'admin' });
+    expect(await call('policies.setEnabled', { name: 'limit', enabled: false })).toMatchObject({ definition: { enabled: false } });
+    const module = (await call('policies.installModule', { name: 'allow', data: Buffer.from(ALLOW).toString('base64') })) as { sha256: string };
+    expect(await call('policies.list', {})).toMatchObject({ policies: [{ definition: { name: 'limit' } }], modules: [{ sha256: module.sha256, name: 'allow' }] });
+    const context = contextOf(ethTransfer('5'), { signer: { namespace: 'ops', key_id: 'k', algorithm: 'secp256k1', roles: [], labels: {}, address: null } });
+    expect(await call('policies.test', { context, definitions: [{ ...rules, enabled: true }] })).toMatchObject({ decision: 'deny', results: [{ name: 'limit', decision: 'deny' }] });
+    expect(await call('policies.test', { context, module: Buffer.from(ALLOW).toString('base64') })).toMatchObject({ decision: 'allow', results: [{ name: 'dry-run', kind: 'wasm', logs: [{ level: 1 }] }] });
+    expect(await call('policies.remove', { name: 'limit' })).toEqual({ removed: true });
+    expect(await call('policies.removeModule', { sha256: module.sha256 })).toEqual({ removed: true });
     expect(await call('hd.exportMnemonic', { namespace: 'ops', id: 'hd', passphrase: 'correct horse battery staple' })).toEqual({ mnemonic: abandon });
     const created = (await call('hd.create', { namespace: 'ops', id: 'fresh', words: 12, passphrase: 'extra words' })) as { mnemonic: string; info: { hasPassphrase: boolean } };
     expect(created.mnemonic.split(' ')).toHaveLength(12);
@@ -126,7 +139,7 @@ describe('the renderer API handler table', () => {
 
     // Events reached the subscriber; each maps onto its contract schema for this connection.
     await new Promise((r) => setImmediate(r));
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended', 'requests.changed', 'wallets.changed']));
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended', 'requests.changed', 'wallets.changed', 'policies.changed']));
     expect(events.find((e) => e.type === 'keys.changed')).toMatchObject({ namespace: 'ops' });
     // Reads are audited (audit.appended) but change no key: no keys.changed, or a UI that reloads on it would loop.
     events.length = 0;

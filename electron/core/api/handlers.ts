@@ -14,6 +14,7 @@ import type { CoreEvent, Custodian, HdDeriveRangeRequest, HdDeriveRequest } from
 import type { HdWalletInfo } from '../keys/hd-wallets.js';
 import type { KeyInfo } from '../keys/key-store.js';
 import { describeRequest, signRequest, signerAddress } from '../signing/requests.js';
+import type { PolicyResult, StoredPolicy } from '../policy/index.js';
 import type { UiSettingsStore } from './ui-settings.js';
 import type { RequestRecord } from '../approvals/queue.js';
 import { hasPermission } from '../access/roles.js';
@@ -141,6 +142,25 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
     'wallets.reject': async (input, { custodian }) => custodian.rejectWalletPrompt(input.id, input.reason),
     'wallets.connections': async (_input, { custodian }) => custodian.walletConnections(),
     'wallets.update': async (input, { custodian }) => custodian.updateWalletConnection(input.id, definedOnly({ accounts: input.accounts, chainId: input.chainId, autoApprove: input.autoApprove })),
+    'policies.list': async (_input, { custodian }) => {
+      const { policies, modules } = await custodian.listPolicies();
+      return { policies: policies.map(policyOut), modules: modules.map((m) => ({ ...m })) };
+    },
+    'policies.put': async (input, { custodian }) => policyOut(await custodian.putPolicy(input.definition)),
+    'policies.setEnabled': async (input, { custodian }) => policyOut(await custodian.setPolicyEnabled(input.name, input.enabled)),
+    'policies.remove': async (input, { custodian }) => {
+      await custodian.removePolicy(input.name);
+      return { removed: true as const };
+    },
+    'policies.installModule': async (input, { custodian }) => ({ ...(await custodian.installPolicyModule(fromBase64(input.data), definedOnly({ name: input.name, description: input.description }))) }),
+    'policies.removeModule': async (input, { custodian }) => {
+      await custodian.removePolicyModule(input.sha256);
+      return { removed: true as const };
+    },
+    'policies.test': async (input, { custodian }) => {
+      const e = await custodian.testPolicy({ context: input.context, ...definedOnly({ definitions: input.definitions, fuel: input.fuel }), ...(input.module === undefined ? {} : { module: fromBase64(input.module) }) });
+      return { decision: e.decision, reasons: [...e.reasons], results: e.results.map(policyResultOut), fuel: e.fuel, durationMs: e.durationMs };
+    },
     'wallets.revoke': async (input, { custodian }) => {
       await custodian.revokeWalletConnection(input.id);
       return { revoked: true as const };
@@ -224,6 +244,9 @@ export function eventFor(event: CoreEvent, connection: Connection): { name: Even
       if (who.kind === 'none' || !hasPermission(who.grants, 'key.use', event.namespace)) return null;
       return { name: 'requests.changed', payload: { id: event.id, state: event.state } };
     }
+    case 'policies.changed':
+      if (connection.custodian.whoami().kind !== 'operator') return null;
+      return { name: 'policies.changed', payload: {} };
     case 'wallets.changed': {
       // Prompts and connections are for operators (any operator may see and decide them).
       if (connection.custodian.whoami().kind !== 'operator') return null;
@@ -343,4 +366,22 @@ function definedOnly<T extends Record<string, unknown>>(o: T): { [K in keyof T]:
 /** Reads that do not go through an operator-only facade method still answer operators only. */
 function operatorOnly(custodian: Custodian): void {
   if (custodian.whoami().kind !== 'operator') throw new CustodyError('UNAUTHENTICATED', 'sign in first');
+}
+
+function policyOut(p: StoredPolicy): MethodOutput<'policies.put'> {
+  return { definition: p.definition, createdAt: p.createdAt, createdBy: p.createdBy, updatedAt: p.updatedAt, updatedBy: p.updatedBy };
+}
+
+function policyResultOut(r: PolicyResult): MethodOutput<'policies.test'>['results'][number] {
+  return {
+    name: r.name,
+    kind: r.kind,
+    scope: r.scope,
+    decision: r.decision,
+    reason: r.reason,
+    fuel: r.fuel,
+    logs: r.logs.map((l) => ({ level: l.level, message: l.message })),
+    durationMs: r.durationMs,
+    ...(r.module === undefined ? {} : { module: r.module }),
+  };
 }

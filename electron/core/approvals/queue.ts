@@ -22,6 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestView, SignedResult, SignerRef, SigningRequest } from '../../../shared/api/signing.js';
 import { CustodyError, type ErrorCode } from '../../../shared/errors.js';
+import type { PolicyResultWire } from '../../../shared/api/policy.js';
 
 export type RequestState = 'pending' | 'approved' | 'rejected' | 'expired' | 'signed' | 'failed';
 export type Decision = 'approved' | 'rejected' | 'expired';
@@ -39,6 +40,8 @@ export interface RequestClient {
 export interface PolicyOutcome {
   readonly decision: 'allow' | 'deny' | 'require-approval';
   readonly reasons: readonly string[];
+  /** Each applicable policy's part (core/policy PolicyResult), when policies ran. */
+  readonly results?: readonly PolicyResultWire[];
 }
 
 export interface RequestRecord {
@@ -70,6 +73,10 @@ export interface SubmitInput {
   readonly policy: PolicyOutcome;
   /** Approve at once (the operator enabled auto-approve for this client). */
   readonly autoApprove?: boolean;
+  /** Decided at once by the policies: approved (allow) or rejected (deny), by `by` with `reason`. */
+  readonly decidedByPolicy?: { readonly decision: 'approved' | 'rejected'; readonly by: string; readonly reason: string };
+  /** The record's id, when the caller needed it before submitting (the policy context names it). */
+  readonly id?: string;
   /** Default: the queue's ttl. */
   readonly ttlMs?: number;
 }
@@ -129,6 +136,7 @@ export class ApprovalQueue {
 
   /** Park a request. `decided` resolves with the decision (immediately when auto-approved). */
   submit(input: SubmitInput): { readonly record: RequestRecord; readonly decided: Promise<Decision> } {
+    if (input.id !== undefined && this.entries.has(input.id)) throw new CustodyError('ALREADY_EXISTS', 'a request with this id exists');
     const pending = this.pending();
     if (pending.length >= this.maxPending) throw new CustodyError('RATE_LIMITED', `the request queue is full (${this.maxPending} pending): decide or let some expire first`);
     if (pending.filter((r) => r.client.id === input.client.id).length >= this.maxPendingPerClient) {
@@ -136,13 +144,13 @@ export class ApprovalQueue {
     }
     const createdAt = this.now();
     const record: RequestRecord = {
-      id: newRequestId(),
+      id: input.id ?? newRequestId(),
       client: { ...input.client },
       method: input.method,
       request: input.request,
       signer: input.signer,
       view: input.view,
-      policy: { decision: input.policy.decision, reasons: [...input.policy.reasons] },
+      policy: { decision: input.policy.decision, reasons: [...input.policy.reasons], ...(input.policy.results === undefined ? {} : { results: [...input.policy.results] }) },
       state: 'pending',
       createdAt,
       expiresAt: createdAt + ttl(input.ttlMs ?? this.ttlMs),
@@ -159,7 +167,9 @@ export class ApprovalQueue {
     const entry: Entry = { record, timer: null, settle, decided };
     this.entries.set(record.id, entry);
     this.emit({ kind: 'added', record });
-    if (input.autoApprove === true) {
+    if (input.decidedByPolicy !== undefined) {
+      this.decide(record.id, input.decidedByPolicy.decision, input.decidedByPolicy.by, input.decidedByPolicy.reason);
+    } else if (input.autoApprove === true) {
       this.decide(record.id, 'approved', `auto:${input.client.id}`, 'auto-approve is on for this client');
     } else {
       entry.timer = this.setTimer(() => this.expire(record.id), record.expiresAt - createdAt);
@@ -290,7 +300,7 @@ function ttl(ms: number): number {
 }
 
 /** `req_` + 130 random bits in lowercase base32 (RFC 4648 alphabet): unguessable and URL-safe. */
-function newRequestId(): string {
+export function newRequestId(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
   let out = 'req_';
   for (const b of randomBytes(26)) out += alphabet[b & 31];

@@ -15,46 +15,15 @@
  *
  * Trusts the runtime (worker.ts / runtime.ts) to fail closed, and the caller's context.
  */
-import { z } from 'zod';
 import { CustodyError } from '../../../shared/errors.js';
+import { policyDefinitionSchema, type Decision, type PolicyDefinition, type PolicyScope, type Rule } from '../../../shared/api/policy.js';
 import { contextJson, describeIssue, type PolicyContext } from './context.js';
-import { evaluateRules, rulesSchema, type Decision, type Rule } from './rules.js';
+import { evaluateRules } from './rules.js';
 import { DEFAULT_FUEL, type PolicyRuntime } from './wasm/runtime.js';
 import type { PolicyLog } from './wasm/worker.js';
 
-const name = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/u, 'expected 1-64 of A-Z a-z 0-9 . _ -');
-
-export const policyScopeSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('global') }),
-  z.strictObject({ kind: z.literal('namespace'), namespace: name }),
-  z.strictObject({ kind: z.literal('key'), namespace: name, keyId: z.string().min(1).max(128) }),
-]);
-export type PolicyScope = z.infer<typeof policyScopeSchema>;
-
-const common = {
-  name,
-  scope: policyScopeSchema,
-  /** Lower runs first (display and audit order: every applicable policy runs). Default 100. */
-  priority: z.number().int().min(-1_000_000).max(1_000_000).default(100),
-  enabled: z.boolean().default(true),
-  description: z.string().max(512).optional(),
-};
-
-export const policyDefinitionSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ ...common, kind: z.literal('rules'), rules: rulesSchema }),
-  z.strictObject({
-    ...common,
-    kind: z.literal('wasm'),
-    /** The installed module, by the SHA-256 of its bytes as uploaded. */
-    module: z.string().regex(/^[0-9a-f]{64}$/u, 'expected the module\'s SHA-256 (64 lowercase hex digits)'),
-    /** Fuel budget per evaluation. Default 10,000,000. */
-    fuel: z.number().int().min(1_000).max(1_000_000_000).optional(),
-    /** Wall-clock limit per evaluation. Default: the runtime's (1000 ms). */
-    timeoutMs: z.number().int().min(10).max(60_000).optional(),
-  }),
-]);
-export type PolicyDefinition = z.output<typeof policyDefinitionSchema>;
-export type PolicyDefinitionInput = z.input<typeof policyDefinitionSchema>;
+export { policyDefinitionSchema, policyScopeSchema } from '../../../shared/api/policy.js';
+export type { PolicyDefinition, PolicyDefinitionInput, PolicyScope } from '../../../shared/api/policy.js';
 
 /**
  * Validate a policy definition.

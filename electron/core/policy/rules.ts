@@ -16,91 +16,12 @@
  *
  * Pure; trusts the context (built by context.ts).
  */
-import { z } from 'zod';
 import { assertNever, CustodyError } from '../../../shared/errors.js';
+import { RULE_DAYS as DAYS, rulesSchema, type Decision, type Rule } from '../../../shared/api/policy.js';
 import { describeIssue, ERC20_APPROVE, ERC20_TRANSFER, nativeSpent, tokenSpent, type PolicyContext } from './context.js';
 
-export type Decision = 'allow' | 'deny' | 'require-approval';
-
-const amount = z.string().regex(/^\d{1,78}$/u, 'expected a decimal amount in base units (wei, token units)');
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/u, 'expected a 0x-prefixed 20-byte address');
-const chainId = z.union([z.string().regex(/^\d{1,20}$/u, 'expected a decimal chain id'), z.number().int().positive().transform(String)]);
-const selector = z.string().regex(/^0x[0-9a-fA-F]{8}$/u, 'expected a 4-byte selector such as 0xa9059cbb').transform((s) => s.toLowerCase());
-const mode = z.enum(['allow', 'deny']);
-const action = z.enum(['deny', 'require-approval']).default('deny');
-const time = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/u, 'expected HH:MM (24-hour)');
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-const timezone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected an IANA time zone such as UTC or Europe/Berlin');
-
-const base = {
-  /** Shown in reasons and the audit; defaults to the rule's type and index. */
-  name: z.string().min(1).max(64).optional(),
-  description: z.string().max(512).optional(),
-};
-
-export const ruleSchema = z.discriminatedUnion('type', [
-  /** Who receives: the transaction's `to` for a plain transfer, the ERC-20 recipient or spender for token calls. */
-  z.strictObject({ ...base, type: z.literal('recipients'), mode, addresses: z.array(address).min(1).max(10_000), action }),
-  /** Which contracts may be called: `to` of a transaction with calldata, typed data's verifyingContract. */
-  z.strictObject({ ...base, type: z.literal('contracts'), mode, addresses: z.array(address).min(1).max(10_000), action }),
-  /** Which functions may be called, by 4-byte selector. A transaction without calldata passes. */
-  z.strictObject({ ...base, type: z.literal('selectors'), mode, selectors: z.array(selector).min(1).max(10_000), action }),
-  /** Which chains: the transaction's chain id, typed data's domain chainId. */
-  z.strictObject({ ...base, type: z.literal('chains'), mode, chainIds: z.array(chainId).min(1).max(1000), action }),
-  /** Native value (wei), per transaction and per rolling 24 hours, on the listed chains (all when omitted). */
-  z
-    .strictObject({ ...base, type: z.literal('valueLimit'), chainIds: z.array(chainId).max(1000).optional(), perTransaction: amount.optional(), per24h: amount.optional(), action })
-    .refine((r) => r.perTransaction !== undefined || r.per24h !== undefined, { message: 'give perTransaction, per24h or both', path: ['perTransaction'] }),
-  /** ERC-20 amounts (token base units) of one token, per transfer and per rolling 24 hours; approvals count unless includeApprovals is false. */
-  z
-    .strictObject({
-      ...base,
-      type: z.literal('tokenLimit'),
-      token: address,
-      chainIds: z.array(chainId).max(1000).optional(),
-      perTransaction: amount.optional(),
-      per24h: amount.optional(),
-      includeApprovals: z.boolean().default(true),
-      action,
-    })
-    .refine((r) => r.perTransaction !== undefined || r.per24h !== undefined, { message: 'give perTransaction, per24h or both', path: ['perTransaction'] }),
-  /** Signing only inside a window of days and hours (in `timezone`); `from` after `to` spans midnight. */
-  z.strictObject({ ...base, type: z.literal('timeWindow'), timezone: timezone.default('UTC'), days: z.array(z.enum(DAYS)).min(1).max(7).default([...DAYS]), from: time, to: time, action }),
-  /** An operator approves transactions above a native value, or token transfers above an amount. */
-  z
-    .strictObject({
-      ...base,
-      type: z.literal('approvalThreshold'),
-      chainIds: z.array(chainId).max(1000).optional(),
-      value: amount.optional(),
-      tokens: z.array(z.strictObject({ token: address, amount })).max(1000).optional(),
-    })
-    .refine((r) => r.value !== undefined || (r.tokens !== undefined && r.tokens.length > 0), { message: 'give value, tokens or both', path: ['value'] }),
-  /** Refuse what the operator cannot read: eth_sign, unrecognised typed data, calldata of unknown functions, non-default Bitcoin sighash types. */
-  z.strictObject({
-    ...base,
-    type: z.literal('blindSigning'),
-    ethSign: z.boolean().default(true),
-    unknownTypedData: z.boolean().default(true),
-    /** Typed data primary types accepted besides the recognised permits. */
-    knownTypedData: z.array(z.string().min(1).max(128)).max(1000).default([]),
-    unknownCalldata: z.boolean().default(true),
-    nonDefaultSighash: z.boolean().default(true),
-    action,
-  }),
-]);
-export type Rule = z.output<typeof ruleSchema>;
-export type RuleInput = z.input<typeof ruleSchema>;
-export type RuleType = Rule['type'];
-
-export const rulesSchema = z.array(ruleSchema).min(1).max(256);
+export { ruleSchema, rulesSchema } from '../../../shared/api/policy.js';
+export type { Decision, Rule, RuleInput, RuleType } from '../../../shared/api/policy.js';
 
 /**
  * Validate a rule list (from the GUI, the config file or the store).

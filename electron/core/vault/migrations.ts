@@ -4,6 +4,8 @@
  * Never edit a published migration: add a new one.
  */
 
+import { POLICY_MIGRATION } from '../policy/migration.sql.js';
+
 export const MIGRATIONS: readonly string[] = [
   // 1: vault header, lockout counter, namespaces, keys and key versions.
   `
@@ -204,5 +206,24 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL,
     record_mac BLOB NOT NULL
   );
+  `,
+  // 6: policies — installed WASM modules and policy definitions (core/policy/migration.sql.ts),
+  // and the spending ledger the policies' 24-hour limits read: what each key's signed requests
+  // moved, per chain and token (native value: token ''), MAC'd like every row that decides.
+  POLICY_MIGRATION +
+    `
+  CREATE TABLE policy_spend (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    namespace TEXT NOT NULL,
+    key_id TEXT NOT NULL,              -- the vault key id, or 'hd:<wallet>'
+    address TEXT NOT NULL,             -- the signing account (an HD wallet has many)
+    chain_id TEXT NOT NULL,
+    token TEXT NOT NULL,               -- '' for the chain's native coin, else the ERC-20 contract (lowercase)
+    amount TEXT NOT NULL,              -- decimal base units
+    at INTEGER NOT NULL,               -- epoch ms, when the request was approved
+    request_id TEXT NOT NULL,
+    record_mac BLOB NOT NULL
+  );
+  CREATE INDEX policy_spend_key ON policy_spend (namespace, key_id, address, at);
   `,
 ];
