@@ -83,6 +83,8 @@ export interface CoreOptions {
   readonly client?: ClientContext;
   /** The chains wallet-RPC clients may be on (server.wallet_rpc.chains); default Ethereum mainnet. */
   readonly walletChains?: readonly WalletChain[];
+  /** Policies from custos.yaml (`policies:`): evaluated with the stored ones, read-only here. */
+  readonly configPolicies?: readonly unknown[];
 }
 
 /** Over what a caller talks to us: recorded in every audit event. Who the caller is comes from authentication, never from here. */
@@ -478,6 +480,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     prompts,
     walletChains: checkedWalletChains(options.walletChains ?? DEFAULT_WALLET_CHAINS),
     policies: new PolicyStore(db, vault, clock),
+    configPolicies: (options.configPolicies ?? []).map((d) => parsePolicyDefinition(d)),
     spend: new SpendLedger(db, vault),
     policy: { runtime: null, engine: null, loaded: new Set() },
     hdCaches: new Map(),
@@ -557,6 +560,8 @@ interface Parts {
   readonly prompts: WalletPrompts;
   readonly walletChains: readonly WalletChain[];
   readonly policies: PolicyStore;
+  /** custos.yaml's policies, validated when the core opened. */
+  readonly configPolicies: readonly PolicyDefinition[];
   readonly spend: SpendLedger;
   /** The WASM policy worker and the engine over it: made on first use, closed with the core. */
   readonly policy: { runtime: PolicyRuntime | null; engine: PolicyEngine | null; loaded: Set<string> };
@@ -2231,7 +2236,7 @@ class CustodianImpl implements Custodian {
       environment: { timestamp: this.parts.clock.now(), request_id: requestId, client: { transport: input.client.transport, id: input.client.id, label: input.client.label }, simulation: false },
       history: this.parts.spend.history(owner, this.parts.clock.now()),
     });
-    return { context, evaluation: await this.runPolicies(this.parts.policies.definitions(), context) };
+    return { context, evaluation: await this.runPolicies(this.allPolicyDefinitions(), context) };
   }
 
   /** Evaluate `definitions` on `context`, with the installed modules loaded into the worker first when a WASM policy applies. */
@@ -2583,12 +2588,13 @@ class CustodianImpl implements Custodian {
 
   // ---------------------------------------------------------------- policies (the operator's side)
 
-  listPolicies(): Promise<{ policies: StoredPolicy[]; modules: ModuleInfo[] }> {
+  listPolicies(): Promise<{ policies: ListedPolicy[]; modules: ModuleInfo[] }> {
     return this.observe('policy.list', {}, {}, () => {
       this.authorize('operator');
+      const fromConfig: ListedPolicy[] = this.parts.configPolicies.map((definition) => ({ definition, createdAt: 0, createdBy: CONFIG_AUTHOR, updatedAt: 0, updatedBy: CONFIG_AUTHOR, source: 'config' }));
+      const stored: ListedPolicy[] = this.parts.policies.listPolicies().map((p) => ({ ...p, source: 'vault' }));
       // In the order the engine runs them: priority, then global, namespace, key, then name.
-      const sorted = this.parts.policies
-        .listPolicies()
+      const sorted = [...fromConfig, ...stored]
         .sort((a, b) => a.definition.priority - b.definition.priority || scopeRank(a.definition) - scopeRank(b.definition) || (a.definition.name < b.definition.name ? -1 : a.definition.name > b.definition.name ? 1 : 0));
       return { policies: sorted, modules: this.parts.policies.listModules() };
     });
@@ -2604,6 +2610,7 @@ class CustodianImpl implements Custodian {
     }
     const stored = await this.changeSync('policy.put', target, { name }, () => {
       const parsed = parsePolicyDefinition(definition);
+      this.assertNotConfigPolicy(parsed.name);
       this.authorizePolicyScope(parsed);
       const existing = this.policyOrNull(parsed.name);
       if (existing !== null) this.authorizePolicyScope(existing.definition);
@@ -2615,6 +2622,7 @@ class CustodianImpl implements Custodian {
 
   async setPolicyEnabled(name: string, enabled: boolean): Promise<StoredPolicy> {
     const stored = await this.changeSync(enabled ? 'policy.enable' : 'policy.disable', {}, { name: printable(name) }, () => {
+      this.assertNotConfigPolicy(name);
       const current = this.parts.policies.getPolicy(name);
       this.authorizePolicyScope(current.definition);
       return this.parts.policies.putPolicy({ ...current.definition, enabled: enabled === true }, this.principal());
@@ -2625,6 +2633,7 @@ class CustodianImpl implements Custodian {
 
   async removePolicy(name: string): Promise<void> {
     await this.changeSync('policy.remove', {}, { name: printable(name) }, () => {
+      this.assertNotConfigPolicy(name);
       const current = this.parts.policies.getPolicy(name);
       this.authorizePolicyScope(current.definition);
       return this.parts.policies.removePolicy(name);
@@ -2667,7 +2676,7 @@ class CustodianImpl implements Custodian {
       const context = parsePolicyContext(input?.context);
       const dryRun: PolicyContext = { ...context, environment: { ...context.environment, simulation: true } };
       if (input.module !== undefined) return this.testModule(input.module, dryRun, input.fuel);
-      const definitions = input.definitions === undefined ? this.parts.policies.definitions() : input.definitions.map((d) => parsePolicyDefinition(d));
+      const definitions = input.definitions === undefined ? this.allPolicyDefinitions() : input.definitions.map((d) => parsePolicyDefinition(d));
       return this.runPolicies(definitions, dryRun);
     }, (e) => ({ details: { decision: e.decision, fuel: e.fuel, policies: e.results.length } }));
   }
@@ -2700,6 +2709,16 @@ class CustodianImpl implements Custodian {
     }
     this.authorize('operator');
     this.authorize({ permission: 'namespace.manage', namespace: definition.scope.namespace }, definition.scope.namespace);
+  }
+
+  /** custos.yaml's policies first, then the vault's (the engine orders them by priority). */
+  private allPolicyDefinitions(): PolicyDefinition[] {
+    return [...this.parts.configPolicies, ...this.parts.policies.definitions()];
+  }
+
+  private assertNotConfigPolicy(name: string): void {
+    this.authorize('operator');
+    if (this.parts.configPolicies.some((d) => d.name === name)) throw new CustodyError('CONFLICT', `policy ${printable(name)} is defined in custos.yaml: change it there`);
   }
 
   private policyOrNull(name: string): StoredPolicy | null {
@@ -3130,3 +3149,9 @@ function policyTarget(d: PolicyDefinition): { namespace?: string; keyId?: string
   if (d.scope.kind === 'global') return {};
   return d.scope.kind === 'namespace' ? { namespace: d.scope.namespace } : { namespace: d.scope.namespace, keyId: d.scope.keyId };
 }
+
+/** Who "made" a policy that comes from the configuration file. */
+const CONFIG_AUTHOR = 'custos.yaml';
+
+/** A policy as listed: stored in the vault, or read from custos.yaml (read-only). */
+export type ListedPolicy = StoredPolicy & { readonly source: 'vault' | 'config' };

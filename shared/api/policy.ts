@@ -139,6 +139,8 @@ export const policyInfoSchema = z.strictObject({
   createdBy: z.string(),
   updatedAt: epochMs,
   updatedBy: z.string(),
+  /** `config`: from custos.yaml, read-only in the app (change the file). Absent = vault. */
+  source: z.enum(['vault', 'config']).optional(),
 });
 export type PolicyInfo = z.output<typeof policyInfoSchema>;
 

@@ -144,7 +144,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
     'wallets.update': async (input, { custodian }) => custodian.updateWalletConnection(input.id, definedOnly({ accounts: input.accounts, chainId: input.chainId, autoApprove: input.autoApprove })),
     'policies.list': async (_input, { custodian }) => {
       const { policies, modules } = await custodian.listPolicies();
-      return { policies: policies.map(policyOut), modules: modules.map((m) => ({ ...m })) };
+      return { policies: policies.map((p) => ({ ...policyOut(p), source: p.source })), modules: modules.map((m) => ({ ...m })) };
     },
     'policies.put': async (input, { custodian }) => policyOut(await custodian.putPolicy(input.definition)),
     'policies.setEnabled': async (input, { custodian }) => policyOut(await custodian.setPolicyEnabled(input.name, input.enabled)),

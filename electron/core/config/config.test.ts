@@ -85,6 +85,7 @@ const DEFAULTS: Omit<CustosConfig, 'storage'> = {
   audit: { checkpoint_every_events: 1000, checkpoint_every_seconds: 300 },
   logging: { level: 'info', format: 'text' },
   namespaces: {},
+  policies: [],
 };
 
 describe('defaults and presets', () => {
@@ -230,6 +231,13 @@ describe('validation names the file, line, key path and expectation', () => {
     expect(messageFor('server: 5\n')).toContain('server: expected a mapping of keys to values, got 5');
   });
 
+  it('policies: the same checks as the app, the field named; names used once', () => {
+    const ok = load('policies:\n  - name: cap\n    kind: rules\n    scope: { kind: global }\n    rules:\n      - { type: valueLimit, perTransaction: "1000000000000000000" }\n');
+    expect(ok.config.policies).toMatchObject([{ name: 'cap', kind: 'rules', priority: 100, enabled: true, rules: [{ type: 'valueLimit', action: 'deny' }] }]);
+    expect(messageFor('policies:\n  - name: cap\n    kind: rules\n    scope: { kind: global }\n    rules:\n      - { type: valueLimit, perTransaction: "1.5" }\n')).toContain(":6:29: policies[0].rules[0].perTransaction: expected a decimal amount in base units (wei, token units), got \"1.5\"");
+    expect(messageFor('policies:\n  - { name: a, kind: rules, scope: { kind: global }, rules: [{ type: chains, mode: allow, chainIds: [1] }] }\n  - { name: a, kind: rules, scope: { kind: global }, rules: [{ type: chains, mode: allow, chainIds: [1] }] }\n')).toContain('policies[1].name: expected a policy name not used twice');
+  });
+
   it('storage', () => {
     expect(messageFor('storage:\n  data_dir: 5\n')).toContain('storage.data_dir: expected a directory path (1 to 4096 characters), got 5');
     expect(messageFor('storage:\n  path: /x\n')).toContain('storage.path: unknown key (expected one of data_dir)');
@@ -274,7 +282,7 @@ describe('validation names the file, line, key path and expectation', () => {
   });
 
   it('a top-level typo, and every problem reported at once', () => {
-    expect(messageFor('securty:\n  max_auth_attempts: 3\n')).toContain(':1:1: securty: unknown key (expected one of preset, server, storage, security, audit, logging, namespaces)');
+    expect(messageFor('securty:\n  max_auth_attempts: 3\n')).toContain(':1:1: securty: unknown key (expected one of preset, server, storage, security, audit, logging, namespaces, policies)');
     const message = messageFor('server:\n  bind: 0.0.0.0\nsecurity:\n  kdf: {memory_kib: 512}\nlogging: {level: loud}\n');
     expect(message).toMatch(/^invalid configuration \(3 problems\):/);
     expect(message).toContain('server.bind');

@@ -41,6 +41,7 @@ describe('coreOptionsFrom', () => {
         { chainId: '11155111', name: 'Sepolia' },
         { chainId: '1', name: 'Ethereum' },
       ],
+      configPolicies: [],
     });
   });
 

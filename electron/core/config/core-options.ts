@@ -32,5 +32,6 @@ export function coreOptionsFrom(config: CustosConfig, context: CoreOptionsContex
     },
     crypto: { forceNoble: context.env.CUSTOS_FORCE_NOBLE === '1' },
     walletChains: config.server.wallet_rpc.chains.map((c) => ({ chainId: String(c.chain_id), name: c.name })),
+    configPolicies: config.policies,
   };
 }

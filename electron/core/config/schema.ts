@@ -10,6 +10,7 @@
  * it got. Pure zod: no Node, no file access.
  */
 import { z } from 'zod';
+import { policyDefinitionSchema } from '../../../shared/api/policy.js';
 
 export const PRESET_NAMES = ['development', 'production', 'test'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -179,6 +180,11 @@ export const configSchema = section({
   audit: auditSchema.prefault({}),
   logging: loggingSchema.prefault({}),
   namespaces: namespacesSchema.default({}),
+  /**
+   * Policies kept in the file (read-only in the app: change them here), evaluated with the ones
+   * stored in the vault. Same shape as `custos policy add` takes (shared/api/policy.ts).
+   */
+  policies: z.array(policyDefinitionSchema, { error: 'expected a list of policies' }).max(256, { error: 'expected at most 256 policies' }).default([]),
 }).superRefine((config, ctx) => {
   const { server, security } = config;
   const enabled = SERVER_NAMES.filter((name) => server[name].enabled);
@@ -205,6 +211,11 @@ export const configSchema = section({
       });
     }
   }
+  const names = new Set<string>();
+  config.policies.forEach((policy, i) => {
+    if (names.has(policy.name)) ctx.addIssue({ code: 'custom', path: ['policies', i, 'name'], message: 'expected a policy name not used twice', input: policy.name });
+    names.add(policy.name);
+  });
   const seen = new Set<number>();
   server.wallet_rpc.chains.forEach((chain, i) => {
     if (seen.has(chain.chain_id)) {

@@ -12,8 +12,8 @@ import type { ModuleInfo, StoredPolicy } from './store.js';
 import type { PolicyEvaluation } from './engine.js';
 
 export interface PolicyApi {
-  /** Every stored policy (in the order they run) and every installed module. Operators only. */
-  listPolicies(): Promise<{ policies: StoredPolicy[]; modules: ModuleInfo[] }>;
+  /** Every policy — custos.yaml's (read-only) and the vault's — in the order they run, and every installed module. Operators only. */
+  listPolicies(): Promise<{ policies: (StoredPolicy & { readonly source: 'vault' | 'config' })[]; modules: ModuleInfo[] }>;
   /** Create or replace (by name) a rules or WASM policy; validated, INVALID_INPUT naming the field. */
   putPolicy(definition: unknown): Promise<StoredPolicy>;
   setPolicyEnabled(name: string, enabled: boolean): Promise<StoredPolicy>;

@@ -115,6 +115,23 @@ describe('the queue asks the policies', () => {
   });
 });
 
+describe('policies from custos.yaml', () => {
+  it('are evaluated with the stored ones, listed as read-only, and cannot be changed in the app', async () => {
+    const yamlPolicy = { name: 'no-big-sends', kind: 'rules', scope: { kind: 'global' }, rules: [{ type: 'valueLimit', perTransaction: ETHER.toString() }] };
+    const admin = await unlockedCustodian({ configPolicies: [yamlPolicy] });
+    open.push(admin);
+    await admin.hdImport('default', 'hd', ABANDON);
+    const { token } = await admin.createToken({ label: 'bot', grants: [{ namespace: 'default', role: 'KeyUser' }] });
+    const program = await admin.forTransport({ transport: 'hsm' }).authenticateToken(token);
+    expect(await codeOfAsync(program.submitSigningRequest({ client, method: 'eth_signTransaction', request: send(2n * ETHER), signer }))).toBe('POLICY_DENIED');
+    expect((await admin.listPolicies()).policies).toMatchObject([{ definition: { name: 'no-big-sends', priority: 100, enabled: true }, createdBy: 'custos.yaml', source: 'config' }]);
+    expect(await codeOfAsync(admin.putPolicy({ ...yamlPolicy, rules: [{ type: 'valueLimit', perTransaction: (100n * ETHER).toString() }] }))).toBe('CONFLICT');
+    expect(await codeOfAsync(admin.setPolicyEnabled('no-big-sends', false))).toBe('CONFLICT');
+    expect(await codeOfAsync(admin.removePolicy('no-big-sends'))).toBe('CONFLICT');
+    expect((await admin.testPolicy({ context: contextOf(ethTransfer('5')) })).decision).toBe('deny');
+  });
+});
+
 describe('WASM policies through the facade', () => {
   it('the spending-limit example, installed: allow 0.1 ETH, approval 5 ETH, deny 100 ETH, with fuel in the record', async () => {
     const { admin, program } = await setup();
