@@ -36,6 +36,7 @@ import { HD_COMMANDS } from './hd-commands.js';
 import { ETH_COMMANDS } from './eth-commands.js';
 import { CHAIN_COMMANDS } from './chain-commands.js';
 import { SERVE_COMMAND } from './serve-command.js';
+import { POLICY_COMMANDS } from './policy-commands.js';
 
 export interface CommandResult {
   /** What `--json` prints (and what a batch line carries after `"ok": true`). */
@@ -302,6 +303,7 @@ export const COMMANDS: readonly Command[] = [
   ...HD_COMMANDS,
   ...CHAIN_COMMANDS,
   ...ETH_COMMANDS,
+  ...POLICY_COMMANDS,
   {
     words: ['key', 'generate'],
     summary: 'generate a key in the vault',
