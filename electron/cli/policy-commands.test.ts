@@ -261,6 +261,30 @@ describe('custos policy install, add, list, show, enable, disable, remove, modul
     expect((await cli(dir, ['policy', 'add'])).code).toBe(2);
   });
 
+  it("custos.yaml's policies are listed and run with the vault's, and are read-only here", async () => {
+    const dir = await vault();
+    const section = 'policies:\n  - name: from-file\n    kind: rules\n    scope: { kind: global }\n    priority: 1\n    rules: [{ type: chains, mode: allow, chainIds: ["10"] }]\n';
+    writeFileSync(join(dir, 'custos.yaml'), section);
+    writeFileSync(join(dir, 'limits.yaml'), RULES_YAML);
+    expect((await cli(dir, ['policy', 'add', join(dir, 'limits.yaml')])).code).toBe(0);
+
+    const list = await cli(dir, ['policy', 'list']);
+    expect(list.code, list.err).toBe(0);
+    expect(list.out).toMatch(/^from-file +rules +global +1 +yes +custos\.yaml +1 rule$/m);
+    expect(list.out).toMatch(/^limits +rules +global +10 +yes +vault +3 rules$/m);
+    expect((await cli(dir, ['--json', 'policy', 'show', 'from-file'])).json()).toMatchObject({ source: 'config', createdAt: null, definition: { name: 'from-file' } });
+    expect((await cli(dir, ['policy', 'show', 'from-file'])).out).toMatch(/^# from custos\.yaml/);
+
+    const run = await cli(dir, ['--json', 'policy', 'test', '--installed', '--context', join(dir, 'ctx-0.1.json')]);
+    expect(run.code, run.err).toBe(0);
+    expect(run.json()).toMatchObject({ decision: 'deny', results: [{ name: 'from-file', decision: 'deny' }, { name: 'limits', decision: 'allow' }] });
+
+    for (const argv of [['policy', 'disable', 'from-file'], ['policy', 'remove', 'from-file']]) expect((await cli(dir, argv)).err).toContain('CONFLICT');
+    // The section copied out of custos.yaml reads as a definition file (and names the same policy, so it is refused).
+    writeFileSync(join(dir, 'copied.yaml'), section);
+    expect((await cli(dir, ['policy', 'add', join(dir, 'copied.yaml')])).err).toContain('CONFLICT');
+  });
+
   it('who may: a KeyUser lists and dry-runs but cannot add a global policy or install a module; a NamespaceAdmin manages their namespace only', async () => {
     const dir = await vault();
     expect((await cli(dir, ['ns', 'create', 'ops'])).code).toBe(0);

@@ -50,15 +50,17 @@ function short(sha: string): string {
 }
 
 /**
- * Where a listed policy lives: the vault (changed with these commands) or custos.yaml's
- * `policies:` (read-only here: the file is changed instead). Read defensively: a facade that
- * does not say is listing the vault's.
+ * A policy as the facade lists it: from the vault (changed with these commands) or from
+ * custos.yaml's `policies:` (read-only here: the file is changed instead). What put and
+ * enable/disable return is the vault's.
  */
-function sourceOf(p: StoredPolicy): 'vault' | 'config' {
-  return (p as StoredPolicy & { readonly source?: unknown }).source === 'config' ? 'config' : 'vault';
+type ListedPolicy = StoredPolicy & { readonly source?: 'vault' | 'config' };
+
+function sourceOf(p: ListedPolicy): 'vault' | 'config' {
+  return p.source ?? 'vault';
 }
 
-function policyJson(p: StoredPolicy): Record<string, unknown> {
+function policyJson(p: ListedPolicy): Record<string, unknown> {
   const source = sourceOf(p);
   if (source === 'config') return { definition: p.definition, source, createdAt: null, createdBy: p.createdBy, updatedAt: null, updatedBy: p.updatedBy };
   return { definition: p.definition, source, createdAt: iso(p.createdAt), createdBy: p.createdBy, updatedAt: iso(p.updatedAt), updatedBy: p.updatedBy };
@@ -181,7 +183,7 @@ async function policyApi(ctx: CommandContext): Promise<PolicyApi> {
   return ctx.unlocked();
 }
 
-async function findPolicy(api: PolicyApi, name: string): Promise<{ policy: StoredPolicy; modules: ModuleInfo[] }> {
+async function findPolicy(api: PolicyApi, name: string): Promise<{ policy: ListedPolicy; modules: ModuleInfo[] }> {
   const { policies, modules } = await api.listPolicies();
   const policy = policies.find((p) => p.definition.name === name);
   if (policy === undefined) throw new CustodyError('NOT_FOUND', `no policy ${JSON.stringify(name.slice(0, 64))} (custos policy list)`);
