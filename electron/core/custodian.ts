@@ -61,7 +61,7 @@ import { buildPolicyContext, evaluationAuditDetails, moduleAuditDetails, parsePo
 import type { PolicyApi } from './policy/api.js';
 import type { PolicyResultWire } from '../../shared/api/policy.js';
 import { SpendLedger, type SpendOwner } from './policy/ledger.js';
-import { newRequestId } from './approvals/queue.js';
+import { newRequestId, type QuorumRequirement } from './approvals/queue.js';
 import type { WalletAccount, WalletChain, WalletConnection, WalletConnectionsApi, WalletCredential, WalletGrantInput, WalletPrompt, WalletSession } from './wallets/types.js';
 import type { SignedResult, SignerRef, SigningRequest } from '../../shared/api/signing.js';
 export type { AccessSettings, NamespaceLimits } from './access/settings.js';
@@ -2181,6 +2181,7 @@ class CustodianImpl implements Custodian {
       const evaluated = await this.evaluateRequest(id, input, view.signer);
       context = evaluated.context;
       const outcome = queueDecision(evaluated.evaluation, input.autoApprove === true);
+      const quorum = outcome.decision === 'require-approval' ? quorumOf(evaluated.evaluation, this.allPolicyDefinitions()) : null;
       return this.parts.approvals.submit({
         id,
         client: input.client,
@@ -2191,6 +2192,7 @@ class CustodianImpl implements Custodian {
         policy: { decision: outcome.decision, reasons: outcome.reasons, results: evaluated.evaluation.results.map(resultWire) },
         ...(outcome.decidedByPolicy === undefined ? {} : { decidedByPolicy: outcome.decidedByPolicy }),
         ...(outcome.autoApprove ? { autoApprove: true } : {}),
+        quorum,
         ...(input.ttlMs === undefined ? {} : { ttlMs: input.ttlMs }),
       });
     }, (r) => ({ details: { requestId: r.record.id, digest: r.record.view.digest?.value ?? null, decidedBy: r.record.decidedBy, ...policyDetails(r.record) } }));
@@ -3155,3 +3157,18 @@ const CONFIG_AUTHOR = 'custos.yaml';
 
 /** A policy as listed: stored in the vault, or read from custos.yaml (read-only). */
 export type ListedPolicy = StoredPolicy & { readonly source: 'vault' | 'config' };
+
+/**
+ * The quorum a request waiting for approval needs: among the policies that asked for approval,
+ * the one whose quorum requires the most operators (so every policy's is at least as strict as
+ * asked in count; approvers are that policy's). Null: one operator decides.
+ */
+function quorumOf(e: PolicyEvaluation, definitions: readonly PolicyDefinition[]): QuorumRequirement | null {
+  let best: QuorumRequirement | null = null;
+  for (const r of e.results) {
+    if (r.decision !== 'require-approval') continue;
+    const q = definitions.find((d) => d.name === r.name)?.quorum;
+    if (q !== undefined && (best === null || q.required > best.required)) best = { required: q.required, approvers: [...q.approvers], policy: r.name };
+  }
+  return best;
+}

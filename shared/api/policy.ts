@@ -103,6 +103,21 @@ export const policyScopeSchema = z.discriminatedUnion('kind', [
 ]);
 export type PolicyScope = z.infer<typeof policyScopeSchema>;
 
+const operatorName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/u, 'expected an operator name');
+
+/**
+ * When this policy asks for approval, it takes `required` distinct operators among `approvers`
+ * (each signed in, each approving once), not one. E.g. 2 of 3.
+ */
+export const quorumSchema = z
+  .strictObject({
+    required: z.number().int().min(1).max(16),
+    approvers: z.array(operatorName).min(1).max(32),
+  })
+  .refine((q) => new Set(q.approvers).size === q.approvers.length, { message: 'expected each approver once', path: ['approvers'] })
+  .refine((q) => q.required <= q.approvers.length, { message: 'expected required ≤ the number of approvers', path: ['required'] });
+export type Quorum = z.infer<typeof quorumSchema>;
+
 const common = {
   name,
   scope: policyScopeSchema,
@@ -110,6 +125,8 @@ const common = {
   priority: z.number().int().min(-1_000_000).max(1_000_000).default(100),
   enabled: z.boolean().default(true),
   description: z.string().max(512).optional(),
+  /** M of N named operators must approve what this policy sends for approval. */
+  quorum: quorumSchema.optional(),
 };
 
 export const policyDefinitionSchema = z.discriminatedUnion('kind', [

@@ -172,6 +172,10 @@ export const requestRecordSchema = z.strictObject({
   decidedAt: z.number().int().nullable(),
   /** The operator who decided, `auto:<client>` for auto-approval, or `system` (expiry, lock). */
   decidedBy: z.string().nullable(),
+  /** A policy's quorum: how many distinct operators among which must approve (absent: one operator). */
+  quorum: z.strictObject({ required: z.number().int(), approvers: z.array(z.string()), policy: z.string() }).nullable().optional(),
+  /** Approvals given so far (with a quorum, until it is met). */
+  approvals: z.array(z.strictObject({ by: z.string(), at: z.number().int() })).optional(),
   reason: z.string().nullable(),
   result: signedResultSchema.nullable(),
   error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),

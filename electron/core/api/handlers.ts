@@ -293,7 +293,14 @@ function keyOut(k: KeyInfo): MethodOutput<'keys.get'> {
 }
 
 function recordOut(r: RequestRecord): MethodOutput<'requests.approve'> {
-  return { ...r, client: { ...r.client }, policy: { decision: r.policy.decision, reasons: [...r.policy.reasons] }, error: r.error === null ? null : { ...r.error } };
+  return {
+    ...r,
+    client: { ...r.client },
+    policy: { decision: r.policy.decision, reasons: [...r.policy.reasons], ...(r.policy.results === undefined ? {} : { results: r.policy.results.map((x) => ({ ...x, logs: x.logs.map((l) => ({ ...l })) })) }) },
+    quorum: r.quorum === null ? null : { required: r.quorum.required, approvers: [...r.quorum.approvers], policy: r.quorum.policy },
+    approvals: r.approvals.map((a) => ({ ...a })),
+    error: r.error === null ? null : { ...r.error },
+  };
 }
 
 function hdOut(w: HdWalletInfo): MethodOutput<'hd.get'> {

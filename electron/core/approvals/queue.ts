@@ -59,9 +59,20 @@ export interface RequestRecord {
   readonly decidedAt: number | null;
   /** The operator who decided, `auto:<client id>` for auto-approval, or 'system' for expiry. */
   readonly decidedBy: string | null;
+  /** M of N named operators must approve (a policy's quorum); null: one operator decides. */
+  readonly quorum: QuorumRequirement | null;
+  /** Approvals so far, oldest first (a quorum collects them until it is met). */
+  readonly approvals: readonly { readonly by: string; readonly at: number }[];
   readonly reason: string | null;
   readonly result: SignedResult | null;
   readonly error: { readonly code: ErrorCode; readonly message: string } | null;
+}
+
+export interface QuorumRequirement {
+  readonly required: number;
+  readonly approvers: readonly string[];
+  /** The policy that asked for it. */
+  readonly policy: string;
 }
 
 export interface SubmitInput {
@@ -77,6 +88,7 @@ export interface SubmitInput {
   readonly decidedByPolicy?: { readonly decision: 'approved' | 'rejected'; readonly by: string; readonly reason: string };
   /** The record's id, when the caller needed it before submitting (the policy context names it). */
   readonly id?: string;
+  readonly quorum?: QuorumRequirement | null;
   /** Default: the queue's ttl. */
   readonly ttlMs?: number;
 }
@@ -156,6 +168,8 @@ export class ApprovalQueue {
       expiresAt: createdAt + ttl(input.ttlMs ?? this.ttlMs),
       decidedAt: null,
       decidedBy: null,
+      quorum: input.quorum === undefined || input.quorum === null ? null : { required: input.quorum.required, approvers: [...input.quorum.approvers], policy: input.quorum.policy },
+      approvals: [],
       reason: null,
       result: null,
       error: null,
@@ -177,8 +191,25 @@ export class ApprovalQueue {
     return { record: entry.record, decided };
   }
 
+  /**
+   * One operator's approval. Without a quorum it decides; with one, only a named approver may
+   * approve, each once (CONFLICT for a second time), and the request is approved when `required`
+   * distinct approvers have.
+   */
   approve(id: string, by: string): RequestRecord {
-    return this.decide(id, 'approved', by, null);
+    const entry = this.entries.get(id);
+    const quorum = entry?.record.quorum ?? null;
+    if (entry === undefined || quorum === null || entry.record.state !== 'pending') return this.decide(id, 'approved', by, null);
+    if (!quorum.approvers.includes(by)) throw new CustodyError('PERMISSION_DENIED', `${by} is not among the approvers this request needs (${quorum.approvers.join(', ')})`);
+    if (entry.record.approvals.some((a) => a.by === by)) throw new CustodyError('CONFLICT', `${by} has already approved this request: it needs ${quorum.required} different approvers`);
+    const approvals = [...entry.record.approvals, { by, at: this.now() }];
+    if (approvals.length < quorum.required) {
+      entry.record = { ...entry.record, approvals };
+      this.emit({ kind: 'updated', record: entry.record });
+      return entry.record;
+    }
+    entry.record = { ...entry.record, approvals };
+    return this.decide(id, 'approved', approvals.map((a) => a.by).join(', '), null);
   }
 
   reject(id: string, by: string, reason?: string): RequestRecord {

@@ -115,6 +115,48 @@ describe('the queue asks the policies', () => {
   });
 });
 
+describe('operator quorum', () => {
+  it('2 of 3 named operators: one approving twice does not sign, an operator not named cannot approve, the second approver signs it', async () => {
+    const { admin, program } = await setup();
+    const pass = (n: string) => new TextEncoder().encode(`a long passphrase for ${n}`);
+    const ops: Record<string, Custodian> = {};
+    for (const n of ['alice', 'bob', 'carol', 'dave']) {
+      await admin.addOperator(n, pass(n));
+      await admin.grant(n, 'default', 'KeyUser');
+      ops[n] = await admin.login(n, pass(n));
+    }
+    await admin.putPolicy({ name: 'big', kind: 'rules', scope: { kind: 'global' }, rules: [{ type: 'approvalThreshold', value: ETHER.toString() }], quorum: { required: 2, approvers: ['alice', 'bob', 'carol'] } });
+    const outcome = program.submitSigningRequest({ client, method: 'eth_signTransaction', request: send(5n * ETHER), signer });
+    const id = await pendingId(admin);
+    expect(admin.listRequests().pending[0]).toMatchObject({ quorum: { required: 2, approvers: ['alice', 'bob', 'carol'], policy: 'big' }, approvals: [] });
+    const alice = ops.alice as Custodian;
+    expect(await alice.approveRequest(id)).toMatchObject({ state: 'pending', approvals: [{ by: 'alice' }] });
+    expect(await codeOfAsync(alice.approveRequest(id))).toBe('CONFLICT');
+    expect(await codeOfAsync((ops.dave as Custodian).approveRequest(id))).toBe('PERMISSION_DENIED');
+    expect(await codeOfAsync(admin.approveRequest(id))).toBe('PERMISSION_DENIED');
+    expect(admin.listRequests().pending[0]).toMatchObject({ state: 'pending', approvals: [{ by: 'alice' }] });
+    expect(await admin.auditQuery({ action: 'eth.sign-tx' })).toHaveLength(0);
+    expect(await (ops.bob as Custodian).approveRequest(id)).toMatchObject({ state: 'approved', decidedBy: 'alice, bob' });
+    expect((await outcome).record).toMatchObject({ state: 'signed', approvals: [{ by: 'alice' }, { by: 'bob' }] });
+    const approvals = await admin.auditQuery({ action: 'request.approve' });
+    expect(approvals.map((e) => [e.principal, e.result])).toEqual(
+      expect.arrayContaining([
+        ['alice', 'ok'],
+        ['alice', 'CONFLICT'],
+        ['dave', 'PERMISSION_DENIED'],
+        ['bob', 'ok'],
+      ]),
+    );
+  });
+
+  it('a quorum is validated: each approver once, required ≤ approvers', async () => {
+    const { admin } = await setup();
+    const base = { name: 'q', kind: 'rules', scope: { kind: 'global' }, rules: [{ type: 'approvalThreshold', value: '1' }] };
+    expect(await admin.putPolicy({ ...base, quorum: { required: 3, approvers: ['a', 'b'] } }).catch((e: unknown) => e)).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('policy.quorum.required') });
+    expect(await admin.putPolicy({ ...base, quorum: { required: 1, approvers: ['a', 'a'] } }).catch((e: unknown) => e)).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('policy.quorum.approvers') });
+  });
+});
+
 describe('policies from custos.yaml', () => {
   it('are evaluated with the stored ones, listed as read-only, and cannot be changed in the app', async () => {
     const yamlPolicy = { name: 'no-big-sends', kind: 'rules', scope: { kind: 'global' }, rules: [{ type: 'valueLimit', perTransaction: ETHER.toString() }] };
