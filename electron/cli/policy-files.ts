@@ -10,7 +10,8 @@
  * (YAML 1.2, unique keys, no merge keys, warnings fail, alias expansion bounded).
  */
 import { basename, extname } from 'node:path';
-import { LineCounter, parseDocument, type Tags } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { hexAsText } from '../core/config/load.js';
 import { CustodyError } from '../../shared/errors.js';
 import { parsePolicyDefinition, type PolicyDefinition } from '../core/policy/index.js';
 import { UsageError } from './args.js';
@@ -29,12 +30,6 @@ export interface DefinitionEntry {
   readonly definition: PolicyDefinition;
 }
 
-/**
- * YAML's core schema reads `0x…` as a hexadecimal integer; in a policy every `0x…` is an address,
- * a selector or hex data, so it is read as the text it is (unquoted addresses would otherwise
- * become numbers and lose digits).
- */
-const hexAsText = (tags: Tags): Tags => tags.filter((t) => !(typeof t === 'object' && t.tag === 'tag:yaml.org,2002:int' && t.format === 'HEX'));
 
 /** YAML (or JSON, which YAML 1.2 reads too) text to a plain value, failing closed on anything odd. */
 function parseYamlText(text: string, file: string): unknown {

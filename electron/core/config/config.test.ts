@@ -235,6 +235,10 @@ describe('validation names the file, line, key path and expectation', () => {
     const ok = load('policies:\n  - name: cap\n    kind: rules\n    scope: { kind: global }\n    rules:\n      - { type: valueLimit, perTransaction: "1000000000000000000" }\n');
     expect(ok.config.policies).toMatchObject([{ name: 'cap', kind: 'rules', priority: 100, enabled: true, rules: [{ type: 'valueLimit', action: 'deny' }] }]);
     expect(messageFor('policies:\n  - name: cap\n    kind: rules\n    scope: { kind: global }\n    rules:\n      - { type: valueLimit, perTransaction: "1.5" }\n')).toContain(":6:29: policies[0].rules[0].perTransaction: expected a decimal amount in base units (wei, token units), got \"1.5\"");
+    // An unquoted address stays the text it is (YAML would read 0x… as a hex integer).
+    const unquoted = load('policies:\n  - { name: r, kind: rules, scope: { kind: global }, rules: [{ type: recipients, mode: allow, addresses: [0x00000000000000000000000000000000000000A1] }] }\n');
+    expect(unquoted.config.policies[0]).toMatchObject({ rules: [{ addresses: ['0x00000000000000000000000000000000000000A1'] }] });
+    expect(messageFor('server:\n  hsm: {port: 0x1F90}\n')).toContain('server.hsm.port: expected an integer from 1 to 65535, got "0x1F90"');
     expect(messageFor('policies:\n  - { name: a, kind: rules, scope: { kind: global }, rules: [{ type: chains, mode: allow, chainIds: [1] }] }\n  - { name: a, kind: rules, scope: { kind: global }, rules: [{ type: chains, mode: allow, chainIds: [1] }] }\n')).toContain('policies[1].name: expected a policy name not used twice');
   });
 

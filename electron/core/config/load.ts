@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document, type Tags } from 'yaml';
 import { z } from 'zod';
 import { CustodyError } from '../../../shared/errors.js';
 import type { KdfSettings, LockoutSettings } from '../vault/vault.js';
@@ -204,7 +204,7 @@ function readConfigFile(path: string, required: boolean): LoadedFile | undefined
   }
 
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2', merge: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: '1.2', merge: false, customTags: hexAsText });
   // Warnings too (e.g. an unknown !tag silently read as a string): fail closed.
   const first = doc.errors[0] ?? doc.warnings[0];
   if (first !== undefined) {
@@ -500,6 +500,13 @@ function displayPath(path: Path): string {
   }
   return out;
 }
+
+/**
+ * YAML's core schema reads `0x…` as a hexadecimal integer. In Custos's files every `0x…` is an
+ * address, a selector or hex data (policies), so it is read as the text it is: an unquoted
+ * address keeps its digits, and a number written in hex is refused as not an integer.
+ */
+export const hexAsText = (tags: Tags): Tags => tags.filter((t) => !(typeof t === 'object' && t.tag === 'tag:yaml.org,2002:int' && t.format === 'HEX'));
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
