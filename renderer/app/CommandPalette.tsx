@@ -4,7 +4,7 @@
  * built from the store's state so only the ones that apply are listed.
  */
 import * as Dialog from '@radix-ui/react-dialog';
-import { ArrowRight, Check, Inbox, ShieldX, Download, FileDown, FileSignature, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
+import { ArrowRight, Check, FlaskConical, Gavel, PackagePlus, Inbox, ShieldX, Download, FileDown, FileSignature, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useApp, useAppStore, type AppState } from '../store/index.js';
 import { Kbd } from './ui/Badge.js';
@@ -28,12 +28,17 @@ function commands(s: AppState): Command[] {
   const pending = pendingRequestCount(s);
   const list: Command[] = [
     { id: 'go-requests', group: 'Go to', label: pending > 0 ? `Requests (${pending} waiting)` : 'Requests', icon: <Inbox />, shortcut: SHORTCUTS.goRequests, run: (x) => x.setScreen('requests') },
+    { id: 'go-policies', group: 'Go to', label: 'Policies', icon: <Gavel />, shortcut: SHORTCUTS.goPolicies, run: (x) => (x.setScreen('policies'), x.setPoliciesView('policies')) },
     { id: 'go-keys', group: 'Go to', label: 'Keys', icon: <KeyRound />, shortcut: SHORTCUTS.goKeys, run: (x) => x.setScreen('keys') },
     { id: 'go-sign', group: 'Go to', label: 'Sign a request', icon: <FileSignature />, shortcut: SHORTCUTS.goSign, run: (x) => x.setScreen('sign') },
     { id: 'go-audit', group: 'Go to', label: 'Audit log', icon: <ScrollText />, shortcut: SHORTCUTS.goAudit, run: (x) => x.setScreen('audit') },
     { id: 'go-settings', group: 'Go to', label: 'Settings', icon: <SettingsIcon />, shortcut: SHORTCUTS.goSettings, run: (x) => x.setScreen('settings') },
     { id: 'new-key', group: 'Keys', label: 'Create a key…', icon: <Plus />, shortcut: SHORTCUTS.newKey, run: (x) => (x.setScreen('keys'), x.setKeysView('keys'), x.openDialog('create-key')) },
     { id: 'import-key', group: 'Keys', label: 'Import a key…', icon: <FileUp />, shortcut: SHORTCUTS.importKey, run: (x) => (x.setScreen('keys'), x.setKeysView('keys'), x.openDialog('import-key')) },
+    { id: 'new-rules-policy', group: 'Policies', label: 'New rules policy…', icon: <Plus />, run: (x) => (x.setScreen('policies'), x.setPoliciesView('policies'), x.selectPolicy({ create: 'rules' })) },
+    { id: 'new-wasm-policy', group: 'Policies', label: 'New WASM policy…', icon: <Plus />, run: (x) => (x.setScreen('policies'), x.setPoliciesView('policies'), x.selectPolicy({ create: 'wasm' })) },
+    { id: 'install-module', group: 'Policies', label: 'Install a WASM module…', icon: <PackagePlus />, run: (x) => (x.setScreen('policies'), x.setPoliciesView('modules'), x.openDialog('install-module')) },
+    { id: 'policy-bench', group: 'Policies', label: 'Test policies on a context (test bench)', icon: <FlaskConical />, run: (x) => (x.setScreen('policies'), x.setPoliciesView('bench')) },
     { id: 'go-hd', group: 'HD wallets', label: 'Show HD wallets', icon: <Sprout />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd')) },
     { id: 'new-hd', group: 'HD wallets', label: 'Create an HD wallet…', icon: <Plus />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd'), x.openDialog('create-hd')) },
     { id: 'import-hd', group: 'HD wallets', label: 'Import a recovery phrase…', icon: <FileDown />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd'), x.openDialog('import-hd')) },

@@ -17,6 +17,7 @@ import { AuditScreen } from '../features/audit/AuditScreen.js';
 import { SignScreen } from '../features/signing/SignScreen.js';
 import { SettingsScreen } from '../features/settings/SettingsScreen.js';
 import { RequestsScreen } from '../features/requests/RequestsScreen.js';
+import { PoliciesScreen } from '../features/policies/PoliciesScreen.js';
 import { useRequestAlerts } from '../features/requests/alerts.js';
 import { runRequestShortcut } from '../features/requests/request-actions.js';
 import { Sidebar } from './Sidebar.js';
@@ -51,6 +52,9 @@ export function Shell({ transport }: { transport: Transport }) {
           return;
         case 'goRequests':
           s.setScreen('requests');
+          return;
+        case 'goPolicies':
+          s.setScreen('policies');
           return;
         case 'goKeys':
           s.setScreen('keys');
@@ -96,7 +100,7 @@ export function Shell({ transport }: { transport: Transport }) {
         <ConnectionBanner transport={transport} />
         <UnlockAuditBanner />
         <main className={f.screen} aria-label={screen}>
-          {screen === 'requests' ? <RequestsScreen /> : screen === 'keys' ? <KeysScreen /> : screen === 'sign' ? <SignScreen /> : screen === 'audit' ? <AuditScreen /> : <SettingsScreen transport={transport} />}
+          {screen === 'requests' ? <RequestsScreen /> : screen === 'policies' ? <PoliciesScreen /> : screen === 'keys' ? <KeysScreen /> : screen === 'sign' ? <SignScreen /> : screen === 'audit' ? <AuditScreen /> : <SettingsScreen transport={transport} />}
         </main>
       </div>
       <AppDialogs />

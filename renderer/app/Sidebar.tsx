@@ -3,7 +3,7 @@
  * The left sidebar: the screens that exist (UI.md: never an empty shell), who is signed in, and
  * how this window reaches Custos.
  */
-import { FileSignature, Inbox, KeyRound, ScrollText, Settings as SettingsIcon, ShieldCheck } from 'lucide-react';
+import { FileSignature, Gavel, Inbox, KeyRound, ScrollText, Settings as SettingsIcon, ShieldCheck } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { Transport } from '../api/get-api.js';
 import { useApp } from '../store/index.js';
@@ -17,6 +17,7 @@ import f from './frame.module.css';
 
 const ITEMS: readonly { screen: Screen; label: string; icon: ReactNode; shortcut: string }[] = [
   { screen: 'requests', label: 'Requests', icon: <Inbox aria-hidden />, shortcut: SHORTCUTS.goRequests },
+  { screen: 'policies', label: 'Policies', icon: <Gavel aria-hidden />, shortcut: SHORTCUTS.goPolicies },
   { screen: 'keys', label: 'Keys', icon: <KeyRound aria-hidden />, shortcut: SHORTCUTS.goKeys },
   { screen: 'sign', label: 'Sign', icon: <FileSignature aria-hidden />, shortcut: SHORTCUTS.goSign },
   { screen: 'audit', label: 'Audit', icon: <ScrollText aria-hidden />, shortcut: SHORTCUTS.goAudit },

@@ -9,8 +9,9 @@ import { matchShortcut } from './shortcuts.js';
 const key = (k: string, extra: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) => ({ key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...extra });
 
 describe('matchShortcut', () => {
-  it('maps the Requests keys and G Q', () => {
+  it('maps the Requests keys, G Q and G P', () => {
     expect(matchShortcut(key('q'), 'g', false)).toBe('goRequests');
+    expect(matchShortcut(key('p'), 'g', false)).toBe('goPolicies');
     expect(matchShortcut(key('j'), undefined, false)).toBe('nextRequest');
     expect(matchShortcut(key('ArrowDown'), undefined, false)).toBe('nextRequest');
     expect(matchShortcut(key('k'), undefined, false)).toBe('previousRequest');

@@ -16,6 +16,7 @@ export const SHORTCUTS = {
   palette: `${MOD} K`,
   lock: `${MOD} ⇧ L`,
   goRequests: 'G Q',
+  goPolicies: 'G P',
   goKeys: 'G K',
   goSign: 'G R',
   goAudit: 'G A',
@@ -53,6 +54,7 @@ export function matchShortcut(e: { key: string; ctrlKey: boolean; metaKey: boole
   if (textField || e.ctrlKey || e.metaKey || e.altKey) return undefined;
   if (previous === 'g') {
     if (key === 'q') return 'goRequests';
+    if (key === 'p') return 'goPolicies';
     if (key === 'k') return 'goKeys';
     if (key === 'r') return 'goSign';
     if (key === 'a') return 'goAudit';

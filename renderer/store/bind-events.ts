@@ -18,6 +18,7 @@ export function bindEvents(store: AppStore, transport: Transport): () => void {
     api.onAuditAppended((payload) => store.getState().onAuditAppended(payload)),
     api.onRequestsChanged((payload) => store.getState().onRequestsChanged(payload)),
     api.onWalletsChanged((payload) => store.getState().onWalletsChanged(payload)),
+    api.onPoliciesChanged((payload) => store.getState().onPoliciesChanged(payload)),
     transport.onConnection((state) => {
       store.getState().setConnection(state);
       if (state.status === 'open') void store.getState().refreshVault();

@@ -1,7 +1,7 @@
 /**
  * @module renderer/store/store
  * THE renderer store: one zustand store cut into typed slices (vault, settings, keys, HD wallets, audit, signing,
- * requests, wallet connections, ui, connection), actions beside their state. It is created per app (createAppStore) with the API
+ * requests, wallet connections, policies, ui, connection), actions beside their state. It is created per app (createAppStore) with the API
  * it talks to, never imported as a global, so tests build their own with a fake API.
  *
  * What it never holds: passphrases and mnemonics (they pass through an action's argument to the API and are
@@ -20,8 +20,9 @@ import { createConnectionSlice, type ConnectionSlice } from './connection-slice.
 import { createSigningSlice, type SigningSlice } from './signing-slice.js';
 import { createRequestsSlice, type RequestsSlice } from './requests-slice.js';
 import { createWalletsSlice, type WalletsSlice } from './wallets-slice.js';
+import { createPoliciesSlice, type PoliciesSlice } from './policies-slice.js';
 
-export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & SigningSlice & RequestsSlice & WalletsSlice & UiSlice;
+export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & SigningSlice & RequestsSlice & WalletsSlice & PoliciesSlice & UiSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
@@ -44,6 +45,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createSigningSlice(set, get, deps),
     ...createRequestsSlice(set, get, deps),
     ...createWalletsSlice(set, get, deps),
+    ...createPoliciesSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));
 }

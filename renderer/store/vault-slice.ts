@@ -56,6 +56,7 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, pref
       get().resetSigning();
       get().resetRequests();
       get().resetWallets();
+      get().resetPolicies();
     }
   }
 
