@@ -74,8 +74,13 @@ export function selectedRequest(s: Pick<AppState, 'requests' | 'selectedRequestI
 }
 
 /** Approve is possible: pending, nothing on its way, and any danger acknowledged. */
-export function canApprove(s: Pick<AppState, 'requests' | 'selectedRequestId' | 'requestAcknowledged' | 'requestBusy'>, r: RequestRecord | undefined = selectedRequest(s)): boolean {
-  return r !== undefined && r.state === 'pending' && s.requestBusy === null && (dangerCount(r) === 0 || s.requestAcknowledged);
+export function canApprove(s: Pick<AppState, 'requests' | 'selectedRequestId' | 'requestAcknowledged' | 'requestBusy'> & Partial<Pick<AppState, 'vault'>>, r: RequestRecord | undefined = selectedRequest(s)): boolean {
+  return r !== undefined && r.state === 'pending' && s.requestBusy === null && (dangerCount(r) === 0 || s.requestAcknowledged) && !approvedBy(r, s.vault?.session?.principal);
+}
+
+/** `principal` already gave one of the approvals a policy's quorum collects (they cannot give a second). */
+export function approvedBy(r: RequestRecord, principal: string | undefined): boolean {
+  return principal !== undefined && (r.approvals ?? []).some((a) => a.by === principal);
 }
 
 export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api, now, prefs }) => {
@@ -103,7 +108,9 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
       call,
       decided(record) {
         const lists = get().requests;
-        if (lists !== undefined) set({ requests: withDecided(lists, record) });
+        if (lists === undefined) return;
+        // An approval towards a policy's quorum that does not complete it: still waiting, one approval more.
+        set({ requests: record.state === 'pending' ? { ...lists, pending: lists.pending.map((x) => (x.id === record.id ? record : x)) } : withDecided(lists, record) });
       },
       refused(r) {
         signedOutCheck(r);

@@ -3,7 +3,8 @@
  * The signing requests programs sent (wallets on the wallet JSON-RPC API, services on HsmService),
  * laid out like an inbox: the queue on the left (oldest first, each with its live expiry
  * countdown and its flag counts) or the history (what became of each request, who decided, when);
- * on the right the selected request — who asks, with which method, what the policy said, the
+ * on the right the selected request — who asks, with which method, what the policies said and
+ * which of them said so (PolicyBlock), the
  * decoded view (RequestView, the same one the Sign screen shows) and a sticky bar to approve or
  * reject it.
  *
@@ -20,7 +21,7 @@ import { toast } from 'sonner';
 import type { RequestRecord, SignedResult } from '../../../shared/api/signing.js';
 import type { WalletPrompt } from '../../../shared/api/wallet.js';
 import { useApp } from '../../store/index.js';
-import { canApprove, dangerCount, selectedRequest, type RequestsTab } from '../../store/requests-slice.js';
+import { approvedBy, canApprove, dangerCount, selectedRequest, type RequestsTab } from '../../store/requests-slice.js';
 import { historyItems, pendingItems, queueEntry, selectedPrompt, type QueueItem } from '../../store/queue.js';
 import { Badge, Kbd, type Tone } from '../../app/ui/Badge.js';
 import { Button } from '../../app/ui/Button.js';
@@ -39,6 +40,7 @@ import { parseOrigin } from '../wallets/origin.js';
 import { Countdown, URGENT_MS } from './Countdown.js';
 import { DecisionBar, useQueueDecision } from './DecisionBar.js';
 import { OutcomeNote, OutcomeReason } from './OutcomeNote.js';
+import { PolicyBlock } from './PolicyBlock.js';
 import { notifyPermission, requestNotifyPermission } from './alerts.js';
 import sc from '../../app/ui/screen.module.css';
 import sg from '../signing/signing.module.css';
@@ -431,15 +433,9 @@ function RequestHeader({ record }: { record: RequestRecord }) {
         <dt>Policy</dt>
         <dd className={q.policy}>
           <Badge tone={policyTone}>{policyLabel}</Badge>
-          {p.reasons.length === 0 ? null : (
-            <ul className={q.reasons} aria-label="Policy reasons">
-              {p.reasons.map((r) => (
-                <li key={r}>{r}</li>
-              ))}
-            </ul>
-          )}
         </dd>
       </dl>
+      <PolicyBlock record={record} />
     </header>
   );
 }
@@ -505,14 +501,19 @@ function Result({ result }: { result: SignedResult }) {
 function ActionBar({ record }: { record: RequestRecord }) {
   const decision = useQueueDecision(record.id);
   const approvable = useApp((s) => canApprove(s, record));
+  const mine = useApp((s) => approvedBy(record, s.vault?.session?.principal));
   const dangers = dangerCount(record);
+  // A policy's quorum: this approval may be one of several; the last one signs.
+  const remaining = record.quorum === undefined || record.quorum === null ? 1 : record.quorum.required - (record.approvals ?? []).length;
+  const hint = mine ? 'You have approved: the request waits for the other approvers.' : remaining > 1 ? `Your approval is one of ${remaining} still needed; the last one signs with the key shown above.` : 'Approving signs with the key shown above and answers the program.';
+  const tip = mine ? 'You have already approved this request' : dangers > 0 && !decision.acknowledged ? 'Acknowledge the danger warnings first' : remaining > 1 ? 'Approve (one of the approvals needed)' : 'Approve and sign';
   return (
     <DecisionBar
       {...decision}
       reject={{ formLabel: 'Reject the request', placeholder: 'Reason (optional) — the program receives it', confirm: 'Reject request' }}
       acknowledge={dangers === 0 ? undefined : `I have read the ${dangers === 1 ? 'danger warning' : `${dangers} danger warnings`} and still want to approve`}
-      hint="Approving signs with the key shown above and answers the program."
-      approve={{ label: 'Approve', tip: dangers > 0 && !decision.acknowledged ? 'Acknowledge the danger warnings first' : 'Approve and sign', icon: <Check aria-hidden />, variant: dangers === 0 ? 'primary' : 'danger', disabled: !approvable }}
+      hint={hint}
+      approve={{ label: 'Approve', tip, icon: <Check aria-hidden />, variant: dangers === 0 ? 'primary' : 'danger', disabled: !approvable }}
     />
   );
 }
