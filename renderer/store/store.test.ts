@@ -12,7 +12,7 @@ import { createAppStore } from './store.js';
 import { memoryPrefs } from './prefs.js';
 import type { AuditEvent, HdWalletInfo, KeyInfo, VaultStatus } from './types.js';
 import type { RequestRecord } from '../../shared/api/signing.js';
-import { pendingRequestCount, REFRESH_COALESCE_MS } from './requests-slice.js';
+import { canApprove, pendingRequestCount, REFRESH_COALESCE_MS } from './requests-slice.js';
 
 type Handler = (input: never) => unknown;
 
@@ -348,6 +348,30 @@ describe('requests slice', () => {
     ]);
     expect(s().selectedRequestId).toBe('a'); // no request after c: the one before it
     expect(s().requestRejecting).toBe(false);
+  });
+
+  it('an approval towards a quorum keeps the request waiting, with the approval, and closes Approve to that operator', async () => {
+    const quorum = { required: 2, approvers: ['admin', 'bob'], policy: 'treasury' };
+    const waiting = record('q', 'pending', { quorum, approvals: [] });
+    const fake = fakeApi({
+      'vault.status': () => status(true),
+      'namespaces.list': () => [],
+      'keys.list': () => [],
+      'requests.list': () => ({ pending: [waiting], history: [] }),
+      'requests.approve': () => record('q', 'pending', { quorum, approvals: [{ by: 'admin', at: 2 }] }),
+      ...auditHandlers({ size: 0 }),
+    });
+    const store = createAppStore({ api: fake.api, prefs: memoryPrefs(), now: () => Date.now() });
+    const s = () => store.getState();
+    await s().refreshVault();
+    await settle(10);
+    s().selectRequest('q');
+    expect(canApprove(s())).toBe(true);
+    expect((await s().approveRequest('q')).ok).toBe(true);
+    expect(s().requests?.pending.map((r) => [r.id, r.approvals?.length])).toEqual([['q', 1]]);
+    expect(s().requests?.history).toEqual([]);
+    s().selectRequest('q');
+    expect(canApprove(s())).toBe(false);
   });
 
   it('keeps the danger acknowledgement per request and moves with J/K within the list on show', async () => {
