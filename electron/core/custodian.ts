@@ -1600,14 +1600,29 @@ class CustodianImpl implements Custodian {
   }
 
   ethSignMessage(ref: EthKeyRef, message: Uint8Array): Promise<eth.EthSignature> {
-    return this.ethSign('eth.sign-message', ref, { bytes: message?.length ?? 0 }, (signer) => eth.signPersonalMessage(signer, message));
+    const request = (): SigningRequest => ({ type: 'eth.message', message: `0x${message instanceof Uint8Array ? Buffer.from(message).toString('hex') : ''}`, encoding: 'hex' });
+    return this.withOperatorPolicies(ref, 'personal_sign', request, () => this.ethSign('eth.sign-message', ref, { bytes: message?.length ?? 0 }, (signer) => eth.signPersonalMessage(signer, message)));
   }
 
   ethSignTypedData(ref: EthKeyRef, typedData: unknown, options: { expectedChainId: number | bigint | string }): Promise<eth.EthSignature> {
+    const request = (): SigningRequest => ({ type: 'eth.typedData', typedData: typeof typedData === 'string' ? typedData : jsonText(typedData), chainId: String(options?.expectedChainId) });
+    return this.withOperatorPolicies(ref, 'eth_signTypedData_v4', request, () => this.ethSignTypedDataNow(ref, typedData, options));
+  }
+
+  private ethSignTypedDataNow(ref: EthKeyRef, typedData: unknown, options: { expectedChainId: number | bigint | string }): Promise<eth.EthSignature> {
     return this.ethSign('eth.sign-typed-data', ref, { expectedChainId: String(options?.expectedChainId) }, (signer) => eth.signTypedData(signer, typedData, { expectedChainId: options.expectedChainId }));
   }
 
   ethSignTransaction(ref: EthKeyRef, transaction: unknown, options: { expectedChainId?: number | bigint | string } = {}): Promise<eth.SignedTransaction> {
+    const request = (): SigningRequest => ({
+      type: 'eth.transaction',
+      transaction: typeof transaction === 'string' ? transaction : jsonText(transaction),
+      ...(options?.expectedChainId === undefined ? {} : { chainId: String(options.expectedChainId) }),
+    });
+    return this.withOperatorPolicies(ref, 'eth_signTransaction', request, () => this.ethSignTransactionNow(ref, transaction, options));
+  }
+
+  private ethSignTransactionNow(ref: EthKeyRef, transaction: unknown, options: { expectedChainId?: number | bigint | string } = {}): Promise<eth.SignedTransaction> {
     return this.ethSign(
       'eth.sign-tx',
       ref,
@@ -1649,6 +1664,39 @@ class CustodianImpl implements Custodian {
         return { value, path };
       });
     }, (r) => ({ details: { ...(r.path === null ? {} : { path: r.path }), digest: r.value.digest ?? r.value.signingHash ?? null, signer: r.value.address ?? r.value.from ?? null, ...extra?.(r.value) } })).then((r) => r.value);
+  }
+
+  /**
+   * An operator's own Ethereum signature (the Sign screen, the CLI) answers to the policies too:
+   * deny refuses (POLICY_DENIED); a quorum cannot be met by one person here (PERMISSION_DENIED:
+   * send it through the queue); otherwise the operator is the person who approves. What it moves
+   * counts against the 24-hour limits. Programs' signatures were evaluated in the queue already
+   * (their callers are tokens and wallet clients, never operators), so they pass straight through.
+   */
+  private async withOperatorPolicies<T>(ref: EthKeyRef, method: string, request: () => SigningRequest, sign: () => Promise<T>): Promise<T> {
+    if (this.caller.kind !== 'operator' || (this.parts.configPolicies.length === 0 && this.parts.policies.definitions().length === 0)) return sign();
+    const signer: SignerRef = typeof ref === 'object' && ref !== null && 'keyId' in ref ? { kind: 'key', namespace: ref.namespace, keyId: ref.keyId } : { kind: 'hd', namespace: ref.namespace, wallet: ref.wallet, account: ref.account ?? 0, index: ref.index };
+    const id = newRequestId();
+    const principal = this.principal();
+    const { context } = await this.observe('request.policy', ethTarget(ref), { requestId: id, method: method.slice(0, 64) }, async () => {
+      this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: keyIdOf(ref) }, ref.namespace);
+      const address = this.withEthSigner(ref, (s) => eth.signerAddress(s));
+      const evaluated = await this.evaluateRequest(id, { client: { transport: this.client.transport, id: principal, label: principal }, method, request: request(), signer }, address);
+      const e = evaluated.evaluation;
+      if (e.decision === 'deny') throw new CustodyError('POLICY_DENIED', `a policy refused it: ${e.reasons.join('; ').slice(0, 500)}`);
+      const quorum = e.decision === 'require-approval' ? quorumOf(e, this.allPolicyDefinitions()) : null;
+      if (quorum !== null) {
+        throw new CustodyError('PERMISSION_DENIED', `policy ${quorum.policy} needs ${quorum.required} of ${quorum.approvers.join(', ')} to approve: submit it as a request (the queue) instead of signing it yourself`);
+      }
+      return evaluated;
+    }, (r) => ({ details: evaluationAuditDetails(r.evaluation) }));
+    const spent = this.recordSpending(id, signer, context);
+    try {
+      return await sign();
+    } catch (error) {
+      if (spent !== null) this.db.transaction(() => this.parts.spend.forget(id)).immediate();
+      throw error;
+    }
   }
 
   /** A signer for the referenced key, alive only during `use`; HD key bytes are wiped after. */
@@ -3171,4 +3219,13 @@ function quorumOf(e: PolicyEvaluation, definitions: readonly PolicyDefinition[])
     if (q !== undefined && (best === null || q.required > best.required)) best = { required: q.required, approvers: [...q.approvers], policy: r.name };
   }
   return best;
+}
+
+/** JSON text of a caller's object (bigints as decimal strings, as the decoders read them). */
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
+  } catch {
+    throw new CustodyError('INVALID_INPUT', 'the request is not plain data');
+  }
 }

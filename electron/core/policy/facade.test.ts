@@ -115,6 +115,30 @@ describe('the queue asks the policies', () => {
   });
 });
 
+describe('an operator signing directly (Sign screen, CLI)', () => {
+  it('is refused by a deny, counts against the 24-hour limit, and cannot stand in for a quorum', async () => {
+    const { admin } = await setup();
+    const ref = { namespace: 'default', wallet: 'hd', index: 0 };
+    const tx = (wei: bigint, nonce = 0) => ({ type: 2, chainId: 1, nonce, to: '0x1111111111111111111111111111111111111111', value: wei, gasLimit: 21000, maxFeePerGas: 30_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n });
+    // No policy: as before.
+    expect((await admin.ethSignTransaction(ref, tx(50n * ETHER))).from).toBe(ETH_0);
+    await admin.putPolicy({ name: 'daily', kind: 'rules', scope: { kind: 'global' }, rules: [{ type: 'valueLimit', perTransaction: (10n * ETHER).toString(), per24h: (12n * ETHER).toString() }] });
+    expect(await codeOfAsync(admin.ethSignTransaction(ref, tx(20n * ETHER, 1)))).toBe('POLICY_DENIED');
+    await admin.ethSignTransaction(ref, tx(8n * ETHER, 2));
+    // 8 ETH signed by the operator count: another 8 would pass 12 in 24 hours, whoever signs it.
+    expect(await codeOfAsync(admin.ethSignTransaction(ref, tx(8n * ETHER, 3)))).toBe('POLICY_DENIED');
+    const { token } = await admin.createToken({ label: 'bot2', grants: [{ namespace: 'default', role: 'KeyUser' }] });
+    const bot = await admin.forTransport({ transport: 'hsm' }).authenticateToken(token);
+    expect(await codeOfAsync(bot.submitSigningRequest({ client, method: 'eth_signTransaction', request: send(8n * ETHER, 4), signer }))).toBe('POLICY_DENIED');
+    // Messages move nothing; a quorum policy needs the queue.
+    expect((await admin.ethSignMessage(ref, new TextEncoder().encode('hi'))).address).toBe(ETH_0);
+    await admin.putPolicy({ name: 'two', kind: 'rules', scope: { kind: 'global' }, rules: [{ type: 'approvalThreshold', value: '1' }], quorum: { required: 2, approvers: ['admin', 'x'] } });
+    expect(await admin.ethSignTransaction(ref, tx(ETHER, 5)).catch((e: unknown) => e)).toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringContaining('needs 2 of admin, x') });
+    const gates = await admin.auditQuery({ action: 'request.policy' });
+    expect(gates.map((e) => e.result)).toEqual(['POLICY_DENIED', 'ok', 'POLICY_DENIED', 'ok', 'PERMISSION_DENIED']); // none while no policy existed
+  });
+});
+
 describe('operator quorum', () => {
   it('2 of 3 named operators: one approving twice does not sign, an operator not named cannot approve, the second approver signs it', async () => {
     const { admin, program } = await setup();
