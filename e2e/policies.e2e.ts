@@ -14,7 +14,7 @@
  * with the policy block saying which policy asked for approval and why, and how many approvals
  * its quorum still needs (one after admin's). Screenshots:
  * policies-empty, policies-rule-error, policies-editor, policies-list, policies-bench-allow,
- * policies-bench-deny, policies-wasm-editor, policies-modules, policies-bench-wasm, requests-policy, requests-quorum.
+ * policies-bench-deny, policies-wasm-editor, policies-modules, policies-bench-wasm, requests-policy, requests-quorum, policies-bench-dark.
  *
  * Needs the built renderer (npm run build:renderer).
  */
@@ -216,6 +216,17 @@ describe('the Policies screen', () => {
       await page.getByTestId('reject-reason').fill('policy e2e');
       await page.keyboard.press('Enter');
       expect(await outcome).toBe('USER_REJECTED');
+
+      // The test bench in the dark theme (the palette switches it).
+      await page.keyboard.press('Control+k');
+      await page.getByRole('combobox', { name: 'Command' }).fill('Theme: dark');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+k');
+      await page.getByRole('combobox', { name: 'Command' }).fill('test bench');
+      await page.keyboard.press('Enter');
+      await page.getByRole('radio', { name: 'Stored policies' }).click();
+      await benchDecision(page, 'eth-5', 'require-approval');
+      await screenshot('policies-bench-dark');
 
       expect(errors).toEqual([]);
     });

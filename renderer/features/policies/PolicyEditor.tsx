@@ -108,93 +108,93 @@ export function PolicyEditor({ draft, onDraft, stored, dirty, modules, onTest }:
       <div className={p.panelBody} ref={body}>
         {readOnly ? <p className={p.readOnlyNote}>This policy is defined in custos.yaml (policies:). Change it there and restart; here it can be read and tested.</p> : null}
         <fieldset className={p.fieldset} disabled={readOnly}>
-        <section className={p.section} aria-label="Definition">
-          <div className={p.grid2}>
-            <Field label="Name" hint={isNew ? 'A-Z a-z 0-9 . _ - (up to 64)' : 'Saving under another name makes a copy'} error={errorAt(field, 'name')}>
-              {(c) => <TextInput {...c} mono value={draft.name} placeholder="treasury-limits" onChange={(e) => edit({ name: e.target.value })} autoFocus={isNew} data-field="policy-name" />}
-            </Field>
-            <Field label="Priority" hint="Lower runs first; every applicable policy runs" error={errorAt(field, 'priority')}>
-              {(c) => <TextInput {...c} className="num" inputMode="numeric" value={draft.priority} onChange={(e) => edit({ priority: e.target.value })} data-field="priority" />}
-            </Field>
-          </div>
-          <Field label="Description" error={errorAt(field, 'description')}>
-            {(c) => <TextInput {...c} value={draft.description} placeholder="Optional: what this policy is for" onChange={(e) => edit({ description: e.target.value })} />}
-          </Field>
-          <div className={p.inlineField}>
-            <span className={p.fieldLabel}>Applies to</span>
-            <Segmented<ScopeKind>
-              label="Scope"
-              value={draft.scope}
-              onChange={(scope) => edit({ scope })}
-              options={(['global', 'namespace', 'key'] as const).map((k) => ({ value: k, label: scopeLabel[k] }))}
-            />
-          </div>
-          {draft.scope === 'global' ? (
-            <p className={p.muted}>Every key in every namespace.</p>
-          ) : (
+          <section className={p.section} aria-label="Definition">
             <div className={p.grid2}>
-              <Field label="Namespace" error={errorAt(field, 'scope.namespace') ?? errorAt(field, 'scope')}>
-                {(c) => <TextInput {...c} mono value={draft.namespace} onChange={(e) => edit({ namespace: e.target.value })} />}
+              <Field label="Name" hint={isNew ? 'A-Z a-z 0-9 . _ - (up to 64)' : 'Saving under another name makes a copy'} error={errorAt(field, 'name')}>
+                {(c) => <TextInput {...c} mono value={draft.name} placeholder="treasury-limits" onChange={(e) => edit({ name: e.target.value })} autoFocus={isNew} data-field="policy-name" />}
               </Field>
-              {draft.scope === 'key' ? (
-                <Field label="Key id" hint="A vault key id, or hd:<wallet> for an HD wallet's accounts" error={errorAt(field, 'scope.keyId')}>
-                  {(c) => <TextInput {...c} mono value={draft.keyId} placeholder="hot-1" onChange={(e) => edit({ keyId: e.target.value })} />}
+              <Field label="Priority" hint="Lower runs first; every applicable policy runs" error={errorAt(field, 'priority')}>
+                {(c) => <TextInput {...c} className="num" inputMode="numeric" value={draft.priority} onChange={(e) => edit({ priority: e.target.value })} data-field="priority" />}
+              </Field>
+            </div>
+            <Field label="Description" error={errorAt(field, 'description')}>
+              {(c) => <TextInput {...c} value={draft.description} placeholder="Optional: what this policy is for" onChange={(e) => edit({ description: e.target.value })} />}
+            </Field>
+            <div className={p.inlineField}>
+              <span className={p.fieldLabel}>Applies to</span>
+              <Segmented<ScopeKind>
+                label="Scope"
+                value={draft.scope}
+                onChange={(scope) => edit({ scope })}
+                options={(['global', 'namespace', 'key'] as const).map((k) => ({ value: k, label: scopeLabel[k] }))}
+              />
+            </div>
+            {draft.scope === 'global' ? (
+              <p className={p.muted}>Every key in every namespace.</p>
+            ) : (
+              <div className={p.grid2}>
+                <Field label="Namespace" error={errorAt(field, 'scope.namespace') ?? errorAt(field, 'scope')}>
+                  {(c) => <TextInput {...c} mono value={draft.namespace} onChange={(e) => edit({ namespace: e.target.value })} />}
                 </Field>
-              ) : null}
-            </div>
+                {draft.scope === 'key' ? (
+                  <Field label="Key id" hint="A vault key id, or hd:<wallet> for an HD wallet's accounts" error={errorAt(field, 'scope.keyId')}>
+                    {(c) => <TextInput {...c} mono value={draft.keyId} placeholder="hot-1" onChange={(e) => edit({ keyId: e.target.value })} />}
+                  </Field>
+                ) : null}
+              </div>
+            )}
+            <Checkbox label="Enabled" description="a disabled policy is kept but does not run" checked={draft.enabled} onChange={(e) => edit({ enabled: e.target.checked })} />
+          </section>
+
+
+          {draft.kind === 'rules' ? (
+            <section className={p.section} aria-label="Rules">
+              <div className={p.sectionHead}>
+                <h3 className={sc.sectionTitle}>Rules</h3>
+                <span className={p.muted}>Every rule runs: any deny denies, else any approval asks.</span>
+              </div>
+              <RuleEditor rules={draft.rules} onChange={(rules) => edit({ rules })} error={field} />
+            </section>
+          ) : (
+            <section className={p.section} aria-label="Module">
+              <h3 className={sc.sectionTitle}>WASM module</h3>
+              <Field label="Module" hint={moduleInfo === undefined ? 'Install one on the Modules tab first' : `SHA-256 ${moduleInfo.sha256}`} error={errorAt(field, 'module')}>
+                {(c) => (
+                  <SelectInput {...c} value={draft.module} onChange={(e) => edit({ module: e.target.value })} data-field="module">
+                    <option value="">Choose an installed module…</option>
+                    {modules.map((m) => (
+                      <option key={m.sha256} value={m.sha256}>
+                        {m.name} · {middleTruncate(m.sha256, 15)}
+                      </option>
+                    ))}
+                    {draft.module !== '' && moduleInfo === undefined ? <option value={draft.module}>{middleTruncate(draft.module, 20)} (not installed)</option> : null}
+                  </SelectInput>
+                )}
+              </Field>
+              <div className={p.grid2}>
+                <Field label="Fuel per evaluation" hint="Default 10,000,000" error={errorAt(field, 'fuel')}>
+                  {(c) => <TextInput {...c} className="num" inputMode="numeric" value={draft.fuel} placeholder="10000000" onChange={(e) => edit({ fuel: e.target.value })} />}
+                </Field>
+                <Field label="Time limit (ms)" hint="Default 1000" error={errorAt(field, 'timeoutMs')}>
+                  {(c) => <TextInput {...c} className="num" inputMode="numeric" value={draft.timeoutMs} placeholder="1000" onChange={(e) => edit({ timeoutMs: e.target.value })} />}
+                </Field>
+              </div>
+            </section>
           )}
-          <Checkbox label="Enabled" description="a disabled policy is kept but does not run" checked={draft.enabled} onChange={(e) => edit({ enabled: e.target.checked })} />
-        </section>
-
-        <section className={p.section} aria-label="Approval">
-          <div className={p.sectionHead}>
-            <h3 className={sc.sectionTitle}>Who approves</h3>
-            <span className={p.muted}>When this policy asks for approval. Empty: any one operator.</span>
-          </div>
-          <div className={p.grid2}>
-            <Field label="Approvals needed" hint="Distinct operators, each approving once" error={errorAt(field, 'quorum.required') ?? (field?.path === 'quorum' ? field.message : undefined)}>
-              {(c) => <TextInput {...c} className="num" inputMode="numeric" value={draft.quorumRequired} placeholder="1" onChange={(e) => edit({ quorumRequired: e.target.value })} data-field="quorum-required" />}
-            </Field>
-            <Field label="Among these operators" hint="Operator names, one per line" error={errorAt(field, 'quorum.approvers')}>
-              {(c) => <textarea {...c} className={cx(ui.input, ui.inputMono, p.textarea)} rows={2} spellCheck={false} value={draft.quorumApprovers} placeholder="alice&#10;bob" onChange={(e) => edit({ quorumApprovers: e.target.value })} data-field="quorum-approvers" />}
-            </Field>
-          </div>
-        </section>
-
-        {draft.kind === 'rules' ? (
-          <section className={p.section} aria-label="Rules">
+          <section className={p.section} aria-label="Approval">
             <div className={p.sectionHead}>
-              <h3 className={sc.sectionTitle}>Rules</h3>
-              <span className={p.muted}>Every rule runs: any deny denies, else any approval asks.</span>
+              <h3 className={sc.sectionTitle}>Who approves</h3>
+              <span className={p.muted}>When this policy asks for approval. Empty: any one operator.</span>
             </div>
-            <RuleEditor rules={draft.rules} onChange={(rules) => edit({ rules })} error={field} />
-          </section>
-        ) : (
-          <section className={p.section} aria-label="Module">
-            <h3 className={sc.sectionTitle}>WASM module</h3>
-            <Field label="Module" hint={moduleInfo === undefined ? 'Install one on the Modules tab first' : `SHA-256 ${moduleInfo.sha256}`} error={errorAt(field, 'module')}>
-              {(c) => (
-                <SelectInput {...c} value={draft.module} onChange={(e) => edit({ module: e.target.value })} data-field="module">
-                  <option value="">Choose an installed module…</option>
-                  {modules.map((m) => (
-                    <option key={m.sha256} value={m.sha256}>
-                      {m.name} · {middleTruncate(m.sha256, 15)}
-                    </option>
-                  ))}
-                  {draft.module !== '' && moduleInfo === undefined ? <option value={draft.module}>{middleTruncate(draft.module, 20)} (not installed)</option> : null}
-                </SelectInput>
-              )}
-            </Field>
             <div className={p.grid2}>
-              <Field label="Fuel per evaluation" hint="Default 10,000,000" error={errorAt(field, 'fuel')}>
-                {(c) => <TextInput {...c} className="num" inputMode="numeric" value={draft.fuel} placeholder="10000000" onChange={(e) => edit({ fuel: e.target.value })} />}
+              <Field label="Approvals needed" hint="Distinct operators, each approving once" error={errorAt(field, 'quorum.required') ?? (field?.path === 'quorum' ? field.message : undefined)}>
+                {(c) => <TextInput {...c} className="num" inputMode="numeric" value={draft.quorumRequired} placeholder="1" onChange={(e) => edit({ quorumRequired: e.target.value })} data-field="quorum-required" />}
               </Field>
-              <Field label="Time limit (ms)" hint="Default 1000" error={errorAt(field, 'timeoutMs')}>
-                {(c) => <TextInput {...c} className="num" inputMode="numeric" value={draft.timeoutMs} placeholder="1000" onChange={(e) => edit({ timeoutMs: e.target.value })} />}
+              <Field label="Among these operators" hint="Operator names, one per line" error={errorAt(field, 'quorum.approvers')}>
+                {(c) => <textarea {...c} className={cx(ui.input, ui.inputMono, p.textarea)} rows={2} spellCheck={false} value={draft.quorumApprovers} placeholder="alice&#10;bob" onChange={(e) => edit({ quorumApprovers: e.target.value })} data-field="quorum-approvers" />}
               </Field>
             </div>
           </section>
-        )}
         </fieldset>
         <CliLine command={`custos policy add ${draft.name.trim() === "" ? "policy" : draft.name.trim()}.yaml`} />
       </div>

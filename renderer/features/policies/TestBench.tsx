@@ -43,7 +43,7 @@ export function initialBench(namespace: string, now: number): BenchState {
 }
 
 const RERUN_MS = 400;
-const VERDICT = { allow: 'Signed without asking', 'require-approval': 'Waits for an operator’s approval', deny: 'Refused: never signed' } as const;
+const VERDICT = { allow: 'Signed without asking', 'require-approval': 'Waits for an operator', deny: 'Refused, never signed' } as const;
 const LOG_LEVEL = ['debug', 'info', 'warn', 'error'] as const;
 
 export function TestBench({ state, onState, draft }: { state: BenchState; onState: (s: BenchState) => void; draft: PolicyDraft | null }) {
