@@ -10,7 +10,8 @@ import { Transaction } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SigningRequest } from '../../../shared/api/signing.js';
 import { compilePolicy, EXAMPLES_DIR } from '../../../scripts/build-policies.js';
-import { unlockedCustodian } from '../../../test/helpers.js';
+import { tempDir, unlockedCustodian } from '../../../test/helpers.js';
+import { openDatabase } from '../vault/database.js';
 import { codeOfAsync } from '../../../test/support.js';
 import type { Custodian } from '../custodian.js';
 import { contextOf, ethTransfer } from './test-context.js';
@@ -247,6 +248,25 @@ describe('managing policies', () => {
     expect((await admin.setPolicyEnabled('a', false)).definition.enabled).toBe(false);
     expect((await admin.listPolicies()).policies.find((p) => p.definition.name === 'a')?.definition.enabled).toBe(false);
     expect(await codeOfAsync(admin.removePolicy('nope'))).toBe('NOT_FOUND');
+  });
+
+  it('a policy deleted from the database file does not silently lift its restriction: TAMPERED, and requests are refused', async () => {
+    const dataDir = tempDir();
+    const admin = await unlockedCustodian({ dataDir });
+    open.push(admin);
+    await admin.hdImport('default', 'hd', ABANDON);
+    const rules = [{ type: 'valueLimit', perTransaction: '1' }];
+    await admin.putPolicy({ name: 'cap', kind: 'rules', scope: { kind: 'global' }, rules });
+    await admin.putPolicy({ name: 'other', kind: 'rules', scope: { kind: 'global' }, rules });
+    await admin.removePolicy('other'); // removing through Custos keeps the set's record
+    expect((await admin.listPolicies()).policies.map((p) => p.definition.name)).toEqual(['cap']);
+    const db = openDatabase(dataDir);
+    db.prepare("DELETE FROM policies WHERE name = 'cap'").run();
+    db.close();
+    expect(await codeOfAsync(admin.listPolicies())).toBe('TAMPERED');
+    const { token } = await admin.createToken({ label: 'bot', grants: [{ namespace: 'default', role: 'KeyUser' }] });
+    const program = await admin.forTransport({ transport: 'hsm' }).authenticateToken(token);
+    expect(await codeOfAsync(program.submitSigningRequest({ client, method: 'eth_signTransaction', request: send(ETHER), signer, autoApprove: true }))).toBe('TAMPERED');
   });
 
   it('a global policy needs an Admin; a namespace policy its NamespaceAdmin; tokens manage nothing', async () => {

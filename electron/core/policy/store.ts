@@ -218,6 +218,7 @@ export class PolicyStore {
     const moduleSha = definition.kind === 'wasm' ? definition.module : null;
     if (moduleSha !== null) this.getModule(moduleSha);
     const now = this.clock.now();
+    this.assertPolicySet(this.sql('SELECT name, updated_at FROM policies ORDER BY name').all() as Pick<PolicyRow, 'name' | 'updated_at'>[]);
     const existing = this.sql('SELECT * FROM policies WHERE name = ?').get(definition.name) as PolicyRow | undefined;
     if (existing !== undefined) this.verifiedPolicy(existing);
     const row: Omit<PolicyRow, 'record_mac'> = {
@@ -234,6 +235,7 @@ export class PolicyStore {
       `INSERT INTO policies (name, kind, definition, module_sha256, created_at, created_by, updated_at, updated_by, record_mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, definition = excluded.definition, module_sha256 = excluded.module_sha256, updated_at = excluded.updated_at, updated_by = excluded.updated_by, record_mac = excluded.record_mac`,
     ).run(row.name, row.kind, row.definition, row.module_sha256, row.created_at, row.created_by, row.updated_at, row.updated_by, this.vault.mac(policyFields(row)));
+    this.sealPolicySet();
     this.generation++;
     return { definition, createdAt: row.created_at, createdBy: row.created_by, updatedAt: now, updatedBy: by };
   }
@@ -241,7 +243,9 @@ export class PolicyStore {
   /** @throws NOT_FOUND. Caller holds the transaction and audits. */
   removePolicy(name: string): StoredPolicy {
     const stored = this.getPolicy(name);
+    this.assertPolicySet(this.sql('SELECT name, updated_at FROM policies ORDER BY name').all() as Pick<PolicyRow, 'name' | 'updated_at'>[]);
     this.sql('DELETE FROM policies WHERE name = ?').run(name);
+    this.sealPolicySet();
     this.generation++;
     return stored;
   }
@@ -253,7 +257,28 @@ export class PolicyStore {
   }
 
   listPolicies(): StoredPolicy[] {
-    return (this.sql('SELECT * FROM policies ORDER BY name').all() as PolicyRow[]).map((r) => this.verifiedPolicy(r));
+    const rows = this.sql('SELECT * FROM policies ORDER BY name').all() as PolicyRow[];
+    this.assertPolicySet(rows);
+    return rows.map((r) => this.verifiedPolicy(r));
+  }
+
+  /**
+   * A row deleted from the file would remove a restriction silently (unlike a grant, whose loss
+   * only takes rights away): the set of policies is MAC'd as a whole too, in `policy_state`.
+   */
+  private assertPolicySet(rows: readonly Pick<PolicyRow, 'name' | 'updated_at'>[]): void {
+    const state = this.sql('SELECT record_mac FROM policy_state WHERE id = 1').get() as { record_mac: Buffer } | undefined;
+    if (state === undefined) {
+      if (rows.length > 0) throw new CustodyError('TAMPERED', 'the set of policies has no integrity record', { details: { record: 'policy set' } });
+      return;
+    }
+    this.vault.assertMac(state.record_mac, policySetFields(rows), 'the set of policies (one was added or removed outside Custos)');
+  }
+
+  /** After a change to the policies (caller's transaction): the set's MAC, anew. */
+  private sealPolicySet(): void {
+    const rows = this.sql('SELECT name, updated_at FROM policies ORDER BY name').all() as Pick<PolicyRow, 'name' | 'updated_at'>[];
+    this.sql('INSERT INTO policy_state (id, record_mac) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET record_mac = excluded.record_mac').run(this.vault.mac(policySetFields(rows)));
   }
 
   /** The definitions the engine evaluates. */
@@ -292,4 +317,8 @@ export function policyAuditDetails(p: StoredPolicy): Record<string, string | num
     definitionSha256: sha256Hex(new TextEncoder().encode(JSON.stringify(d))),
     ...(d.kind === 'wasm' ? { module: d.module } : { rules: d.rules.length }),
   };
+}
+
+function policySetFields(rows: readonly Pick<PolicyRow, 'name' | 'updated_at'>[]): (string | number)[] {
+  return ['policy-set', rows.length, ...rows.flatMap((r) => [r.name, r.updated_at])];
 }

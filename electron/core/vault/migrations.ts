@@ -226,4 +226,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX policy_spend_key ON policy_spend (namespace, key_id, address, at);
   `,
+  // 7: the set of policies as a whole gets a record MAC (one row), so that a policy deleted from
+  // the file — which would lift a restriction silently — makes the read TAMPERED.
+  `
+  CREATE TABLE policy_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    record_mac BLOB NOT NULL
+  );
+  `,
 ];
