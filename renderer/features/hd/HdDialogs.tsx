@@ -5,20 +5,20 @@
  * sign-in); the phrase is shown in this dialog's state and dropped when it closes. Delete:
  * destructive and immediate, so it is confirmed by typing the wallet id (UI.md).
  */
-import { Eye, Trash2 } from 'lucide-react';
+import { Eye } from 'lucide-react';
 import { useState } from 'react';
 import { useApp } from '../../store/index.js';
 import type { ErrorInfo, HdWalletInfo } from '../../store/types.js';
 import { Button } from '../../app/ui/Button.js';
 import { CliLine } from '../../app/ui/EmptyState.js';
 import { ErrorNote } from '../../app/ui/ErrorNote.js';
-import { Field, TextInput } from '../../app/ui/Field.js';
+import { Field } from '../../app/ui/Field.js';
 import { Modal } from '../../app/ui/Modal.js';
 import { toastSuccess } from '../../app/ui/toast.js';
+import { TypeToConfirmDialog } from '../../app/ui/TypeToConfirm.js';
 import { PassphraseInput } from '../vault/PassphraseInput.js';
 import { hdCli } from './hd-meta.js';
 import { MnemonicGrid } from './MnemonicGrid.js';
-import k from '../keys/keys.module.css';
 import h from './hd.module.css';
 
 interface DialogProps {
@@ -110,65 +110,27 @@ export function ExportMnemonicDialog({ info, open, onOpenChange }: DialogProps) 
 
 export function DeleteHdDialog({ info, open, onOpenChange }: DialogProps) {
   const deleteHdWallet = useApp((s) => s.deleteHdWallet);
-  const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | undefined>(undefined);
-  const confirmed = typed === info.id;
-
-  function change(next: boolean) {
-    if (!next) {
-      setTyped('');
-      setError(undefined);
-    }
-    onOpenChange(next);
-  }
-
-  async function submit() {
-    if (!confirmed || busy) return;
-    setBusy(true);
-    const r = await deleteHdWallet(info.id);
-    setBusy(false);
-    if (r.ok) {
-      toastSuccess(`Deleted HD wallet ${info.id}`);
-      change(false);
-    } else setError(r.error);
-  }
-
   return (
-    <Modal
+    <TypeToConfirmDialog
       open={open}
-      onOpenChange={change}
-      tone="danger"
-      icon={<Trash2 aria-hidden />}
+      onOpenChange={onOpenChange}
       title="Delete HD wallet"
+      name={info.id}
       description={
         <>
           The sealed seed of <span className="mono">{info.id}</span> is erased now, with no waiting period. Funds on its addresses can then be reached only with the written recovery phrase
           {info.hasPassphrase ? ' and its BIP-39 passphrase' : ''}.
         </>
       }
-      onSubmit={() => void submit()}
+      action="Delete wallet"
+      cancel="Keep the wallet"
+      cli={hdCli.delete(info.namespace, info.id)}
+      run={async () => {
+        const r = await deleteHdWallet(info.id);
+        if (r.ok) toastSuccess(`Deleted HD wallet ${info.id}`);
+        return r;
+      }}
       testId="hd-delete-dialog"
-      footer={
-        <>
-          <Button onClick={() => change(false)}>Keep the wallet</Button>
-          <Button type="submit" variant="danger" busy={busy} disabled={!confirmed}>
-            Delete wallet
-          </Button>
-        </>
-      }
-    >
-      {error === undefined ? null : <ErrorNote error={error} />}
-      <Field
-        label={
-          <>
-            Type <span className={k.confirmTarget}>{info.id}</span> to confirm
-          </>
-        }
-      >
-        {(c) => <TextInput {...c} mono value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus placeholder={info.id} />}
-      </Field>
-      <CliLine command={hdCli.delete(info.namespace, info.id)} />
-    </Modal>
+    />
   );
 }

@@ -14,9 +14,9 @@ import { ErrorNote } from '../../app/ui/ErrorNote.js';
 import { Field, TextInput } from '../../app/ui/Field.js';
 import { Modal } from '../../app/ui/Modal.js';
 import { toastSuccess } from '../../app/ui/toast.js';
+import { TypeToConfirm } from '../../app/ui/TypeToConfirm.js';
 import { formatDateTime } from '../../app/lib/format.js';
 import { cli } from './key-meta.js';
-import k from './keys.module.css';
 
 
 export function DeleteKeyDialog({ info, open, onOpenChange }: { info: KeyInfo; open: boolean; onOpenChange: (open: boolean) => void }) {
@@ -78,15 +78,7 @@ export function DeleteKeyDialog({ info, open, onOpenChange }: { info: KeyInfo; o
       <Field label="Days before the material is erased" hint="1 to 365. Leave empty for the vault's configured window (security.key_deletion_window_days)." error={daysOk ? undefined : 'Enter a whole number of days from 1 to 365.'}>
         {(c) => <TextInput {...c} type="number" min={1} max={365} value={days} placeholder="Vault default" onChange={(e) => setDays(e.target.value)} />}
       </Field>
-      <Field
-        label={
-          <>
-            Type <span className={k.confirmTarget}>{info.id}</span> to confirm
-          </>
-        }
-      >
-        {(c) => <TextInput {...c} mono value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus placeholder={info.id} />}
-      </Field>
+      <TypeToConfirm name={info.id} value={typed} onChange={setTyped} />
       <CliLine command={cli.delete(info.namespace, info.id, daysOk ? n : undefined)} />
     </Modal>
   );

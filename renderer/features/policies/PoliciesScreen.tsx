@@ -32,7 +32,8 @@ import { useNow } from '../../app/lib/use-now.js';
 import { cx } from '../../app/ui/cx.js';
 import sc from '../../app/ui/screen.module.css';
 import k from '../keys/keys.module.css';
-import { ConfirmByName, PolicyEditor } from './PolicyEditor.js';
+import { PolicyEditor } from './PolicyEditor.js';
+import { TypeToConfirmDialog } from '../../app/ui/TypeToConfirm.js';
 import { initialBench, scopeText, TestBench, type BenchState } from './TestBench.js';
 import { definitionToDraft, draftToDefinition, newPolicyDraft, rulesSummary, type PolicyDraft } from './policy-form.js';
 import p from './policies.module.css';
@@ -352,7 +353,7 @@ function ModuleCard({ module: m, usedBy, now }: { module: PolicyModule; usedBy: 
           <span title={formatDateTime(m.createdAt)}>{formatRelative(m.createdAt, now)}</span> by {m.createdBy}
         </dd>
       </dl>
-      <ConfirmByName
+      <TypeToConfirmDialog
         open={confirm}
         onOpenChange={setConfirm}
         title="Remove module"

@@ -16,9 +16,9 @@ import { Button } from '../../app/ui/Button.js';
 import { CliLine } from '../../app/ui/EmptyState.js';
 import { ErrorNote } from '../../app/ui/ErrorNote.js';
 import { Checkbox, Field, Segmented, SelectInput, TextInput } from '../../app/ui/Field.js';
-import { Modal } from '../../app/ui/Modal.js';
 import { Tip } from '../../app/ui/Tip.js';
 import { toastSuccess } from '../../app/ui/toast.js';
+import { TypeToConfirmDialog } from '../../app/ui/TypeToConfirm.js';
 import { formatDateTime } from '../../app/lib/format.js';
 import { middleTruncate } from '../../app/lib/truncate.js';
 import { cx } from '../../app/ui/cx.js';
@@ -227,7 +227,7 @@ export function PolicyEditor({ draft, onDraft, stored, dirty, modules, onTest }:
 function DeletePolicyDialog({ name, open, onOpenChange }: { name: string; open: boolean; onOpenChange: (open: boolean) => void }) {
   const removePolicy = useApp((s) => s.removePolicy);
   return (
-    <ConfirmByName
+    <TypeToConfirmDialog
       open={open}
       onOpenChange={onOpenChange}
       title="Delete policy"
@@ -246,59 +246,5 @@ function DeletePolicyDialog({ name, open, onOpenChange }: { name: string; open: 
       }}
       testId="delete-policy-dialog"
     />
-  );
-}
-
-/** A destructive step confirmed by typing the name (UI.md). */
-export function ConfirmByName({ open, onOpenChange, title, name, description, action, cli, run, testId }: { open: boolean; onOpenChange: (open: boolean) => void; title: string; name: string; description: React.ReactNode; action: string; cli: string; run: () => Promise<{ ok: true } | { ok: false; error: ErrorInfo }>; testId: string }) {
-  const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorInfo | undefined>(undefined);
-  const change = (next: boolean) => {
-    if (!next) {
-      setTyped('');
-      setError(undefined);
-    }
-    onOpenChange(next);
-  };
-  async function submit() {
-    if (typed !== name || busy) return;
-    setBusy(true);
-    const r = await run();
-    setBusy(false);
-    if (r.ok) change(false);
-    else setError(r.error);
-  }
-  return (
-    <Modal
-      open={open}
-      onOpenChange={change}
-      tone="danger"
-      icon={<Trash2 aria-hidden />}
-      title={title}
-      description={description}
-      onSubmit={() => void submit()}
-      testId={testId}
-      footer={
-        <>
-          <Button onClick={() => change(false)}>Cancel</Button>
-          <Button type="submit" variant="danger" busy={busy} disabled={typed !== name}>
-            {action}
-          </Button>
-        </>
-      }
-    >
-      {error === undefined ? null : <ErrorNote error={error} />}
-      <Field
-        label={
-          <>
-            Type <span className={p.confirmTarget}>{name}</span> to confirm
-          </>
-        }
-      >
-        {(c) => <TextInput {...c} mono value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus placeholder={name} />}
-      </Field>
-      <CliLine command={cli} />
-    </Modal>
   );
 }

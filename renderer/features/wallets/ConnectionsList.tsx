@@ -18,12 +18,12 @@ import { Badge } from '../../app/ui/Badge.js';
 import { Button } from '../../app/ui/Button.js';
 import { EmptyState } from '../../app/ui/EmptyState.js';
 import { ErrorNote } from '../../app/ui/ErrorNote.js';
-import { TextInput } from '../../app/ui/Field.js';
 import { Identicon } from '../../app/ui/Identicon.js';
 import { Modal, FooterNote } from '../../app/ui/Modal.js';
 import { MonoId } from '../../app/ui/MonoId.js';
 import { Delayed, Spinner } from '../../app/ui/Progress.js';
 import { Tip } from '../../app/ui/Tip.js';
+import { TypeToConfirm } from '../../app/ui/TypeToConfirm.js';
 import { toastError, toastSuccess } from '../../app/ui/toast.js';
 import { formatDate, formatDateTime, formatRelative } from '../../app/lib/format.js';
 import { useNow } from '../../app/lib/use-now.js';
@@ -287,10 +287,7 @@ function RevokeDialog({ connection: c, open, onOpenChange }: { connection: Walle
       <p className={w.confirmText}>
         {c.kind === 'origin' ? 'The site loses access to its accounts at once. It can ask to connect again, and you decide again.' : 'The program’s token stops working at once. It can ask to pair again, with a new code.'}
       </p>
-      <label className={w.confirmText} htmlFor={`revoke-${c.id}`}>
-        Type <span className={w.confirmName}>{name}</span> to confirm.
-      </label>
-      <TextInput id={`revoke-${c.id}`} value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus mono aria-label={`Type ${name} to confirm`} data-testid="revoke-name" />
+      <TypeToConfirm name={name} value={typed} onChange={setTyped} testId="revoke-name" />
     </Modal>
   );
 }
