@@ -61,10 +61,10 @@ describe('custos policy test (a dry run)', () => {
       const e = r.json() as unknown as Evaluation;
       expect(e.decision).toBe(decision);
       expect(e.results).toHaveLength(1);
-      expect(e.results[0]).toMatchObject({ kind: 'wasm', decision, reason });
+      expect(e.results[0]).toMatchObject({ name: 'spending-limit', kind: 'wasm', decision, reason });
       expect(e.results[0]?.fuel).toBeGreaterThan(1000);
       expect(e.fuel).toBe(e.results[0]?.fuel);
-      expect(e.reasons).toEqual([expect.stringContaining(reason)]);
+      expect(e.reasons).toEqual([`spending-limit: ${reason}`]);
     }
     const text = await cli(dir, ['policy', 'test', wasm, '--context', join(dir, 'ctx-5.json')]);
     expect(text.code).toBe(0);

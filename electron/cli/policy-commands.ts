@@ -372,7 +372,8 @@ export const POLICY_COMMANDS: readonly Command[] = [
       if (file === undefined) input = { context };
       else {
         const bytes = extname(file).toLowerCase() === '.wasm' ? readModule(file) : readFileBytes(file, 'policy');
-        if (isWasm(bytes)) input = { context, module: bytes };
+        // Results name the file (`spending-limit`), as `policy install` would name its policy.
+        if (isWasm(bytes)) input = { context, module: bytes, name: dryRunName(file) };
         else {
           if (fuel !== undefined) throw new UsageError('--fuel is for a .wasm module: a definition file sets fuel per policy');
           const entries = readDefinitions(file);
@@ -398,5 +399,14 @@ function readDefinitionValue(value: unknown, from: string): PolicyDefinition {
   } catch (error) {
     if (error instanceof CustodyError) throw new CustodyError(error.code, `${from}: ${error.message}`, { cause: error });
     throw error;
+  }
+}
+
+/** The name a dry run of a module file reports: the file's base name when it is a valid policy name. */
+function dryRunName(file: string): string {
+  try {
+    return nameFromFile(file);
+  } catch {
+    return 'dry-run';
   }
 }

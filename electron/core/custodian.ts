@@ -57,9 +57,8 @@ import { ApprovalQueue, type RequestClient, type RequestRecord, type RequestStat
 import { describeRequest, signDescribed } from './signing/requests.js';
 import { accountLabel, ConnectionStore, connectionView, MAX_ACCOUNTS, type StoredAccount, type StoredConnection } from './wallets/connection-store.js';
 import { WalletPrompts } from './wallets/prompts.js';
-import { buildPolicyContext, evaluationAuditDetails, moduleAuditDetails, parsePolicyContext, parsePolicyDefinition, policyAuditDetails, PolicyEngine, PolicyRuntime, PolicyStore, prepareModule, spendingOf, applicablePolicies, type ModuleInfo, type PolicyContext, type PolicyDefinition, type PolicyEvaluation, type StoredPolicy } from './policy/index.js';
+import { buildPolicyContext, evaluationAuditDetails, policyResultWire, moduleAuditDetails, parsePolicyContext, parsePolicyDefinition, policyAuditDetails, PolicyEngine, PolicyRuntime, PolicyStore, prepareModule, spendingOf, applicablePolicies, type ModuleInfo, type PolicyContext, type PolicyDefinition, type PolicyEvaluation, type StoredPolicy } from './policy/index.js';
 import type { PolicyApi } from './policy/api.js';
-import type { PolicyResultWire } from '../../shared/api/policy.js';
 import { SpendLedger, type SpendOwner } from './policy/ledger.js';
 import { newRequestId, type QuorumRequirement } from './approvals/queue.js';
 import type { WalletAccount, WalletChain, WalletConnection, WalletConnectionsApi, WalletCredential, WalletGrantInput, WalletPrompt, WalletSession } from './wallets/types.js';
@@ -2237,7 +2236,7 @@ class CustodianImpl implements Custodian {
         request: input.request,
         signer: input.signer,
         view,
-        policy: { decision: outcome.decision, reasons: outcome.reasons, results: evaluated.evaluation.results.map(resultWire) },
+        policy: { decision: outcome.decision, reasons: outcome.reasons, results: evaluated.evaluation.results.map(policyResultWire) },
         ...(outcome.decidedByPolicy === undefined ? {} : { decidedByPolicy: outcome.decidedByPolicy }),
         ...(outcome.autoApprove ? { autoApprove: true } : {}),
         quorum,
@@ -2719,20 +2718,20 @@ class CustodianImpl implements Custodian {
     this.emit({ type: 'policies.changed' });
   }
 
-  testPolicy(input: { context: unknown; definitions?: readonly unknown[]; module?: Uint8Array; fuel?: number }): Promise<PolicyEvaluation> {
+  testPolicy(input: { context: unknown; definitions?: readonly unknown[]; module?: Uint8Array; fuel?: number; name?: string }): Promise<PolicyEvaluation> {
     const details = { module: input?.module instanceof Uint8Array ? sha256Hex(input.module) : null, definitions: Array.isArray(input?.definitions) ? input.definitions.length : null };
     return this.observe('policy.test', {}, details, async () => {
       this.authorize('operator');
       const context = parsePolicyContext(input?.context);
       const dryRun: PolicyContext = { ...context, environment: { ...context.environment, simulation: true } };
-      if (input.module !== undefined) return this.testModule(input.module, dryRun, input.fuel);
+      if (input.module !== undefined) return this.testModule(input.module, dryRun, input.fuel, input.name ?? 'dry-run');
       const definitions = input.definitions === undefined ? this.allPolicyDefinitions() : input.definitions.map((d) => parsePolicyDefinition(d));
       return this.runPolicies(definitions, dryRun);
     }, (e) => ({ details: { decision: e.decision, fuel: e.fuel, policies: e.results.length } }));
   }
 
   /** Run a module that may not be installed, alone, metered exactly as an installed one would be. */
-  private async testModule(bytes: Uint8Array, context: PolicyContext, fuel: number | undefined): Promise<PolicyEvaluation> {
+  private async testModule(bytes: Uint8Array, context: PolicyContext, fuel: number | undefined, name: string): Promise<PolicyEvaluation> {
     if (!(bytes instanceof Uint8Array)) throw new CustodyError('INVALID_INPUT', 'a policy module is WebAssembly bytes');
     const prepared = await prepareModule(bytes);
     const p = this.parts.policy;
@@ -2741,7 +2740,7 @@ class CustodianImpl implements Custodian {
     const installed = p.runtime.has(prepared.sha256);
     if (!installed) p.runtime.load(prepared.sha256, prepared.metered.bytes, { memoryPages: prepared.metered.memoryPages, callDepth: prepared.metered.callDepth });
     try {
-      const definition = parsePolicyDefinition({ name: 'dry-run', kind: 'wasm', module: prepared.sha256, scope: { kind: 'global' }, priority: 0, ...(fuel === undefined ? {} : { fuel }) });
+      const definition = parsePolicyDefinition({ name, kind: 'wasm', module: prepared.sha256, scope: { kind: 'global' }, priority: 0, ...(fuel === undefined ? {} : { fuel }) });
       return await p.engine.evaluate([definition], context);
     } finally {
       if (!installed) {
@@ -3163,21 +3162,6 @@ function queueDecision(
   if (e.decision === 'deny') return { decision: 'deny', reasons, autoApprove: false, decidedByPolicy: { decision: 'rejected', by: POLICY_DECIDER, reason } };
   if (e.decision === 'allow') return { decision: 'allow', reasons, autoApprove: false, decidedByPolicy: { decision: 'approved', by: POLICY_DECIDER, reason } };
   return { decision: 'require-approval', reasons, autoApprove: false };
-}
-
-/** A policy result as the request record carries it (logs bounded by the runtime). */
-function resultWire(r: PolicyEvaluation['results'][number]): PolicyResultWire {
-  return {
-    name: r.name,
-    kind: r.kind,
-    scope: r.scope,
-    decision: r.decision,
-    reason: r.reason,
-    fuel: r.fuel,
-    logs: r.logs.map((l) => ({ level: l.level, message: l.message })),
-    durationMs: Math.round(r.durationMs * 1000) / 1000,
-    ...(r.module === undefined ? {} : { module: r.module }),
-  };
 }
 
 /** The request.submit event's policy facts: the decision and each policy's result, no context values. */

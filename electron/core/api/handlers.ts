@@ -14,7 +14,7 @@ import type { CoreEvent, Custodian, HdDeriveRangeRequest, HdDeriveRequest } from
 import type { HdWalletInfo } from '../keys/hd-wallets.js';
 import type { KeyInfo } from '../keys/key-store.js';
 import { describeRequest, signRequest, signerAddress } from '../signing/requests.js';
-import type { PolicyResult, StoredPolicy } from '../policy/index.js';
+import { policyResultWire, type StoredPolicy } from '../policy/index.js';
 import type { UiSettingsStore } from './ui-settings.js';
 import type { RequestRecord } from '../approvals/queue.js';
 import { hasPermission } from '../access/roles.js';
@@ -159,7 +159,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
     },
     'policies.test': async (input, { custodian }) => {
       const e = await custodian.testPolicy({ context: input.context, ...definedOnly({ definitions: input.definitions, fuel: input.fuel }), ...(input.module === undefined ? {} : { module: fromBase64(input.module) }) });
-      return { decision: e.decision, reasons: [...e.reasons], results: e.results.map(policyResultOut), fuel: e.fuel, durationMs: e.durationMs };
+      return { decision: e.decision, reasons: [...e.reasons], results: e.results.map(policyResultWire), fuel: e.fuel, durationMs: e.durationMs };
     },
     'wallets.revoke': async (input, { custodian }) => {
       await custodian.revokeWalletConnection(input.id);
@@ -377,18 +377,4 @@ function operatorOnly(custodian: Custodian): void {
 
 function policyOut(p: StoredPolicy): MethodOutput<'policies.put'> {
   return { definition: p.definition, createdAt: p.createdAt, createdBy: p.createdBy, updatedAt: p.updatedAt, updatedBy: p.updatedBy };
-}
-
-function policyResultOut(r: PolicyResult): MethodOutput<'policies.test'>['results'][number] {
-  return {
-    name: r.name,
-    kind: r.kind,
-    scope: r.scope,
-    decision: r.decision,
-    reason: r.reason,
-    fuel: r.fuel,
-    logs: r.logs.map((l) => ({ level: l.level, message: l.message })),
-    durationMs: r.durationMs,
-    ...(r.module === undefined ? {} : { module: r.module }),
-  };
 }

@@ -25,7 +25,8 @@ export interface PolicyApi {
   /**
    * A dry run on `context` (the JSON a policy receives): nothing is stored or signed. By default the
    * stored policies that apply to the context's signer; `definitions` instead of them; `module`
-   * (bytes, not installed) runs that module alone, metered like an installed one.
+   * (bytes, not installed) runs that module alone, metered like an installed one, under `name`
+   * (default `dry-run`; a policy name: 1-64 of A-Z a-z 0-9 . _ -).
    */
-  testPolicy(input: { context: unknown; definitions?: readonly unknown[]; module?: Uint8Array; fuel?: number }): Promise<PolicyEvaluation>;
+  testPolicy(input: { context: unknown; definitions?: readonly unknown[]; module?: Uint8Array; fuel?: number; name?: string }): Promise<PolicyEvaluation>;
 }

@@ -16,7 +16,7 @@
  * Trusts the runtime (worker.ts / runtime.ts) to fail closed, and the caller's context.
  */
 import { CustodyError } from '../../../shared/errors.js';
-import { policyDefinitionSchema, type Decision, type PolicyDefinition, type PolicyScope, type Rule } from '../../../shared/api/policy.js';
+import { policyDefinitionSchema, type Decision, type PolicyDefinition, type PolicyResultWire, type PolicyScope, type Rule } from '../../../shared/api/policy.js';
 import { contextJson, describeIssue, type PolicyContext } from './context.js';
 import { evaluateRules } from './rules.js';
 import { DEFAULT_FUEL, type PolicyRuntime } from './wasm/runtime.js';
@@ -157,5 +157,20 @@ export function evaluationAuditDetails(e: PolicyEvaluation): Record<string, stri
     reasons: e.reasons.join(' | ').slice(0, 2000),
     policies: JSON.stringify(e.results.map((r) => ({ name: r.name, kind: r.kind, decision: r.decision, reason: r.reason.slice(0, 500), fuel: r.fuel, durationMs: Math.round(r.durationMs * 1000) / 1000 }))).slice(0, 8000),
     fuel: e.fuel,
+  };
+}
+
+/** A result as the API and the request record carry it: plain data, logs copied, time in µs precision. */
+export function policyResultWire(r: PolicyResult): PolicyResultWire {
+  return {
+    name: r.name,
+    kind: r.kind,
+    scope: r.scope,
+    decision: r.decision,
+    reason: r.reason,
+    fuel: r.fuel,
+    logs: r.logs.map((l) => ({ level: l.level, message: l.message })),
+    durationMs: Math.round(r.durationMs * 1000) / 1000,
+    ...(r.module === undefined ? {} : { module: r.module }),
   };
 }

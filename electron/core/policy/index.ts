@@ -15,13 +15,14 @@
  */
 export { buildPolicyContext, contextJson, parsePolicyContext, policyContextSchema, spendingOf, CONTEXT_VERSION, HISTORY_WINDOW_SECONDS } from './context.js';
 export type { ContextInput, EnvironmentContext, HistoryContext, PolicyContext, SignerContext } from './context.js';
-export { applicablePolicies, combine, evaluationAuditDetails, parsePolicyDefinition, policyDefinitionSchema, policyScopeSchema, PolicyEngine, scopeCovers } from './engine.js';
+export { applicablePolicies, combine, evaluationAuditDetails, policyResultWire, parsePolicyDefinition, policyDefinitionSchema, policyScopeSchema, PolicyEngine, scopeCovers } from './engine.js';
 export type { EngineOptions, PolicyDefinition, PolicyDefinitionInput, PolicyEvaluation, PolicyResult, PolicyScope } from './engine.js';
 export { POLICY_MIGRATION } from './migration.sql.js';
 export { evaluateRules, parseRules, ruleSchema, rulesSchema } from './rules.js';
 export type { Decision, Rule, RuleInput, RuleOutcome, RuleType } from './rules.js';
 export { moduleAuditDetails, policyAuditDetails, PolicyStore, prepareModule } from './store.js';
 export type { ModuleInfo, PreparedModule, StoredPolicy } from './store.js';
+export type { PolicyApi } from './api.js';
 export { DEFAULT_CALL_DEPTH, DEFAULT_MEMORY_PAGES, validatePolicyModule } from './wasm/instrument.js';
 export type { InstrumentOptions, ModuleFacts } from './wasm/instrument.js';
 export { DEFAULT_FUEL, DEFAULT_TIMEOUT_MS, MAX_CONTEXT_BYTES, PolicyRuntime } from './wasm/runtime.js';
