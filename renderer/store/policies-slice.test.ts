@@ -4,54 +4,11 @@
  * screen has read, a change re-reads, a deleted selection is let go, and sign-out clears it all.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CustosApi, MethodName } from '../../shared/api/contract.js';
-import { functionName } from '../../shared/api/contract.js';
 import type { PolicyInfo } from '../../shared/api/policy.js';
 import { createAppStore } from './store.js';
 import { memoryPrefs } from './prefs.js';
-import type { VaultStatus } from './types.js';
+import { fakeApi, settle, status } from './test-support.js';
 import { REFRESH_COALESCE_MS } from './coalesce.js';
-
-type Handler = (input: never) => unknown;
-
-function fakeApi(handlers: Partial<Record<MethodName, Handler>>) {
-  const calls: MethodName[] = [];
-  const byFn = new Map<string, MethodName>();
-  for (const m of Object.keys(handlers) as MethodName[]) byFn.set(functionName(m), m);
-  const api = new Proxy(
-    {},
-    {
-      get(_t, prop: string) {
-        if (prop.startsWith('on')) return () => () => {};
-        const m = byFn.get(prop);
-        return async (input: never) => {
-          if (m === undefined) return { ok: false, error: { code: 'UNSUPPORTED', message: prop } };
-          calls.push(m);
-          await Promise.resolve();
-          return { ok: true, value: await (handlers[m] as Handler)(input) };
-        };
-      },
-    },
-  ) as CustosApi;
-  return { api, count: (m: MethodName) => calls.filter((c) => c === m).length };
-}
-
-async function settle(ms = 0): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-  if (ms > 0) await vi.advanceTimersByTimeAsync(ms);
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
-
-const status = (signedIn: boolean): VaultStatus => ({
-  initialized: true,
-  unlocked: signedIn,
-  consecutiveFailures: 0,
-  lockedUntil: 0,
-  schemaVersion: 1,
-  dataDir: '/d',
-  providers: {},
-  session: signedIn ? { principal: 'admin', admin: true, expiresAt: null } : null,
-});
 
 const info = (name: string, priority: number, scope: PolicyInfo['definition']['scope'] = { kind: 'global' }): PolicyInfo => ({
   definition: { name, kind: 'rules', scope, priority, enabled: true, rules: [{ type: 'valueLimit', perTransaction: '1', action: 'deny' }] },

@@ -6,49 +6,13 @@
  * `requests.changed`, decisions move requests to the history, and sign-out clears it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CustosApi, MethodName } from '../../shared/api/contract.js';
-import { functionName } from '../../shared/api/contract.js';
+import type { MethodName } from '../../shared/api/contract.js';
 import { createAppStore } from './store.js';
 import { memoryPrefs } from './prefs.js';
-import type { AuditEvent, HdWalletInfo, KeyInfo, VaultStatus } from './types.js';
+import { fakeApi, settle, status } from './test-support.js';
+import type { AuditEvent, HdWalletInfo, KeyInfo } from './types.js';
 import type { RequestRecord } from '../../shared/api/signing.js';
 import { canApprove, pendingRequestCount, REFRESH_COALESCE_MS } from './requests-slice.js';
-
-type Handler = (input: never) => unknown;
-
-/** An API whose methods answer from `handlers` (ok results) and count their calls. */
-function fakeApi(handlers: Partial<Record<MethodName, Handler>>) {
-  const calls: MethodName[] = [];
-  const byFn = new Map<string, MethodName>();
-  for (const m of Object.keys(handlers) as MethodName[]) byFn.set(functionName(m), m);
-  const api = new Proxy(
-    {},
-    {
-      get(_t, prop: string) {
-        if (prop.startsWith('on')) return () => () => {};
-        const m = byFn.get(prop);
-        return async (input: never) => {
-          if (m === undefined) return { ok: false, error: { code: 'UNSUPPORTED', message: prop } };
-          calls.push(m);
-          await Promise.resolve();
-          return { ok: true, value: await (handlers[m] as Handler)(input) };
-        };
-      },
-    },
-  ) as CustosApi;
-  return { api, calls, count: (m: MethodName) => calls.filter((c) => c === m).length };
-}
-
-const status = (signedIn: boolean): VaultStatus => ({
-  initialized: true,
-  unlocked: signedIn,
-  consecutiveFailures: 0,
-  lockedUntil: 0,
-  schemaVersion: 1,
-  dataDir: '/d',
-  providers: {},
-  session: signedIn ? { principal: 'admin', admin: true, expiresAt: null } : null,
-});
 
 const key = (id: string): KeyInfo => ({
   namespace: 'default',
@@ -68,13 +32,6 @@ const key = (id: string): KeyInfo => ({
 });
 
 const event = (seq: number): AuditEvent => ({ seq, time: seq, principal: 'admin', namespace: null, action: 'audit.query', keyId: null, keyVersion: null, result: 'ok', requestId: `r${seq}`, client: {}, details: {} });
-
-/** Let pending promises and (fake) timers run. */
-async function settle(ms = 0): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-  if (ms > 0) await vi.advanceTimersByTimeAsync(ms);
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
 
 function auditHandlers(log: { size: number }) {
   return {

@@ -6,58 +6,16 @@
  * per burst, and sign-out clears it all.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CustosApi, MethodInput, MethodName } from '../../shared/api/contract.js';
-import { functionName } from '../../shared/api/contract.js';
+import type { MethodInput } from '../../shared/api/contract.js';
 import type { RequestRecord } from '../../shared/api/signing.js';
 import type { WalletAccount, WalletPrompt } from '../../shared/api/wallet.js';
 import { createAppStore } from './store.js';
 import { memoryPrefs } from './prefs.js';
-import type { VaultStatus } from './types.js';
+import { fakeApi, settle, status } from './test-support.js';
 import { REFRESH_COALESCE_MS } from './coalesce.js';
 import { pendingRequestCount } from './requests-slice.js';
 import { pendingItems, selectedPrompt } from './queue.js';
 import { canGrant, grantDraft, signerKey } from './wallets-slice.js';
-
-type Handler = (input: never) => unknown;
-
-function fakeApi(handlers: Partial<Record<MethodName, Handler>>) {
-  const calls: { method: MethodName; input: unknown }[] = [];
-  const byFn = new Map<string, MethodName>();
-  for (const m of Object.keys(handlers) as MethodName[]) byFn.set(functionName(m), m);
-  const api = new Proxy(
-    {},
-    {
-      get(_t, prop: string) {
-        if (prop.startsWith('on')) return () => () => {};
-        const m = byFn.get(prop);
-        return async (input: never) => {
-          if (m === undefined) return { ok: false, error: { code: 'UNSUPPORTED', message: prop } };
-          calls.push({ method: m, input });
-          await Promise.resolve();
-          return { ok: true, value: await (handlers[m] as Handler)(input) };
-        };
-      },
-    },
-  ) as CustosApi;
-  return { api, calls, count: (m: MethodName) => calls.filter((c) => c.method === m).length };
-}
-
-async function settle(ms = 0): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-  if (ms > 0) await vi.advanceTimersByTimeAsync(ms);
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
-
-const status = (signedIn: boolean): VaultStatus => ({
-  initialized: true,
-  unlocked: signedIn,
-  consecutiveFailures: 0,
-  lockedUntil: 0,
-  schemaVersion: 1,
-  dataDir: '/d',
-  providers: {},
-  session: signedIn ? { principal: 'admin', admin: true, expiresAt: null } : null,
-});
 
 /** What a request and a prompt both carry while they wait in the queue (five minutes to live). */
 const waiting = (createdAt: number) => ({ state: 'pending' as const, createdAt, expiresAt: createdAt + 300_000, decidedAt: null, decidedBy: null, reason: null });
