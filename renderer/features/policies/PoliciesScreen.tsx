@@ -33,6 +33,7 @@ import { cx } from '../../app/ui/cx.js';
 import sc from '../../app/ui/screen.module.css';
 import k from '../keys/keys.module.css';
 import { PolicyEditor } from './PolicyEditor.js';
+import { Switch } from '../../app/ui/Switch.js';
 import { TypeToConfirmDialog } from '../../app/ui/TypeToConfirm.js';
 import { initialBench, scopeText, TestBench, type BenchState } from './TestBench.js';
 import { definitionToDraft, draftToDefinition, newPolicyDraft, rulesSummary, type PolicyDraft } from './policy-form.js';
@@ -267,12 +268,9 @@ function EnabledSwitch({ name, enabled, readOnly }: { name: string; enabled: boo
   const [busy, setBusy] = useState(false);
   return (
     <span className={p.switchRow}>
-      <button
-        type="button"
-        role="switch"
-        aria-checked={enabled}
+      <Switch
+        checked={enabled}
         aria-label={`${name} enabled`}
-        className={p.switch}
         disabled={busy || readOnly}
         title={readOnly ? 'Defined in custos.yaml: change it there' : undefined}
         data-testid="policy-enabled"

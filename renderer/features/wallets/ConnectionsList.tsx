@@ -22,6 +22,7 @@ import { Identicon } from '../../app/ui/Identicon.js';
 import { Modal, FooterNote } from '../../app/ui/Modal.js';
 import { MonoId } from '../../app/ui/MonoId.js';
 import { Delayed, Spinner } from '../../app/ui/Progress.js';
+import { Switch } from '../../app/ui/Switch.js';
 import { Tip } from '../../app/ui/Tip.js';
 import { TypeToConfirm } from '../../app/ui/TypeToConfirm.js';
 import { toastError, toastSuccess } from '../../app/ui/toast.js';
@@ -113,12 +114,10 @@ function ConnectionItem({ connection: c }: { connection: WalletConnection }) {
         <span className={w.connSpacer} />
         <span className={w.switchRow}>
           <Tip label={c.autoApprove ? 'Ask me again for each request' : 'Sign this client’s requests without asking'}>
-            <button
-              type="button"
-              role="switch"
-              aria-checked={c.autoApprove}
+            <Switch
+              checked={c.autoApprove}
+              tone="warning"
               aria-label={`Auto-approve requests from ${c.name}`}
-              className={w.switch}
               disabled={busy}
               onClick={() => (c.autoApprove ? void setAuto(false) : setConfirmAuto(true))}
               data-testid="connection-auto-approve"
