@@ -53,9 +53,9 @@ export function HdDetail({ info }: { info: HdWalletInfo }) {
 
   return (
     <aside className={sc.panel} aria-label={`HD wallet ${info.id}`} data-testid="hd-detail">
-      <div className={k.panelHead}>
-        <div className={k.panelTitleRow}>
-          <h2 className={cx(k.panelTitle, 'mono')} title={info.id}>
+      <div className={sc.panelHead}>
+        <div className={sc.panelTitleRow}>
+          <h2 className={cx(sc.panelTitle, 'mono')} title={info.id}>
             {info.id}
           </h2>
           <CopyButton value={info.id} label="Copy wallet id" />

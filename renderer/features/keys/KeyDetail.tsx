@@ -61,9 +61,9 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
 
   return (
     <aside className={sc.panel} aria-label={`Key ${info.id}`} data-testid="key-detail">
-      <div className={k.panelHead}>
-        <div className={k.panelTitleRow}>
-          <h2 className={cx(k.panelTitle, 'mono')} title={info.id}>
+      <div className={sc.panelHead}>
+        <div className={sc.panelTitleRow}>
+          <h2 className={cx(sc.panelTitle, 'mono')} title={info.id}>
             {info.id}
           </h2>
           <CopyButton value={info.id} label="Copy key id" />

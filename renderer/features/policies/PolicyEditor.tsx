@@ -89,9 +89,9 @@ export function PolicyEditor({ draft, onDraft, stored, dirty, modules, onTest }:
 
   return (
     <aside className={sc.panel} aria-label="Policy" data-testid="policy-editor">
-      <div className={p.panelHead}>
-        <div className={p.panelTitleRow}>
-          <h2 className={p.panelTitle}>{title}</h2>
+      <div className={cx(sc.panelHead, sc.panelHeadTight)}>
+        <div className={sc.panelTitleRow}>
+          <h2 className={cx(sc.panelTitle, p.panelTitleClip)}>{title}</h2>
           <Badge tone="outline">{draft.kind === 'rules' ? 'Rules' : 'WASM'}</Badge>
           {readOnly ? <Badge tone="neutral">custos.yaml · read-only</Badge> : isNew ? <Badge tone="accent">Not saved</Badge> : dirty ? <Badge tone="warning">Unsaved changes</Badge> : null}
           <Tip label="Close">
@@ -105,7 +105,7 @@ export function PolicyEditor({ draft, onDraft, stored, dirty, modules, onTest }:
           </div>
         )}
       </div>
-      <div className={p.panelBody} ref={body}>
+      <div className={sc.panelBody} ref={body}>
         {readOnly ? <p className={p.readOnlyNote}>This policy is defined in custos.yaml (policies:). Change it there and restart; here it can be read and tested.</p> : null}
         <fieldset className={p.fieldset} disabled={readOnly}>
           <section className={p.section} aria-label="Definition">
