@@ -317,7 +317,7 @@ function ModuleCard({ module: m, usedBy, now }: { module: PolicyModule; usedBy: 
   const removePolicyModule = useApp((s) => s.removePolicyModule);
   const [confirm, setConfirm] = useState(false);
   return (
-    <section className={p.moduleCard} aria-label={`Module ${m.name}`} data-testid="module-card" data-sha256={m.sha256}>
+    <section className={cx(sc.card, p.moduleCard)} aria-label={`Module ${m.name}`} data-testid="module-card" data-sha256={m.sha256}>
       <div className={p.moduleTop}>
         <Boxes aria-hidden className={p.moduleIcon} />
         <span className={p.moduleName}>{m.name}</span>

@@ -408,7 +408,7 @@ function RequestHeader({ record }: { record: RequestRecord }) {
   const pending = record.state === 'pending';
   const policyLabel = p.decision === 'allow' ? 'Allowed by policy' : p.decision === 'deny' ? 'Denied by policy' : pending ? 'Needs your approval' : 'Needed an operator’s approval';
   return (
-    <header className={q.header}>
+    <header className={cx(sc.card, q.header)}>
       <div className={q.headerTop}>
         <div className={q.headerWho}>
           <div className={q.headerLabel}>Request from</div>

@@ -126,7 +126,7 @@ function groupProviders(providers: Record<string, string>): [string, string[]][]
 
 function Section({ title, sub, children }: { title: string; sub?: string; children: ReactNode }) {
   return (
-    <section className={st.section} aria-label={title}>
+    <section className={cx(sc.card, st.section)} aria-label={title}>
       <div className={st.sectionHead}>
         <h2 className={st.sectionTitle}>{title}</h2>
         {sub === undefined ? null : <p className={st.sectionSub}>{sub}</p>}

@@ -14,6 +14,7 @@ import { Badge } from '../../app/ui/Badge.js';
 import { Identicon } from '../../app/ui/Identicon.js';
 import { CopyButton } from '../../app/ui/MonoId.js';
 import { cx } from '../../app/ui/cx.js';
+import sc from '../../app/ui/screen.module.css';
 import s from './signing.module.css';
 
 const CHAIN_NAMES: Readonly<Record<View['chain'], string>> = { ethereum: 'Ethereum', bitcoin: 'Bitcoin', solana: 'Solana', starknet: 'StarkNet' };
@@ -22,7 +23,7 @@ const LEVEL_ORDER = { danger: 0, warning: 1, info: 2 } as const;
 export function RequestView({ view, className }: { view: View; className?: string }) {
   const flags = [...view.flags].sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]);
   return (
-    <article className={cx(s.view, className)} aria-label="Decoded request" data-testid="request-view">
+    <article className={cx(sc.card, s.view, className)} aria-label="Decoded request" data-testid="request-view">
       <header className={s.viewHeader}>
         <div className={s.viewChips}>
           <Badge tone="accent">{CHAIN_NAMES[view.chain]}</Badge>

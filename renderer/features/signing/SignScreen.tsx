@@ -19,6 +19,7 @@ import { useApp } from '../../store/index.js';
 import type { SignDraft } from '../../store/signing-slice.js';
 import type { BitcoinScript, KeyInfo } from '../../store/types.js';
 import { RequestView } from './RequestView.js';
+import { cx } from '../../app/ui/cx.js';
 import sc from '../../app/ui/screen.module.css';
 import s from './signing.module.css';
 
@@ -143,7 +144,7 @@ export function SignScreen() {
     <div className={s.layout}>
       <div className={s.composerColumn}>
         <form
-          className={s.composer}
+          className={cx(sc.card, s.composer)}
           aria-label="Request"
           onSubmit={(e) => {
             e.preventDefault();

@@ -29,6 +29,7 @@ import { DecisionBar, useQueueDecision } from '../requests/DecisionBar.js';
 import { OutcomeNote, OutcomeReason } from '../requests/OutcomeNote.js';
 import { GrantForm } from './GrantForm.js';
 import { parseOrigin } from './origin.js';
+import sc from '../../app/ui/screen.module.css';
 import q from '../requests/requests.module.css';
 import w from './wallets.module.css';
 
@@ -69,7 +70,7 @@ export function OriginText({ origin, size = 'lg' }: { origin: string; size?: 'lg
  */
 function PromptHeader({ prompt, icon, asks, asked, who, asksFor, facts, children }: { prompt: WalletPrompt; icon: ReactNode; asks: string; asked: string; who: ReactNode; asksFor: string; facts?: ReactNode; children?: ReactNode }) {
   return (
-    <header className={q.header}>
+    <header className={cx(sc.card, q.header)}>
       <div className={q.headerTop}>
         <div className={w.kindIcon} aria-hidden>
           {icon}
@@ -210,7 +211,7 @@ function Grant({ prompt }: { prompt: WalletPrompt }) {
   const setDraft = useApp((s) => s.setWalletDraft);
   const busy = useApp((s) => s.requestBusy?.id === prompt.id);
   return (
-    <div className={w.grantCard}>
+    <div className={cx(sc.card, w.grantCard)}>
       <div className={w.grantHead}>
         <h3 className={w.grantTitle}>{prompt.kind === 'connect' ? 'What this site may use' : 'What this program may use'}</h3>
         <span className={w.grantSub}>Nothing else in the vault exists for it. You can change or revoke this in Settings.</span>
