@@ -2,8 +2,8 @@
  * @module renderer/app/ui/TypeToConfirm
  * Destructive actions are confirmed by typing the name of what they destroy (UI.md). The field
  * (`TypeToConfirm`) is shared by every such dialog; `TypeToConfirmDialog` is the whole dialog for
- * the common case — a description, the field, the CLI equivalent, and one action whose error is
- * shown in place. Dialogs with more to ask (a deletion window) use the field alone.
+ * the common case — a description, any other fields, the name, the CLI equivalent, and one action
+ * whose error is shown in place. A dialog laid out otherwise can use the field alone.
  */
 import { Trash2 } from 'lucide-react';
 import { useState, type ReactNode } from 'react';
@@ -44,9 +44,15 @@ export interface TypeToConfirmDialogProps {
   /** Runs the action; the dialog closes on success and shows the error otherwise. */
   readonly run: () => Promise<{ ok: true } | { ok: false; error: ErrorInfo }>;
   readonly testId: string;
+  /** Other fields, asked before the name. */
+  readonly children?: ReactNode;
+  /** Whether those fields are valid (the action waits for them too). */
+  readonly ready?: boolean;
+  /** Called when the dialog closes, to clear those fields. */
+  readonly onClosed?: () => void;
 }
 
-export function TypeToConfirmDialog({ open, onOpenChange, title, name, description, action, cancel = 'Cancel', cli, run, testId }: TypeToConfirmDialogProps) {
+export function TypeToConfirmDialog({ open, onOpenChange, title, name, description, action, cancel = 'Cancel', cli, run, testId, children, ready = true, onClosed }: TypeToConfirmDialogProps) {
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | undefined>(undefined);
@@ -54,11 +60,12 @@ export function TypeToConfirmDialog({ open, onOpenChange, title, name, descripti
     if (!next) {
       setTyped('');
       setError(undefined);
+      onClosed?.();
     }
     onOpenChange(next);
   };
   async function submit() {
-    if (typed !== name || busy) return;
+    if (typed !== name || !ready || busy) return;
     setBusy(true);
     const r = await run();
     setBusy(false);
@@ -78,13 +85,14 @@ export function TypeToConfirmDialog({ open, onOpenChange, title, name, descripti
       footer={
         <>
           <Button onClick={() => change(false)}>{cancel}</Button>
-          <Button type="submit" variant="danger" busy={busy} disabled={typed !== name}>
+          <Button type="submit" variant="danger" busy={busy} disabled={typed !== name || !ready}>
             {action}
           </Button>
         </>
       }
     >
       {error === undefined ? null : <ErrorNote error={error} />}
+      {children}
       <TypeToConfirm name={name} value={typed} onChange={setTyped} />
       <CliLine command={cli} />
     </Modal>
