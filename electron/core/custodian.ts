@@ -65,6 +65,7 @@ import type { WalletAccount, WalletChain, WalletConnection, WalletConnectionsApi
 import type { SignedResult, SignerRef, SigningRequest } from '../../shared/api/signing.js';
 export type { AccessSettings, NamespaceLimits } from './access/settings.js';
 import { assertOperatorName, DEFAULT_OPERATOR, OPERATOR_NAME_PATTERN } from './vault/vault.js';
+import { assertSplitParameters, combineShares, parseShare, splitMasterKey, type RecoveryCombined, type RecoverySplit } from './recovery/index.js';
 
 export interface CoreOptions {
   /** The data directory holding `custos.db`. */
@@ -307,6 +308,10 @@ export interface Custodian extends WalletConnectionsApi, PolicyApi {
   subscribe(listener: (event: CoreEvent) => void): () => void;
   /** Change an operator's passphrase (default: the bound operator, else "admin"); needs the current one. */
   changePassphrase(current: Uint8Array, next: Uint8Array, operator?: string): Promise<void>;
+  /** Split the master key into N shares, any M of which recover the vault (Admin, re-entering their passphrase); the shares are returned once and never stored. */
+  recoverySplit(request: { shares: number; threshold: number; passphrase: Uint8Array }): Promise<RecoverySplit>;
+  /** On a locked vault: rebuild the master key from M shares, give `operator` (an Admin) a new passphrase, and unlock as them. */
+  recoveryCombine(request: { shares: readonly string[]; operator?: string; newPassphrase: Uint8Array }): Promise<RecoveryCombined>;
 
   addOperator(name: string, passphrase: Uint8Array, options?: { admin?: boolean }): Promise<OperatorInfo>;
   listOperators(): Promise<OperatorInfo[]>;
@@ -1067,6 +1072,86 @@ class CustodianImpl implements Custodian {
     const name = operator ?? (this.caller.kind === 'operator' ? this.caller.name : DEFAULT_OPERATOR);
     const principal = typeof name === 'string' && OPERATOR_NAME_PATTERN.test(name) ? name : 'unknown';
     return this.observe('vault.change-passphrase', {}, { operator: principal }, () => this.vault.changePassphrase(name, current, next, this.parts.kdf), undefined, principal);
+  }
+
+  // ---------------------------------------------------------------- Shamir recovery of the master key (core/recovery)
+
+  /**
+   * Like hdExportMnemonic: an Admin operator (not a token — a token never holds a passphrase to
+   * re-enter) proves presence again with their passphrase, counted by the lockout. The event
+   * carries N, M, the split id and the key's one-way fingerprint, never a share.
+   */
+  recoverySplit(request: { shares: number; threshold: number; passphrase: Uint8Array }): Promise<RecoverySplit> {
+    const { shares, threshold } = request;
+    const details = { shares: Number.isSafeInteger(shares) ? shares : null, threshold: Number.isSafeInteger(threshold) ? threshold : null };
+    return this.observe(
+      'recovery.split',
+      {},
+      details,
+      async () => {
+        this.authorize('admin');
+        if (this.caller.kind !== 'operator') throw new CustodyError('PERMISSION_DENIED', 'only an operator may split the master key, not an API token');
+        assertSplitParameters(shares, threshold);
+        await this.vault.unlock(this.caller.name, request.passphrase);
+        const fingerprint = this.vault.masterKeyFingerprint();
+        const result = await this.vault.withMasterKeyUnsafe((master) => splitMasterKey(master, { shares, threshold, fingerprint, random: (n) => this.engine.random(n) }));
+        return { splitId: result.splitId, fingerprint: fingerprint.toString('hex'), threshold, total: shares, shares: result.shares };
+      },
+      (r) => ({ details: { splitId: r.splitId, fingerprint: r.fingerprint } }),
+    );
+  }
+
+  /**
+   * The way back in when every passphrase is lost, so it runs on a locked vault and asks for no
+   * sign-in: the shares are the credential. Order of checks: each share's checksum, then that
+   * they belong together and are enough, then that the rebuilt key has the fingerprint the shares
+   * carry, then that it is this vault's key (Vault.isMasterKey) — a wrong key is never accepted.
+   * Only an operator holding Admin on every namespace gets the new passphrase (recovery restores
+   * administration; it does not mint Admins), checked under the rebuilt key in the same
+   * transaction as the slot write and the event, so a refusal leaves the vault as it was.
+   */
+  async recoveryCombine(request: { shares: readonly string[]; operator?: string; newPassphrase: Uint8Array }): Promise<RecoveryCombined> {
+    const operator = request.operator ?? DEFAULT_OPERATOR;
+    const named = typeof operator === 'string' && OPERATOR_NAME_PATTERN.test(operator) ? operator : 'unknown';
+    const requestId = AuditLog.newRequestId();
+    const details: Details = { operator: named, shares: Array.isArray(request.shares) ? request.shares.length : 0 };
+    let secret: Uint8Array | undefined;
+    let outcome: { created: boolean; fingerprint: string; threshold: number; total: number } | undefined;
+    try {
+      if (!this.vault.isInitialized()) throw new CustodyError('VAULT_NOT_INITIALIZED', 'no vault here yet: run `custos init`');
+      if (this.vault.isUnlocked()) throw new CustodyError('INVALID_INPUT', 'the vault is unlocked: change the passphrase (`custos passwd`) instead of recovering');
+      assertOperatorName(operator);
+      if (!Array.isArray(request.shares)) throw new CustodyError('INVALID_INPUT', 'shares are a list of printed shares');
+      const parsed = request.shares.map((text, i) => parseShare(String(text), i + 1));
+      const combined = await combineShares(parsed);
+      secret = combined.secret;
+      const rebuilt = this.vault.masterKeyFingerprint(secret).toString('hex');
+      if (rebuilt !== combined.fingerprint) throw new CustodyError('INVALID_INPUT', 'the shares do not rebuild the key they were split from (one is damaged or altered)');
+      if (!this.vault.isMasterKey(secret)) throw new CustodyError('INVALID_INPUT', `these shares rebuild the master key of another vault (fingerprint ${rebuilt}), not this one`);
+      const facts = { fingerprint: rebuilt, threshold: combined.threshold, total: combined.total };
+      const { created } = await this.vault.recoverWithMasterKey(secret, operator, request.newPassphrase, (slotCreated) => {
+        const grants = this.access.grantsOf(operator);
+        if (!isAdmin(grants)) {
+          throw new CustodyError('PERMISSION_DENIED', `${operator} is not an Admin: recovery sets the passphrase of an operator who is Admin of every namespace`);
+        }
+        this.audit.appendInTransaction(this.event('recovery.combine', {}, 'ok', requestId, { ...details, ...facts, created: slotCreated }, operator));
+      });
+      outcome = { created, ...facts };
+    } catch (error) {
+      await this.auditFailure('recovery.combine', {}, requestId, details, error, named);
+      throw error;
+    } finally {
+      secret?.fill(0);
+    }
+    this.caller = this.openSession(operator);
+    const report = this.audit.verify(false);
+    if (!report.ok) {
+      await this.audit.appendDurable(this.event('audit.violation', {}, 'TAMPERED', AuditLog.newRequestId(), { firstBadSeq: report.firstBadSeq ?? null, reason: report.reason ?? null }, 'system'));
+    }
+    this.purge();
+    this.audit.checkpoint();
+    this.changed('recovery.combine', {});
+    return { operator, created: outcome.created, fingerprint: outcome.fingerprint, report };
   }
 
   // ---------------------------------------------------------------- operators, grants, tokens, ACLs

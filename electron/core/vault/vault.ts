@@ -383,6 +383,99 @@ export class Vault {
     return this.db.prepare('SELECT * FROM operators WHERE name = ?').get(name) as SlotRow | undefined;
   }
 
+  // ---------------------------------------------------------------- Shamir recovery (core/recovery)
+
+  /**
+   * Lend a copy of the master key to `use` (the recovery split), wiped when `use` settles.
+   * Unsafe: the only path by which master-key bytes leave this class; the facade calls it for an
+   * Admin who has just re-entered their passphrase, and only to split the key into shares.
+   */
+  async withMasterKeyUnsafe<T>(use: (master: Uint8Array) => T | Promise<T>): Promise<T> {
+    const copy = Uint8Array.from(this.requireMaster());
+    try {
+      return await use(copy);
+    } finally {
+      copy.fill(0);
+    }
+  }
+
+  /**
+   * A public fingerprint of a master key (the loaded one, or a recovery candidate): the first 8
+   * bytes of SHA-256 over an HMAC under the key's record-MAC key. One-way twice over, so printing
+   * it on shares and in audit events says nothing about the key; equal fingerprints mean the same
+   * key (up to the 2^-64 of a collision, which only ever turns into a refusal later).
+   */
+  masterKeyFingerprint(candidate?: Uint8Array): Buffer {
+    const macKey = deriveMacKey(candidate ?? this.requireMaster());
+    try {
+      return createHash('sha256').update(hmacFields(macKey, ['recovery-fingerprint'])).digest().subarray(0, 8);
+    } finally {
+      macKey.fill(0);
+    }
+  }
+
+  /**
+   * Whether `candidate` is this vault's master key. There is no stored check value; instead the
+   * record MAC of every operator slot is an HMAC under a key derived from the master key, so a
+   * candidate that reproduces one of them is the key (forging one is forging HMAC-SHA256). One
+   * matching slot is enough: recovery is for a vault whose slots may be unusable, and a slot an
+   * attacker altered cannot verify under any key they know.
+   */
+  isMasterKey(candidate: Uint8Array): boolean {
+    if (candidate.length !== 32) return false;
+    const macKey = deriveMacKey(candidate);
+    try {
+      const rows = this.db.prepare('SELECT * FROM operators').all() as SlotRow[];
+      return rows.some((row) => timingSafeEqualLen(row.record_mac, hmacFields(macKey, slotMacFields(row))));
+    } finally {
+      macKey.fill(0);
+    }
+  }
+
+  /**
+   * The way back in when every passphrase is lost: given the master key rebuilt from Shamir
+   * shares, write `operator`'s key slot under `passphrase` (replacing the slot, or re-creating
+   * one that was removed) and unlock. Refuses a key that is not this vault's (isMasterKey), and
+   * an unlocked vault (change the passphrase instead). `inTransaction` runs after the key is
+   * loaded, in the slot's transaction (the facade checks the operator is an Admin and writes the
+   * event); if it throws, nothing is written and the vault stays locked. Resets the operator's
+   * lockout. The caller wipes `candidate`.
+   */
+  async recoverWithMasterKey(candidate: Uint8Array, operator: string, passphrase: Uint8Array, inTransaction?: (created: boolean) => void): Promise<{ created: boolean }> {
+    assertOperatorName(operator);
+    assertPassphrase(passphrase);
+    if (this.isUnlocked()) throw new CustodyError('INVALID_INPUT', 'the vault is unlocked: change the passphrase instead of recovering');
+    const header = this.requireHeader();
+    this.assertHeaderIntact(header);
+    if (!this.isMasterKey(candidate)) throw new CustodyError('INVALID_INPUT', "the shares do not rebuild this vault's master key");
+    const kdf = this.parseKdf(header.kdf_params, 'vault header (key-derivation parameters)');
+    const slot = await this.makeSlot(operator, passphrase, kdf, candidate);
+    const now = this.clock.now();
+    let created = false;
+    try {
+      this.db.transaction(() => {
+        this.setMaster(Buffer.from(candidate) as MasterKey);
+        const existing = this.readSlot(operator);
+        created = existing === undefined;
+        if (existing === undefined) {
+          this.insertSlot(operator, slot, now, 'recovery');
+        } else {
+          const row = { ...existing, ...slot, updated_at: now };
+          this.db
+            .prepare('UPDATE operators SET kdf_params = ?, kdf_salt = ?, passphrase_verifier = ?, wrapped_master_key = ?, slot_checksum = ?, updated_at = ?, record_mac = ? WHERE name = ?')
+            .run(row.kdf_params, row.kdf_salt, row.passphrase_verifier, row.wrapped_master_key, slotChecksum(row), row.updated_at, this.mac(slotMacFields(row)), operator);
+        }
+        this.throttle.succeed(operator);
+        inTransaction?.(created);
+      }).immediate();
+    } catch (error) {
+      // Whatever failed (the facade's check, the write, the commit), the vault stays locked.
+      this.clearMaster();
+      throw error;
+    }
+    return { created };
+  }
+
   /** Envelope-encrypt a secret; `identity` (namespace, key id, version) is bound as associated data. */
   seal(identity: string, secret: Uint8Array): Uint8Array {
     return this.engine.sealAes256Gcm(this.requireMaster(), secret, secretAad(identity));
