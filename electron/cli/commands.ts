@@ -37,6 +37,7 @@ import { ETH_COMMANDS } from './eth-commands.js';
 import { CHAIN_COMMANDS } from './chain-commands.js';
 import { SERVE_COMMAND } from './serve-command.js';
 import { POLICY_COMMANDS } from './policy-commands.js';
+import { RECOVERY_COMMANDS } from './recovery-commands.js';
 
 export interface CommandResult {
   /** What `--json` prints (and what a batch line carries after `"ok": true`). */
@@ -304,6 +305,7 @@ export const COMMANDS: readonly Command[] = [
   ...CHAIN_COMMANDS,
   ...ETH_COMMANDS,
   ...POLICY_COMMANDS,
+  ...RECOVERY_COMMANDS,
   {
     words: ['key', 'generate'],
     summary: 'generate a key in the vault',
