@@ -66,6 +66,8 @@ import type { SignedResult, SignerRef, SigningRequest } from '../../shared/api/s
 export type { AccessSettings, NamespaceLimits } from './access/settings.js';
 import { assertOperatorName, DEFAULT_OPERATOR, OPERATOR_NAME_PATTERN } from './vault/vault.js';
 import { assertSplitParameters, combineShares, parseShare, splitMasterKey, type RecoveryCombined, type RecoverySplit } from './recovery/index.js';
+import { sealBackup, BACKUP_FORMAT_VERSION, MANIFEST_FORMAT_NAME, type BackupCreated, type BackupKdf } from './backup/index.js';
+import { snapshotParts } from './backup/snapshot.js';
 
 export interface CoreOptions {
   /** The data directory holding `custos.db`. */
@@ -312,6 +314,10 @@ export interface Custodian extends WalletConnectionsApi, PolicyApi {
   recoverySplit(request: { shares: number; threshold: number; passphrase: Uint8Array }): Promise<RecoverySplit>;
   /** On a locked vault: rebuild the master key from M shares, give `operator` (an Admin) a new passphrase, and unlock as them. */
   recoveryCombine(request: { shares: readonly string[]; operator?: string; newPassphrase: Uint8Array }): Promise<RecoveryCombined>;
+  /** A full encrypted backup (Admin): a consistent database snapshot, custos.yaml and ui-settings.json, sealed under `backupPassphrase`; audited with its size and hash. */
+  backupCreate(request: { backupPassphrase: Uint8Array; kdf?: BackupKdf }): Promise<BackupCreated>;
+  /** Record in this (restored) vault that it was restored from the backup with hash `sha256` (Admin); refuses a backup of another vault. Called by core/backup's restoreBackup. */
+  backupRecordRestore(request: { sha256: string; createdAt: string; vaultFingerprint: string }): Promise<void>;
 
   addOperator(name: string, passphrase: Uint8Array, options?: { admin?: boolean }): Promise<OperatorInfo>;
   listOperators(): Promise<OperatorInfo[]>;
@@ -1152,6 +1158,65 @@ class CustodianImpl implements Custodian {
     this.audit.checkpoint();
     this.changed('recovery.combine', {});
     return { operator, created: outcome.created, fingerprint: outcome.fingerprint, report };
+  }
+
+  // ---------------------------------------------------------------- encrypted backups (core/backup)
+
+  /**
+   * Any Admin (operator or token: scheduled backups run unattended). The snapshot holds every
+   * secret still sealed under the master key, and the whole file is sealed again under the backup
+   * passphrase; the passphrase never reaches the event, which carries size, hash and part names.
+   * The Argon2id cost is the one this vault uses for new passphrases. The event is appended after
+   * the snapshot, so a backup does not contain its own `backup.create`.
+   */
+  backupCreate(request: { backupPassphrase: Uint8Array; kdf?: BackupKdf }): Promise<BackupCreated> {
+    return this.observe(
+      'backup.create',
+      {},
+      {},
+      async () => {
+        this.authorize('admin');
+        const parts = snapshotParts(this.db, this.dataDir);
+        try {
+          const kdf = request.kdf ?? this.parts.kdf;
+          const sealed = await sealBackup(this.engine, {
+            manifest: {
+              format: MANIFEST_FORMAT_NAME,
+              version: BACKUP_FORMAT_VERSION,
+              kind: 'full',
+              createdAt: new Date(this.parts.clock.now()).toISOString(),
+              vaultFingerprint: this.vault.masterKeyFingerprint().toString('hex'),
+              schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
+              previous: null,
+            },
+            parts,
+            passphrase: request.backupPassphrase,
+            kdf: { memoryKiB: kdf.memoryKiB, iterations: kdf.iterations, parallelism: kdf.parallelism },
+          });
+          return { file: sealed.file, sha256: sealed.sha256, manifest: sealed.manifest };
+        } finally {
+          for (const p of parts) p.bytes.fill(0);
+        }
+      },
+      (r) => ({ details: { bytes: r.file.length, sha256: r.sha256, parts: r.manifest.parts.map((p) => p.name).join(','), kind: r.manifest.kind } }),
+    );
+  }
+
+  /**
+   * The restore's own audit event, in the restored vault before it is moved into place
+   * (core/backup/restore). The manifest's fingerprint must be this vault's: a backup whose
+   * manifest names another vault is refused rather than recorded.
+   */
+  backupRecordRestore(request: { sha256: string; createdAt: string; vaultFingerprint: string }): Promise<void> {
+    const sha256 = typeof request.sha256 === 'string' && /^[0-9a-f]{64}$/.test(request.sha256) ? request.sha256 : null;
+    return this.observe('backup.restore', {}, { sha256, createdAt: typeof request.createdAt === 'string' ? request.createdAt.slice(0, 40) : null }, () => {
+      this.authorize('admin');
+      if (sha256 === null) throw new CustodyError('INVALID_INPUT', 'the backup hash is 64 hex digits');
+      const own = this.vault.masterKeyFingerprint().toString('hex');
+      if (request.vaultFingerprint !== own) {
+        throw new CustodyError('TAMPERED', `the backup manifest names vault ${String(request.vaultFingerprint).slice(0, 16)}, but the restored database is vault ${own}`, { details: { record: 'backup manifest' } });
+      }
+    });
   }
 
   // ---------------------------------------------------------------- operators, grants, tokens, ACLs
