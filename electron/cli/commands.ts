@@ -38,6 +38,7 @@ import { CHAIN_COMMANDS } from './chain-commands.js';
 import { SERVE_COMMAND } from './serve-command.js';
 import { POLICY_COMMANDS } from './policy-commands.js';
 import { RECOVERY_COMMANDS } from './recovery-commands.js';
+import { BACKUP_COMMANDS } from './backup-commands.js';
 
 export interface CommandResult {
   /** What `--json` prints (and what a batch line carries after `"ok": true`). */
@@ -59,8 +60,8 @@ export interface CommandContext {
   config(): LoadedConfig;
   /** The facade signed in as `operator`, unlocking the vault (asks for the passphrase once). */
   unlocked(): Promise<Custodian>;
-  /** A passphrase: `kind` 'current' reads CUSTOS_PASSPHRASE / --passphrase-file, 'new' reads CUSTOS_NEW_PASSPHRASE / --new-passphrase-file; `prompt` for a terminal. */
-  passphrase(kind: 'current' | 'new', confirm: boolean, prompt?: string): Promise<Uint8Array>;
+  /** A passphrase: `kind` 'current' reads CUSTOS_PASSPHRASE / --passphrase-file, 'new' reads CUSTOS_NEW_PASSPHRASE / --new-passphrase-file, 'backup' reads CUSTOS_BACKUP_PASSPHRASE / --backup-passphrase-file; `prompt` for a terminal. */
+  passphrase(kind: 'current' | 'new' | 'backup', confirm: boolean, prompt?: string): Promise<Uint8Array>;
   readStdin(): Promise<Uint8Array>;
   readonly inBatch: boolean;
 }
@@ -306,6 +307,7 @@ export const COMMANDS: readonly Command[] = [
   ...ETH_COMMANDS,
   ...POLICY_COMMANDS,
   ...RECOVERY_COMMANDS,
+  ...BACKUP_COMMANDS,
   {
     words: ['key', 'generate'],
     summary: 'generate a key in the vault',

@@ -142,7 +142,7 @@ export function helpText(): string {
     ...COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(26)} ${c.summary}`),
     `  ${'batch'.padEnd(26)} run JSON Lines {"argv": [...]} from stdin in one process`,
     '',
-    'environment: CUSTOS_DATA_DIR, CUSTOS_OPERATOR, CUSTOS_PASSPHRASE, CUSTOS_NEW_PASSPHRASE, CUSTOS_FORCE_NOBLE=1, CUSTOS_<SECTION>__<KEY> (config overrides)',
+    'environment: CUSTOS_DATA_DIR, CUSTOS_OPERATOR, CUSTOS_PASSPHRASE, CUSTOS_NEW_PASSPHRASE, CUSTOS_BACKUP_PASSPHRASE, CUSTOS_FORCE_NOBLE=1, CUSTOS_<SECTION>__<KEY> (config overrides)',
     'exit codes: 0 ok, 1 refused or failed, 2 usage',
     'run `custos <command> --help` for its options',
   ];
@@ -173,7 +173,9 @@ async function runOne(session: Session, command: Command, args: Args, inBatch: b
     passphrase: (kind, confirm, prompt) =>
       kind === 'current'
         ? obtainPassphrase(session.io, session.passphraseFile, 'CUSTOS_PASSPHRASE', prompt ?? `Passphrase of operator ${session.operator}: `, confirm)
-        : obtainPassphrase(session.io, args.string('new-passphrase-file'), 'CUSTOS_NEW_PASSPHRASE', prompt ?? 'New passphrase: ', confirm),
+        : kind === 'new'
+          ? obtainPassphrase(session.io, args.string('new-passphrase-file'), 'CUSTOS_NEW_PASSPHRASE', prompt ?? 'New passphrase: ', confirm)
+          : obtainPassphrase(session.io, args.string('backup-passphrase-file'), 'CUSTOS_BACKUP_PASSPHRASE', prompt ?? 'Backup passphrase: ', confirm),
   };
   return command.run(ctx);
 }
