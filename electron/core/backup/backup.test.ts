@@ -11,7 +11,10 @@ import { verifyMessage } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { FAST_KDF, PASSPHRASE, tempDir, unlockedCustodian } from '../../../test/helpers.js';
 import { openCustodian } from '../custodian.js';
-import { HEADER_LENGTH, verifyBackup } from './index.js';
+import { createCryptoEngine } from '../crypto/index.js';
+import { openDatabase } from '../vault/database.js';
+import { BACKUP_FORMAT_VERSION, HEADER_LENGTH, MANIFEST_FORMAT_NAME, sealBackup, verifyBackup } from './index.js';
+import { snapshotParts } from './snapshot.js';
 import { restoreBackup } from './restore.js';
 
 const ABANDON = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
@@ -137,5 +140,33 @@ describe('full backup', () => {
     const failures = await c.auditQuery({ action: 'backup.create' });
     expect(failures.map((e) => e.result)).toEqual(expect.arrayContaining(['INVALID_INPUT', 'PERMISSION_DENIED']));
     await c.close();
+  });
+
+  it('refuses a newer format and a manifest that names another vault, writing nothing', async () => {
+    const c = await sourceVault();
+    const { file } = await c.backupCreate({ backupPassphrase: BACKUP_PASSPHRASE, kdf: FAST_KDF });
+    const dataDir = c.dataDir;
+    await c.close();
+    const newer = Uint8Array.from(file);
+    newer[8] = BACKUP_FORMAT_VERSION + 1;
+    expect(await refusal(verifyBackup(newer, BACKUP_PASSPHRASE))).toEqual({ code: 'UNSUPPORTED', message: `backup format version ${BACKUP_FORMAT_VERSION + 1} is not known to this build (it reads version ${BACKUP_FORMAT_VERSION})` });
+
+    // A well-formed backup whose manifest claims another vault than the database it carries.
+    const db = openDatabase(dataDir);
+    const parts = snapshotParts(db, dataDir);
+    db.close();
+    const engine = createCryptoEngine();
+    const forged = await sealBackup(engine, {
+      manifest: { format: MANIFEST_FORMAT_NAME, version: BACKUP_FORMAT_VERSION, kind: 'full', createdAt: new Date().toISOString(), vaultFingerprint: '0123456789abcdef', schemaVersion: 1, previous: null },
+      parts,
+      passphrase: BACKUP_PASSPHRASE,
+      kdf: FAST_KDF,
+    });
+    expect((await verifyBackup(forged.file, BACKUP_PASSPHRASE)).manifest.vaultFingerprint).toBe('0123456789abcdef');
+    const parent = tempDir();
+    const refused = await refusal(restoreBackup({ file: forged.file, backupPassphrase: BACKUP_PASSPHRASE, dataDir: join(parent, 'x'), operator: 'admin', passphrase: PASSPHRASE, options: { kdf: FAST_KDF } }));
+    expect(refused.code).toBe('TAMPERED');
+    expect(refused.message).toMatch(/^the backup manifest names vault 0123456789abcdef, but the restored database is vault [0-9a-f]{16}$/);
+    expect(readdirSync(parent)).toEqual([]);
   });
 });
