@@ -96,6 +96,8 @@ export interface QueueDecision<T> {
   readonly decided: (value: T) => void;
   /** It was not (decided elsewhere, withdrawn, expired, signed out): show what happened. */
   readonly refused: (r: Result<T>) => void;
+  /** The call answered but the item still waits (an approval towards a quorum): the selection stays on it. */
+  readonly stillPending?: (value: T) => boolean;
 }
 
 /**
@@ -116,7 +118,8 @@ export async function decideQueueItem<T>(set: AppStore['setState'], get: AppStor
   d.decided(r.value);
   if (get().selectedRequestId === d.id) {
     set({ requestRejecting: false });
-    get().selectRequest(next);
+    // Still waiting (one approval of a quorum given): the operator sees the count move, not the next request.
+    if (d.stillPending?.(r.value) !== true) get().selectRequest(next);
   }
   return r;
 }

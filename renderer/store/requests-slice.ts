@@ -117,6 +117,7 @@ export const createRequestsSlice: SliceCreator<RequestsSlice> = (set, get, { api
         // CONFLICT / NOT_FOUND / EXPIRED: someone (or the clock) decided first; show what happened.
         void get().loadRequests();
       },
+      stillPending: (record) => record.state === 'pending',
     });
   }
 

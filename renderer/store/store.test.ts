@@ -314,7 +314,7 @@ describe('requests slice', () => {
       'vault.status': () => status(true),
       'namespaces.list': () => [],
       'keys.list': () => [],
-      'requests.list': () => ({ pending: [waiting], history: [] }),
+      'requests.list': () => ({ pending: [waiting, record('r', 'pending')], history: [] }),
       'requests.approve': () => record('q', 'pending', { quorum, approvals: [{ by: 'admin', at: 2 }] }),
       ...auditHandlers({ size: 0 }),
     });
@@ -325,9 +325,13 @@ describe('requests slice', () => {
     s().selectRequest('q');
     expect(canApprove(s())).toBe(true);
     expect((await s().approveRequest('q')).ok).toBe(true);
-    expect(s().requests?.pending.map((r) => [r.id, r.approvals?.length])).toEqual([['q', 1]]);
+    expect(s().requests?.pending.map((r) => [r.id, r.approvals?.length])).toEqual([
+      ['q', 1],
+      ['r', undefined],
+    ]);
     expect(s().requests?.history).toEqual([]);
-    s().selectRequest('q');
+    // Still waiting for the quorum: the selection stays on it, so the count is seen to move.
+    expect(s().selectedRequestId).toBe('q');
     expect(canApprove(s())).toBe(false);
   });
 
