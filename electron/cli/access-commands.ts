@@ -14,6 +14,7 @@ import { isAdmin, ROLES, type Grant, type Role } from '../core/access/roles.js';
 import { DEFAULT_NAMESPACE } from '../core/keys/key-store.js';
 import { UsageError, type Args } from './args.js';
 import type { Command, CommandResult } from './commands.js';
+import { table } from './text-table.js';
 
 // ------------------------------------------------------------------ parsing
 
@@ -129,16 +130,6 @@ function namespaceJson(n: NamespaceInfo): Record<string, unknown> {
 
 function identityJson(me: Identity): Record<string, unknown> {
   return { principal: me.principal, kind: me.kind, admin: me.admin, grants: me.grants.map(grantJson), sessionExpiresAt: iso(me.sessionExpiresAt) };
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }
 
 function aclResult(namespace: string, id: string, principals: readonly string[]): CommandResult {

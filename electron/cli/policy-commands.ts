@@ -25,6 +25,7 @@ import { UsageError, type Args } from './args.js';
 import type { Command, CommandContext, CommandResult } from './commands.js';
 import { readFileBytes } from './io.js';
 import { isWasm, nameFromFile, parseContext, readDefinitions, readModule } from './policy-files.js';
+import { table } from './text-table.js';
 
 // ------------------------------------------------------------------ output
 
@@ -80,16 +81,6 @@ function whatText(d: PolicyDefinition, modules: readonly ModuleInfo[]): string {
 function policyLine(p: StoredPolicy, modules: readonly ModuleInfo[]): string {
   const d = p.definition;
   return `policy ${d.name}: ${d.kind}, ${scopeText(d.scope)}, priority ${d.priority}, ${d.enabled ? 'enabled' : 'disabled'}, ${whatText(d, modules)}`;
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }
 
 function modulesTable(modules: readonly ModuleInfo[], policies: readonly StoredPolicy[]): string {
