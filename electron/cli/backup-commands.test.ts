@@ -112,4 +112,12 @@ describe('custos backup', () => {
     expect(readdirSync(parent)).toEqual(['new']);
     expect((await custos(target, ['backup', 'restore'], '', BK)).code).toBe(2);
   });
+
+  it('backup and recovery commands do not run inside batch (they take passphrases or secrets interactively)', async () => {
+    const dir = tempDir();
+    for (const argv of [['backup', 'create', '--out', join(tempDir(), 'x.custosbk')], ['backup', 'verify', 'x'], ['recovery', 'split', '--shares', '3', '--threshold', '2'], ['recovery', 'combine']]) {
+      const r = await custos(dir, ['batch'], JSON.stringify({ argv }) + '\n', BK);
+      expect(r.out, argv.join(' ')).toContain(`${argv[0]} ${argv[1]} cannot run inside batch`);
+    }
+  });
 });

@@ -22,9 +22,6 @@ const backupPassphraseFile = {
   'backup-passphrase-file': { type: 'string', description: 'read the backup passphrase from FILE (else CUSTOS_BACKUP_PASSPHRASE, else a prompt)', placeholder: 'FILE' },
 } as const;
 
-function refuseInBatch(ctx: CommandContext, what: string): void {
-  if (ctx.inBatch) throw new UsageError(`${what} does not run in batch: it takes passphrases interactively`);
-}
 
 function backupFile(ctx: CommandContext): { path: string; bytes: Uint8Array } {
   const path = ctx.args.positionals[0];
@@ -50,7 +47,6 @@ export const BACKUP_COMMANDS: readonly Command[] = [
       ...backupPassphraseFile,
     },
     async run(ctx) {
-      refuseInBatch(ctx, 'backup create');
       const out = ctx.args.string('out');
       if (out === undefined) throw new UsageError('--out FILE is required');
       const c = await ctx.unlocked();
@@ -80,7 +76,6 @@ export const BACKUP_COMMANDS: readonly Command[] = [
     options: { ...backupPassphraseFile },
     maxPositionals: 1,
     async run(ctx) {
-      refuseInBatch(ctx, 'backup verify');
       const file = backupFile(ctx);
       const passphrase = await ctx.passphrase('backup', false, 'Backup passphrase: ');
       try {
@@ -105,7 +100,6 @@ export const BACKUP_COMMANDS: readonly Command[] = [
     options: { ...backupPassphraseFile },
     maxPositionals: 1,
     async run(ctx) {
-      refuseInBatch(ctx, 'backup restore');
       const target = ctx.args.string('data-dir');
       if (target === undefined) throw new UsageError('give the new data directory with --data-dir NEW (the default one is never a restore target)');
       const file = backupFile(ctx);

@@ -16,9 +16,6 @@ import { readFileBytes } from './io.js';
 /** Lines that are not shares: blanks, `#` comments, and the headers `recovery split` prints. */
 const NOT_A_SHARE = /^\s*$|^\s*#|^\s*share \d+ of \d+/i;
 
-function refuseInBatch(ctx: CommandContext, what: string): void {
-  if (ctx.inBatch) throw new UsageError(`${what} does not run in batch: it handles secrets interactively`);
-}
 
 /** One share a line, from each --share-file (or stdin when there is none); header and comment lines skipped. */
 async function readShares(ctx: CommandContext): Promise<string[]> {
@@ -53,7 +50,6 @@ export const RECOVERY_COMMANDS: readonly Command[] = [
       format: { type: 'string', description: 'words (39 BIP-39 English words, default) or base32 (CUSTOS-i-MofN-…)', placeholder: 'FORMAT' },
     },
     async run(ctx) {
-      refuseInBatch(ctx, 'recovery split');
       const a = ctx.args;
       const format = a.string('format') ?? 'words';
       if (!(SHARE_FORMATS as readonly string[]).includes(format)) throw new CustodyError('INVALID_INPUT', `unknown --format: use ${SHARE_FORMATS.join(' or ')}`);
@@ -89,7 +85,6 @@ export const RECOVERY_COMMANDS: readonly Command[] = [
       'new-passphrase-file': { type: 'string', description: 'read the new passphrase from FILE', placeholder: 'FILE' },
     },
     async run(ctx) {
-      refuseInBatch(ctx, 'recovery combine');
       const shares = await readShares(ctx);
       const c = await ctx.open();
       const next = await ctx.passphrase('new', true, `New passphrase of operator ${ctx.operator}: `);

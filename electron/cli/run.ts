@@ -233,7 +233,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 /** Commands that set a passphrase: they may prompt (stdin is the batch) and do not belong in a stream of requests. */
-const NOT_IN_BATCH = new Set(['init', 'passwd', 'operator add']);
+/** Commands that take passphrases or secrets interactively, or write where a batch line should not. */
+const NOT_IN_BATCH = new Set(['init', 'passwd', 'operator add', 'recovery split', 'recovery combine', 'backup create', 'backup verify', 'backup restore']);
 
 /**
  * `custos batch`: JSON Lines in, one JSON line out per request, in order. The vault is opened
