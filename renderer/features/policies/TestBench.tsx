@@ -179,7 +179,7 @@ function signerKeyOf(parsed: ReturnType<typeof parseContextText>): string | unde
 function Evaluation({ result, stale }: { result: PolicyEvaluation; stale: boolean }) {
   return (
     <div className={cx(p.evaluation, stale && p.stale)} data-decision={result.decision} data-testid="bench-evaluation">
-      <div className={cx(p.verdict, p[`verdict-${result.decision}`])}>
+      <div className={cx(sc.decisionEdge, sc[`decisionEdge-${result.decision}`], p.verdict)}>
         <DecisionBadge decision={result.decision} className={p.verdictBadge} />
         <span className={p.verdictText}>{VERDICT[result.decision]}</span>
         <div className={p.verdictStats}>

@@ -16,6 +16,7 @@ import type { RequestRecord } from '../../../shared/api/signing.js';
 import { Badge } from '../../app/ui/Badge.js';
 import { cx } from '../../app/ui/cx.js';
 import q from './requests.module.css';
+import sc from '../../app/ui/screen.module.css';
 
 type PolicyOutcome = RequestRecord['policy'];
 type PolicyResult = NonNullable<PolicyOutcome['results']>[number];
@@ -44,7 +45,7 @@ export function PolicyBlock({ record }: { record: RequestRecord }) {
   const others = results?.filter((r) => r.decision !== policy.decision) ?? [];
   const icon = policy.decision === 'allow' ? <Check aria-hidden /> : policy.decision === 'deny' ? <ShieldX aria-hidden /> : <ShieldAlert aria-hidden />;
   return (
-    <section className={cx(q.policyBlock, q[`policy-${policy.decision}`])} aria-label="Policy decision" data-testid="request-policy" data-decision={policy.decision}>
+    <section className={cx(sc.decisionEdge, sc[`decisionEdge-${policy.decision}`], q.policyBlock, q[`policy-${policy.decision}`])} aria-label="Policy decision" data-testid="request-policy" data-decision={policy.decision}>
       <div className={q.policyHead}>
         {icon}
         <span>{heading(policy.decision, pending)}</span>
