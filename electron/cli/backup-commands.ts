@@ -107,7 +107,7 @@ export const BACKUP_COMMANDS: readonly Command[] = [
       try {
         const operatorPassphrase = await ctx.passphrase('current', false, `Passphrase of operator ${ctx.operator} in the backed-up vault: `);
         try {
-          const r = await restoreBackup({ file: file.bytes, backupPassphrase, dataDir: target, operator: ctx.operator, passphrase: operatorPassphrase });
+          const r = await restoreBackup({ files: [file.bytes], backupPassphrase, dataDir: target, operator: ctx.operator, passphrase: operatorPassphrase });
           return {
             json: { restored: true, dataDir: r.dataDir, sha256: r.sha256, auditOk: r.report.ok, auditEvents: r.report.size, manifest: manifestJson(r.manifest) },
             text: [`restored backup ${r.sha256} into ${r.dataDir}`, `vault ${r.manifest.vaultFingerprint}, made ${r.manifest.createdAt}; audit log verified (${r.report.size} events); the restore is recorded as backup.restore`].join('\n'),

@@ -62,7 +62,7 @@ describe('full backup', () => {
     expect(verified).toMatchObject({ sha256: created.sha256, bytes: created.file.length });
 
     const target = join(tempDir(), 'restored');
-    const restored = await restoreBackup({ file: created.file, backupPassphrase: BACKUP_PASSPHRASE, dataDir: target, operator: 'admin', passphrase: PASSPHRASE, options: { kdf: FAST_KDF } });
+    const restored = await restoreBackup({ files: [created.file], backupPassphrase: BACKUP_PASSPHRASE, dataDir: target, operator: 'admin', passphrase: PASSPHRASE, options: { kdf: FAST_KDF } });
     expect(restored.report.ok).toBe(true);
     expect(readdirSync(target).sort()).toEqual(expect.arrayContaining(['custos.db', 'custos.yaml', 'ui-settings.json']));
     expect(readdirSync(join(target, '..')).filter((n) => n.includes('restoring'))).toEqual([]);
@@ -91,7 +91,7 @@ describe('full backup', () => {
     const parent = tempDir();
     const target = join(parent, 'new');
     const restore = (bytes: Uint8Array, backupPassphrase = BACKUP_PASSPHRASE, dataDir = target) =>
-      restoreBackup({ file: bytes, backupPassphrase, dataDir, operator: 'admin', passphrase: PASSPHRASE, options: { kdf: FAST_KDF } });
+      restoreBackup({ files: [bytes], backupPassphrase, dataDir, operator: 'admin', passphrase: PASSPHRASE, options: { kdf: FAST_KDF } });
 
     const cut = file.subarray(0, file.length - 100);
     expect(await refusal(restore(cut))).toEqual({ code: 'TAMPERED', message: `truncated at byte ${file.length - 100}: the header says the file is ${file.length} bytes` });
@@ -113,7 +113,7 @@ describe('full backup', () => {
     expect((await refusal(verifyBackup(new TextEncoder().encode('hello world, not a backup'), BACKUP_PASSPHRASE))).message).toBe('not a Custos backup file (no CUSTOSBK header)');
 
     // The operator's passphrase is checked on the restored copy: wrong → refused, nothing left.
-    const wrongOperator = await refusal(restoreBackup({ file, backupPassphrase: BACKUP_PASSPHRASE, dataDir: target, operator: 'admin', passphrase: new TextEncoder().encode('nope'), options: { kdf: FAST_KDF } }));
+    const wrongOperator = await refusal(restoreBackup({ files: [file], backupPassphrase: BACKUP_PASSPHRASE, dataDir: target, operator: 'admin', passphrase: new TextEncoder().encode('nope'), options: { kdf: FAST_KDF } }));
     expect(wrongOperator.code).toBe('PASSPHRASE_INCORRECT');
     expect(existsSync(target)).toBe(false);
     expect(readdirSync(parent)).toEqual([]);
@@ -164,7 +164,7 @@ describe('full backup', () => {
     });
     expect((await verifyBackup(forged.file, BACKUP_PASSPHRASE)).manifest.vaultFingerprint).toBe('0123456789abcdef');
     const parent = tempDir();
-    const refused = await refusal(restoreBackup({ file: forged.file, backupPassphrase: BACKUP_PASSPHRASE, dataDir: join(parent, 'x'), operator: 'admin', passphrase: PASSPHRASE, options: { kdf: FAST_KDF } }));
+    const refused = await refusal(restoreBackup({ files: [forged.file], backupPassphrase: BACKUP_PASSPHRASE, dataDir: join(parent, 'x'), operator: 'admin', passphrase: PASSPHRASE, options: { kdf: FAST_KDF } }));
     expect(refused.code).toBe('TAMPERED');
     expect(refused.message).toMatch(/^the backup manifest names vault 0123456789abcdef, but the restored database is vault [0-9a-f]{16}$/);
     expect(readdirSync(parent)).toEqual([]);

@@ -7,6 +7,8 @@
  */
 import { createCryptoEngine } from '../crypto/index.js';
 import type { CryptoEngine } from '../crypto/types.js';
+import type { BackupProgress } from '../../../shared/api/airgap.js';
+import { CustodyError } from '../../../shared/errors.js';
 import { openBackup, type BackupManifest } from './format.js';
 
 export { assertBackupKdf, backupFileHash, BACKUP_FORMAT_VERSION, BACKUP_MAGIC, HEADER_LENGTH, MANIFEST_FORMAT_NAME, openBackup, PART_FILES, sealBackup, type BackupKdf, type BackupManifest, type BackupPart, type OpenedBackup, type PartEntry, type PartName } from './format.js';
@@ -33,4 +35,22 @@ export interface BackupVerified {
 export async function verifyBackup(file: Uint8Array, passphrase: Uint8Array, engine: CryptoEngine = createCryptoEngine()): Promise<BackupVerified> {
   const opened = await openBackup(engine, file, passphrase);
   return { sha256: opened.sha256, bytes: file.length, manifest: opened.manifest };
+}
+
+/**
+ * Check a chain of backups (a full one, then its incrementals in order) without restoring it.
+ * One entry per file, in order.
+ * @throws TAMPERED / PASSPHRASE_INCORRECT / UNSUPPORTED naming the file (by position) and what is wrong.
+ */
+export async function verifyBackupChain(
+  files: readonly Uint8Array[],
+  passphrase: Uint8Array,
+  options: { engine?: CryptoEngine; onProgress?: (progress: BackupProgress) => void } = {},
+): Promise<BackupVerified[]> {
+  if (files.length !== 1) throw new CustodyError('UNSUPPORTED', 'incremental backups are not available yet: verify one full backup');
+  const engine = options.engine ?? createCryptoEngine();
+  options.onProgress?.({ operation: 'verify', phase: 'decrypt', done: 0, total: 1 });
+  const verified = await verifyBackup(files[0] as Uint8Array, passphrase, engine);
+  options.onProgress?.({ operation: 'verify', phase: 'done', done: 1, total: 1 });
+  return [verified];
 }

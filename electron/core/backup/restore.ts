@@ -19,10 +19,12 @@ import { CustodyError } from '../../../shared/errors.js';
 import { openCustodian, type CoreOptions } from '../custodian.js';
 import { createCryptoEngine } from '../crypto/index.js';
 import type { VerifyReport } from '../audit/log.js';
+import type { BackupProgress } from '../../../shared/api/airgap.js';
 import { openBackup, PART_FILES, type BackupManifest } from './format.js';
 
 export interface RestoreRequest {
-  readonly file: Uint8Array;
+  /** The chain, in order: a full backup, then its incrementals (none for a plain full restore). */
+  readonly files: readonly Uint8Array[];
   readonly backupPassphrase: Uint8Array;
   /** The new data directory: absent, or an empty directory. */
   readonly dataDir: string;
@@ -31,14 +33,19 @@ export interface RestoreRequest {
   readonly passphrase: Uint8Array;
   /** Further options for opening the restored vault (clock, crypto, kdf, …); dataDir is ignored. */
   readonly options?: Omit<Partial<CoreOptions>, 'dataDir'>;
+  readonly onProgress?: (progress: BackupProgress) => void;
 }
 
 export interface RestoreResult {
   readonly dataDir: string;
+  /** SHA-256 of the last file of the chain (the state restored). */
   readonly sha256: string;
+  /** The manifest of the last file of the chain. */
   readonly manifest: BackupManifest;
   /** The full audit verification of the restored log (before the restore event). */
   readonly report: VerifyReport;
+  /** How many files were applied. */
+  readonly files: number;
 }
 
 /** Refuses a target that exists and is not an empty directory. */
@@ -52,7 +59,8 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
   const target = resolve(request.dataDir);
   assertRestoreTarget(target);
   const engine = createCryptoEngine(request.options?.crypto);
-  const opened = await openBackup(engine, request.file, request.backupPassphrase);
+  if (request.files.length !== 1) throw new CustodyError('UNSUPPORTED', 'incremental backups are not available yet: restore one full backup');
+  const opened = await openBackup(engine, request.files[0] as Uint8Array, request.backupPassphrase);
   mkdirSync(dirname(target), { recursive: true });
   const temp = mkdtempSync(join(dirname(target), `.${basename(target)}.restoring-`));
   try {
@@ -75,7 +83,7 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
     assertRestoreTarget(target);
     if (existsSync(target)) rmdirSync(target);
     renameSync(temp, target);
-    return { dataDir: target, sha256: opened.sha256, manifest: opened.manifest, report };
+    return { dataDir: target, sha256: opened.sha256, manifest: opened.manifest, report, files: 1 };
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
     throw error;
