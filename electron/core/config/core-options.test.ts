@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_FILE_NAME, coreOptionsFrom, coreSettingsFrom, loadConfig } from './index.js';
+import { parseAirGappedEnv } from './core-options.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -49,5 +50,25 @@ describe('coreOptionsFrom', () => {
     const { config } = loadConfig({ env: {} });
     expect(coreOptionsFrom(config, { dataDir: '/data', env: { CUSTOS_FORCE_NOBLE: '1' } })).toMatchObject({ dataDir: '/data', crypto: { forceNoble: true } });
     expect(coreOptionsFrom(config, { dataDir: '/data', env: { CUSTOS_FORCE_NOBLE: 'yes' } }).crypto).toEqual({ forceNoble: false });
+  });
+
+  it('sets airGapped from custos.yaml (config) or the flag (flag); the flag never turns it off, and config wins the naming', () => {
+    const off = loadConfig({ env: {} }).config;
+    const on = loadConfig({ env: { CUSTOS_SERVER__AIR_GAPPED: 'true' } }).config;
+    expect(coreOptionsFrom(off, { dataDir: '/d', env: {} })).not.toHaveProperty('airGapped');
+    expect(coreOptionsFrom(off, { dataDir: '/d', env: {}, airGappedFlag: false })).not.toHaveProperty('airGapped');
+    expect(coreOptionsFrom(off, { dataDir: '/d', env: {}, airGappedFlag: true }).airGapped).toBe('flag');
+    expect(coreOptionsFrom(on, { dataDir: '/d', env: {} }).airGapped).toBe('config');
+    expect(coreOptionsFrom(on, { dataDir: '/d', env: {}, airGappedFlag: false }).airGapped).toBe('config');
+    expect(coreOptionsFrom(on, { dataDir: '/d', env: {}, airGappedFlag: true }).airGapped).toBe('config');
+  });
+});
+
+describe('parseAirGappedEnv', () => {
+  it('is off when unset or empty, on for 1, true, yes, and refuses anything else (0 and false too: it cannot turn the mode off)', () => {
+    expect(parseAirGappedEnv(undefined)).toBe(false);
+    expect(parseAirGappedEnv('')).toBe(false);
+    for (const v of ['1', 'true', 'yes', 'TRUE', 'Yes']) expect(parseAirGappedEnv(v), v).toBe(true);
+    for (const v of ['0', 'false', 'no', 'on', '2', ' 1']) expect(() => parseAirGappedEnv(v), v).toThrow(/CUSTOS_AIR_GAPPED must be 1, true or yes/);
   });
 });
