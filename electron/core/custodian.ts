@@ -54,7 +54,7 @@ import { ALL_NAMESPACES, hasPermission, isAdmin, namespacesWith, NAMESPACE_ROLES
 import { RateLimiter, type RateLimit } from './access/rate-limit.js';
 import type { AccessSettings } from './access/settings.js';
 import { ApprovalQueue, type RequestClient, type RequestRecord, type RequestState } from './approvals/queue.js';
-import { describeRequest, signDescribed } from './signing/requests.js';
+import { addressOptions, describeRequest, signDescribed, signerAddress } from './signing/requests.js';
 import { accountLabel, ConnectionStore, connectionView, MAX_ACCOUNTS, type StoredAccount, type StoredConnection } from './wallets/connection-store.js';
 import { WalletPrompts } from './wallets/prompts.js';
 import { buildPolicyContext, evaluationAuditDetails, policyResultWire, moduleAuditDetails, parsePolicyContext, parsePolicyDefinition, policyAuditDetails, PolicyEngine, PolicyRuntime, PolicyStore, prepareModule, spendingOf, applicablePolicies, type ModuleInfo, type PolicyContext, type PolicyDefinition, type PolicyEvaluation, type StoredPolicy } from './policy/index.js';
@@ -62,12 +62,17 @@ import type { PolicyApi } from './policy/api.js';
 import { SpendLedger, type SpendOwner } from './policy/ledger.js';
 import { newRequestId, type QuorumRequirement } from './approvals/queue.js';
 import type { WalletAccount, WalletChain, WalletConnection, WalletConnectionsApi, WalletCredential, WalletGrantInput, WalletPrompt, WalletSession } from './wallets/types.js';
-import type { SignedResult, SignerRef, SigningRequest } from '../../shared/api/signing.js';
+import { chainOfRequest, signerRefSchema, signingRequestSchema, type RequestView, type SignedResult, type SignerRef, type SigningRequest } from '../../shared/api/signing.js';
 export type { AccessSettings, NamespaceLimits } from './access/settings.js';
 import { assertOperatorName, DEFAULT_OPERATOR, OPERATOR_NAME_PATTERN } from './vault/vault.js';
 import { assertSplitParameters, combineShares, parseShare, splitMasterKey, type RecoveryCombined, type RecoverySplit } from './recovery/index.js';
-import { sealBackup, BACKUP_FORMAT_VERSION, MANIFEST_FORMAT_NAME, type BackupCreated, type BackupKdf } from './backup/index.js';
-import { snapshotParts } from './backup/snapshot.js';
+import { type BackupCreated, type BackupKdf } from './backup/index.js';
+import { createBackupFile } from './backup/create.js';
+import type { AirgapEnvelope, BackupProgress, OutboxEntry, QrFrames } from '../../shared/api/airgap.js';
+import { buildEnvelope, buildResponse, DEFAULT_ENVELOPE_TTL_MS, envelopeFileName, fileText, parseEnvelope, parseResponse, responseFileName } from './airgap/envelope.js';
+import { OutboxStore } from './airgap/outbox.js';
+import { qrFrames } from './airgap/qr-frames.js';
+import { verifyResponse } from './airgap/verify.js';
 
 export interface CoreOptions {
   /** The data directory holding `custos.db`. */
@@ -87,6 +92,21 @@ export interface CoreOptions {
   readonly walletChains?: readonly WalletChain[];
   /** Policies from custos.yaml (`policies:`): evaluated with the stored ones, read-only here. */
   readonly configPolicies?: readonly unknown[];
+  /**
+   * Air-gapped mode and what turned it on: the --air-gapped flag (or CUSTOS_AIR_GAPPED=1) or
+   * custos.yaml's server.air_gapped. The facade then refuses everything that would need a network
+   * (completing a transaction from an upstream node); the hosts open no listener.
+   */
+  readonly airGapped?: 'flag' | 'config';
+}
+
+/** A file the core made for the operator to carry across the air gap. */
+export interface AirgapFile {
+  readonly fileName: string;
+  readonly text: string;
+  /** The content hash of the envelope or response (shared/api/airgap). */
+  readonly sha256: string;
+  readonly qr: QrFrames;
 }
 
 /** Over what a caller talks to us: recorded in every audit event. Who the caller is comes from authentication, never from here. */
@@ -169,7 +189,11 @@ export type CoreEvent =
   /** A wallet connect/pairing prompt arrived or was decided, or a connection changed (null: prompts only). */
   | { readonly type: 'wallets.changed'; readonly connectionId: string | null; readonly pendingPrompts: number }
   /** A policy or policy module was added, changed or removed. */
-  | { readonly type: 'policies.changed' };
+  | { readonly type: 'policies.changed' }
+  /** A long backup operation moved on; only the connection whose facade instance started it hears it. */
+  | { readonly type: 'backup.progress'; readonly owner: Custodian; readonly progress: BackupProgress }
+  /** The air-gap outbox changed (an envelope sent or answered). */
+  | { readonly type: 'airgap.changed' };
 
 /**
  * One audited operation as internal observers (the metrics endpoint) hear of it, after its audit
@@ -315,7 +339,7 @@ export interface Custodian extends WalletConnectionsApi, PolicyApi {
   /** On a locked vault: rebuild the master key from M shares, give `operator` (an Admin) a new passphrase, and unlock as them. */
   recoveryCombine(request: { shares: readonly string[]; operator?: string; newPassphrase: Uint8Array }): Promise<RecoveryCombined>;
   /** A full encrypted backup (Admin): a consistent database snapshot, custos.yaml and ui-settings.json, sealed under `backupPassphrase`; audited with its size and hash. */
-  backupCreate(request: { backupPassphrase: Uint8Array; kdf?: BackupKdf }): Promise<BackupCreated>;
+  backupCreate(request: { backupPassphrase: Uint8Array; kdf?: BackupKdf; previous?: readonly Uint8Array[]; onProgress?: (progress: BackupProgress) => void }): Promise<BackupCreated>;
   /** Record in this (restored) vault that it was restored from the backup with hash `sha256` (Admin); refuses a backup of another vault. Called by core/backup's restoreBackup. */
   backupRecordRestore(request: { sha256: string; createdAt: string; vaultFingerprint: string }): Promise<void>;
 
@@ -435,7 +459,7 @@ export interface Custodian extends WalletConnectionsApi, PolicyApi {
    * settings), then signed as this caller — whose roles and the key's ACL apply as for a direct
    * signature. Rejection is USER_REJECTED, expiry EXPIRED; each step is audited.
    */
-  submitSigningRequest(input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef; autoApprove?: boolean; ttlMs?: number; signal?: AbortSignal }): Promise<{ record: RequestRecord; result: SignedResult }>;
+  submitSigningRequest(input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef; autoApprove?: boolean; ttlMs?: number; signal?: AbortSignal; onQueued?: (record: RequestRecord) => void }): Promise<{ record: RequestRecord; result: SignedResult }>;
   /** Pending requests (oldest first) and the recent history (newest first) in namespaces where the caller may use keys. */
   listRequests(): { pending: RequestRecord[]; history: RequestRecord[] };
   /** An operator allows a pending request (needs key use in the signer's namespace; never a token). */
@@ -447,6 +471,27 @@ export interface Custodian extends WalletConnectionsApi, PolicyApi {
    * read straight from the stores. An internal observer, not a caller: no session, nothing audited.
    */
   metricsSource(): CoreMetricsSource;
+
+  /** Whether air-gapped mode is on, what turned it on, and how many sent envelopes await a response. No sign-in needed. */
+  airgapStatus(): { airGapped: boolean; source: 'flag' | 'config' | 'off'; outboxPending: number };
+  /**
+   * Air-gapped side: read a request envelope (every check of core/airgap/envelope), decode it here,
+   * and queue it for an operator (transport 'air-gap'; the policies apply as to any program's
+   * request). Resolves when it is queued; the same envelope imported twice returns the queued one.
+   */
+  airgapImportRequest(text: string): Promise<RequestRecord>;
+  /** Air-gapped side: the response file of a signed imported request, bound to its envelope's hash. */
+  airgapExportResponse(requestId: string): Promise<AirgapFile>;
+  /** Online side: an envelope for a pending queued request, recorded in the outbox; the request waits longer. */
+  airgapExportRequest(requestId: string): Promise<AirgapFile>;
+  /** Online side: an envelope for a request given directly (`custos request export`), recorded in the outbox. */
+  airgapCreateRequest(input: { request: SigningRequest; signer: SignerRef; method?: string; expectedAddress?: string | null; ttlMs?: number; client?: string }): Promise<AirgapFile & { envelope: AirgapEnvelope }>;
+  /** Online side: accept a response to an envelope this vault sent; a still-pending queued request is answered with it. */
+  airgapImportResponse(text: string): Promise<{ requestId: string; requestSha256: string; result: SignedResult; fulfilled: boolean; signer: string | null }>;
+  /** Online side: envelopes sent, newest first. */
+  airgapOutbox(): Promise<OutboxEntry[]>;
+  /** Tell this instance's subscribers (its own connection) how a long backup operation is going. */
+  emitProgress(progress: BackupProgress): void;
 
   /** `PRAGMA integrity_check` of the database file. */
   integrityCheck(): string;
@@ -487,6 +532,9 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     hd,
     approvals,
     connections: new ConnectionStore(db, vault, engine, clock),
+    outbox: new OutboxStore(db, vault),
+    airgapInbox: new Map(),
+    airGapped: options.airGapped ?? null,
     prompts,
     walletChains: checkedWalletChains(options.walletChains ?? DEFAULT_WALLET_CHAINS),
     policies: new PolicyStore(db, vault, clock),
@@ -566,6 +614,11 @@ interface Parts {
   /** The signing-request queue (in memory; every step is audited). */
   readonly approvals: ApprovalQueue;
   readonly connections: ConnectionStore;
+  /** Envelopes sent to an air-gapped signer (online side). */
+  readonly outbox: OutboxStore;
+  /** Imported envelopes by queue request id (air-gapped side; in memory like the queue). */
+  readonly airgapInbox: Map<string, AirgapEnvelope>;
+  readonly airGapped: 'flag' | 'config' | null;
   /** Connect and pairing prompts of wallet-RPC clients (in memory; every step is audited). */
   readonly prompts: WalletPrompts;
   readonly walletChains: readonly WalletChain[];
@@ -1169,36 +1222,25 @@ class CustodianImpl implements Custodian {
    * The Argon2id cost is the one this vault uses for new passphrases. The event is appended after
    * the snapshot, so a backup does not contain its own `backup.create`.
    */
-  backupCreate(request: { backupPassphrase: Uint8Array; kdf?: BackupKdf }): Promise<BackupCreated> {
+  backupCreate(request: { backupPassphrase: Uint8Array; kdf?: BackupKdf; previous?: readonly Uint8Array[]; onProgress?: (progress: BackupProgress) => void }): Promise<BackupCreated> {
     return this.observe(
       'backup.create',
       {},
-      {},
+      { incremental: request.previous !== undefined },
       async () => {
         this.authorize('admin');
-        const parts = snapshotParts(this.db, this.dataDir);
-        try {
-          const kdf = request.kdf ?? this.parts.kdf;
-          const sealed = await sealBackup(this.engine, {
-            manifest: {
-              format: MANIFEST_FORMAT_NAME,
-              version: BACKUP_FORMAT_VERSION,
-              kind: 'full',
-              createdAt: new Date(this.parts.clock.now()).toISOString(),
-              vaultFingerprint: this.vault.masterKeyFingerprint().toString('hex'),
-              schemaVersion: this.db.pragma('user_version', { simple: true }) as number,
-              previous: null,
-            },
-            parts,
-            passphrase: request.backupPassphrase,
+        const kdf = request.kdf ?? this.parts.kdf;
+        return createBackupFile(
+          { engine: this.engine, db: this.db, dataDir: this.dataDir, now: this.parts.clock.now(), vaultFingerprint: this.vault.masterKeyFingerprint().toString('hex') },
+          {
+            backupPassphrase: request.backupPassphrase,
             kdf: { memoryKiB: kdf.memoryKiB, iterations: kdf.iterations, parallelism: kdf.parallelism },
-          });
-          return { file: sealed.file, sha256: sealed.sha256, manifest: sealed.manifest };
-        } finally {
-          for (const p of parts) p.bytes.fill(0);
-        }
+            ...(request.previous === undefined ? {} : { previous: request.previous }),
+            ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
+          },
+        );
       },
-      (r) => ({ details: { bytes: r.file.length, sha256: r.sha256, parts: r.manifest.parts.map((p) => p.name).join(','), kind: r.manifest.kind } }),
+      (r) => ({ details: { bytes: r.file.length, sha256: r.sha256, parts: r.manifest.parts.map((p) => p.name).join(','), kind: r.manifest.kind, previous: r.manifest.previous } }),
     );
   }
 
@@ -2364,7 +2406,7 @@ class CustodianImpl implements Custodian {
 
   // ---------------------------------------------------------------- the signing-request queue
 
-  async submitSigningRequest(input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef; autoApprove?: boolean; ttlMs?: number; signal?: AbortSignal }): Promise<{ record: RequestRecord; result: SignedResult }> {
+  async submitSigningRequest(input: { client: RequestClient; method: string; request: SigningRequest; signer: SignerRef; autoApprove?: boolean; ttlMs?: number; signal?: AbortSignal; onQueued?: (record: RequestRecord) => void }): Promise<{ record: RequestRecord; result: SignedResult }> {
     const namespace = input.signer.namespace;
     const keyId = input.signer.kind === 'key' ? input.signer.keyId : input.signer.wallet;
     const details = { requestType: input.request.type, method: input.method.slice(0, 64), client: input.client.id.slice(0, 200), transport: input.client.transport.slice(0, 32) };
@@ -2400,6 +2442,7 @@ class CustodianImpl implements Custodian {
     };
     if (input.signal?.aborted === true) withdraw();
     input.signal?.addEventListener('abort', withdraw, { once: true });
+    input.onQueued?.(record);
     const decision = await decided.finally(() => input.signal?.removeEventListener('abort', withdraw));
     if (decision === 'rejected') {
       const final = this.parts.approvals.get(record.id);
@@ -2410,6 +2453,10 @@ class CustodianImpl implements Custodian {
     // What it moves counts against the 24-hour limits from now (before signing: a crash in between
     // over-counts, never under-counts); forgotten again if signing fails.
     const spent = context === null ? null : this.recordSpending(record.id, input.signer, context);
+    // Answered from elsewhere (an air-gapped signer's response, checked by airgapImportResponse):
+    // approved and signed in one step, so there is nothing left to sign here.
+    const answered = this.parts.approvals.get(record.id);
+    if (answered.state === 'signed' && answered.result !== null) return { record: answered, result: answered.result };
     try {
       // The view was built when the request arrived; signing parses the same input again.
       const result = await signDescribed(this, input.signer, input.request);
@@ -2483,6 +2530,217 @@ class CustodianImpl implements Custodian {
       const by = this.principal();
       return decision === 'approve' ? this.parts.approvals.approve(id, by) : this.parts.approvals.reject(id, by, reason);
     });
+  }
+
+  // ---------------------------------------------------------------- air-gapped operation (core/airgap)
+
+  airgapStatus(): { airGapped: boolean; source: 'flag' | 'config' | 'off'; outboxPending: number } {
+    const source = this.parts.airGapped ?? 'off';
+    let outboxPending = 0;
+    try {
+      outboxPending = this.vault.isInitialized() ? this.parts.outbox.pendingCount(this.parts.clock.now()) : 0;
+    } catch {
+      outboxPending = 0; // a count for a badge; the outbox's own reads check every row
+    }
+    return { airGapped: source !== 'off', source, outboxPending };
+  }
+
+  async airgapImportRequest(text: string): Promise<RequestRecord> {
+    const envelope = await this.observe('airgap.import-request', {}, { bytes: typeof text === 'string' ? text.length : 0 }, async () => {
+      this.authorize('operator');
+      const parsed = parseEnvelope(text, this.parts.clock.now());
+      this.authorize({ permission: 'key.use', namespace: parsed.signer.namespace, keyId: parsed.signer.kind === 'key' ? parsed.signer.keyId : parsed.signer.wallet }, parsed.signer.namespace);
+      if (parsed.expectedAddress !== null) {
+        const own = await signerAddress(this, parsed.signer, parsed.chain, addressOptions(parsed.request));
+        if (own.address.toLowerCase() !== parsed.expectedAddress.toLowerCase()) {
+          throw new CustodyError('INVALID_INPUT', `the envelope expects signer ${parsed.expectedAddress}, but ${signerLabel(parsed.signer)} here is ${own.address}: wrong key or wrong vault`);
+        }
+      }
+      return parsed;
+    }, (e) => ({ details: { requestId: e.id, sha256: e.sha256, requestType: e.request.type, method: e.method.slice(0, 64) } }));
+    for (const [queueId, held] of this.parts.airgapInbox) {
+      if (held.sha256 !== envelope.sha256) continue;
+      try {
+        return this.parts.approvals.get(queueId);
+      } catch {
+        this.parts.airgapInbox.delete(queueId); // dropped from the history: import it again
+      }
+    }
+    const ttlMs = Math.max(1000, Math.min(Date.parse(envelope.expiresAt) - this.parts.clock.now(), 24 * 3600_000));
+    return new Promise<RequestRecord>((resolve, reject) => {
+      let queued = false;
+      this.submitSigningRequest({
+        client: { transport: 'air-gap', id: `envelope:${envelope.sha256.slice(0, 16)}`, label: `File ${envelope.id} from ${envelope.origin.client || 'the online side'}` },
+        method: envelope.method,
+        request: envelope.request,
+        signer: envelope.signer,
+        ttlMs,
+        onQueued: (record) => {
+          queued = true;
+          this.parts.airgapInbox.set(record.id, envelope);
+          this.emit({ type: 'airgap.changed' });
+          resolve(record);
+        },
+      }).catch((error: unknown) => {
+        // Before queueing, the import failed; after, the outcome (rejected, expired, failed) is in the queue's record.
+        if (!queued) reject(error);
+      });
+    });
+  }
+
+  airgapExportResponse(requestId: string): Promise<AirgapFile> {
+    const id = typeof requestId === 'string' ? requestId.slice(0, 64) : '';
+    return this.observe('airgap.export-response', {}, { requestId: id }, () => {
+      this.authorize('operator');
+      const envelope = this.parts.airgapInbox.get(id);
+      if (envelope === undefined) throw new CustodyError('NOT_FOUND', 'no imported air-gap request with this id (it may have been dropped from the history, or it came from a program, not a file)');
+      const record = this.parts.approvals.get(id);
+      this.authorize({ permission: 'key.use', namespace: record.signer.namespace }, record.signer.namespace);
+      if (record.state !== 'signed' || record.result === null) throw new CustodyError('CONFLICT', `the request is ${record.state}, not signed: there is no response to export`);
+      const response = buildResponse({ envelope, signedAt: record.decidedAt ?? this.parts.clock.now(), approvedBy: record.decidedBy ?? this.principal(), signerAddress: record.view.signer, result: record.result });
+      const text = fileText(response);
+      return { fileName: responseFileName(response), text, sha256: response.sha256, qr: qrFrames(text) };
+    }, (f) => ({ details: { responseSha256: f.sha256 } }));
+  }
+
+  airgapExportRequest(requestId: string): Promise<AirgapFile> {
+    const id = typeof requestId === 'string' ? requestId.slice(0, 64) : '';
+    const queued = this.parts.approvals.list().find((r) => r.id === id);
+    const target = queued === undefined ? {} : { namespace: queued.signer.namespace, keyId: queued.signer.kind === 'key' ? queued.signer.keyId : queued.signer.wallet };
+    return this.changeSync('airgap.export-request', target, { requestId: id }, () => {
+      this.authorize('operator');
+      const record = this.parts.approvals.get(id);
+      this.authorize({ permission: 'key.use', namespace: record.signer.namespace }, record.signer.namespace);
+      if (record.state !== 'pending') throw new CustodyError('CONFLICT', `the request is ${record.state}: only a pending request can be sent to an air-gapped signer`);
+      const now = this.parts.clock.now();
+      // The round trip takes minutes: the request waits an hour (within the queue's 24-hour cap).
+      const expiresAt = Math.max(record.expiresAt, now + 3600_000);
+      const envelope = buildEnvelope({
+        id: record.id,
+        createdAt: now,
+        expiresAt,
+        origin: { vault: this.vault.masterKeyFingerprint().toString('hex'), client: record.client.label },
+        method: record.method,
+        request: record.request,
+        signer: record.signer,
+        expectedAddress: record.view.signer,
+      });
+      this.parts.outbox.record({ envelope, queueId: record.id, title: record.view.title, createdBy: this.principal(), now });
+      this.parts.approvals.extend(record.id, Date.parse(envelope.expiresAt));
+      const text = fileText(envelope);
+      return { fileName: envelopeFileName(envelope), text, sha256: envelope.sha256, qr: qrFrames(text) };
+    }, (f) => ({ details: { sha256: f.sha256 } })).then((file) => {
+      this.emit({ type: 'airgap.changed' });
+      return file;
+    });
+  }
+
+  async airgapCreateRequest(input: { request: SigningRequest; signer: SignerRef; method?: string; expectedAddress?: string | null; ttlMs?: number; client?: string }): Promise<AirgapFile & { envelope: AirgapEnvelope }> {
+    const request = signingRequestSchema.safeParse(input.request);
+    const signer = signerRefSchema.safeParse(input.signer);
+    const details = { requestType: request.success ? request.data.type : null };
+    const target = signer.success ? { namespace: signer.data.namespace, keyId: signer.data.kind === 'key' ? signer.data.keyId : signer.data.wallet } : {};
+    // Decoding first (outside the transaction: it may derive addresses), so a request that cannot
+    // be shown here, or an incomplete transaction, never leaves this machine.
+    let view: RequestView | null = null;
+    let expectedAddress: string | null = input.expectedAddress ?? null;
+    const result = await this.change('airgap.export-request', target, details, async (record) => {
+      this.authorize('operator');
+      if (!request.success) throw new CustodyError('INVALID_INPUT', `the request is malformed: ${request.error.issues[0]?.message ?? 'invalid'}`);
+      if (!signer.success) throw new CustodyError('INVALID_INPUT', `the signer is malformed: ${signer.error.issues[0]?.message ?? 'invalid'}`);
+      const chain = chainOfRequest(request.data.type);
+      // The signer may live only on the air-gapped vault: then the online side knows it by name.
+      const local = await this.signerIsHere(signer.data);
+      if (local) {
+        const own = await signerAddress(this, signer.data, chain, addressOptions(request.data));
+        if (expectedAddress !== null && own.address.toLowerCase() !== expectedAddress.toLowerCase()) {
+          throw new CustodyError('INVALID_INPUT', `--expect-address ${expectedAddress} is not ${signerLabel(signer.data)} (${own.address})`);
+        }
+        expectedAddress = own.address;
+      }
+      view = await describeRequest(this, request.data, local ? signer.data : undefined);
+      const ttl = input.ttlMs ?? DEFAULT_ENVELOPE_TTL_MS;
+      const now = this.parts.clock.now();
+      const envelope = buildEnvelope({
+        id: newRequestId(),
+        createdAt: now,
+        expiresAt: now + ttl,
+        origin: { vault: this.vault.masterKeyFingerprint().toString('hex'), client: input.client ?? `${this.principal()} (${this.client.transport})` },
+        method: input.method ?? defaultMethod(request.data),
+        request: request.data,
+        signer: signer.data,
+        expectedAddress,
+      });
+      const shown = view as RequestView;
+      this.db.transaction(() => {
+        this.parts.outbox.record({ envelope, queueId: null, title: shown.title, createdBy: this.principal(), now });
+        record({ details: { requestId: envelope.id, sha256: envelope.sha256, digest: shown.digest?.value ?? null } });
+      }).immediate();
+      const text = fileText(envelope);
+      return { fileName: envelopeFileName(envelope), text, sha256: envelope.sha256, qr: qrFrames(text), envelope };
+    });
+    this.emit({ type: 'airgap.changed' });
+    return result;
+  }
+
+  async airgapImportResponse(text: string): Promise<{ requestId: string; requestSha256: string; result: SignedResult; fulfilled: boolean; signer: string | null }> {
+    let checked: { response: ReturnType<typeof parseResponse>; sent: NonNullable<ReturnType<OutboxStore['get']>>; signer: string | null } | null = null;
+    const outcome = await this.change('airgap.import-response', {}, { bytes: typeof text === 'string' ? text.length : 0 }, async (record) => {
+      this.authorize('operator');
+      const response = parseResponse(text);
+      const sent = this.parts.outbox.get(response.requestSha256);
+      if (sent === null) {
+        throw new CustodyError('INVALID_INPUT', `this response answers request ${response.requestId} (${response.requestSha256.slice(0, 12)}…), which this vault did not send: import it where its request was exported`);
+      }
+      if (sent.requestId !== response.requestId) throw new CustodyError('TAMPERED', `the response names request ${response.requestId}, but envelope ${response.requestSha256.slice(0, 12)}… was request ${sent.requestId}`, { details: { record: 'air-gap response' } });
+      this.authorize({ permission: 'key.use', namespace: sent.envelope.signer.namespace }, sent.envelope.signer.namespace);
+      if (sent.responseSha256 !== null) {
+        if (sent.responseSha256 === response.sha256) return { requestId: sent.requestId, requestSha256: sent.sha256, result: response.result, fulfilled: false, signer: response.signerAddress };
+        throw new CustodyError('CONFLICT', `request ${sent.requestId} was already answered by another response (${sent.responseSha256.slice(0, 12)}…)`);
+      }
+      // The digest from this side's own decoding of what it sent, never from the response.
+      const view = await describeRequest(this, sent.envelope.request);
+      const signer = verifyResponse(sent.envelope, response, view.digest?.value ?? null);
+      checked = { response, sent, signer };
+      let fulfilled = false;
+      this.db.transaction(() => {
+        this.parts.outbox.markAnswered(sent.sha256, response.sha256, this.parts.clock.now());
+        record({ details: { requestId: sent.requestId, requestSha256: sent.sha256, responseSha256: response.sha256, signer, approvedBy: response.approvedBy.slice(0, 64) } });
+      }).immediate();
+      if (sent.queueId !== null) {
+        const queued = this.parts.approvals.list().find((r) => r.id === sent.queueId);
+        if (queued !== undefined && queued.state === 'pending') {
+          this.parts.approvals.fulfil(queued.id, `air-gap:${response.approvedBy.slice(0, 64)}`, response.result);
+          fulfilled = true;
+        }
+      }
+      return { requestId: sent.requestId, requestSha256: sent.sha256, result: response.result, fulfilled, signer };
+    });
+    if (checked !== null) this.emit({ type: 'airgap.changed' });
+    return outcome;
+  }
+
+  async airgapOutbox(): Promise<OutboxEntry[]> {
+    return this.observe('airgap.outbox', {}, {}, () => {
+      this.authorize('operator');
+      return this.parts.outbox.list().map((e) => ({ sha256: e.sha256, requestId: e.requestId, method: e.method, chain: e.chain, title: e.title, createdAt: e.createdAt, expiresAt: e.expiresAt, state: e.state, answeredAt: e.answeredAt }));
+    });
+  }
+
+  emitProgress(progress: BackupProgress): void {
+    this.emit({ type: 'backup.progress', owner: this, progress });
+  }
+
+  /** Whether the signer exists in this vault (a key or HD wallet by that name, readable by the caller). */
+  private async signerIsHere(ref: SignerRef): Promise<boolean> {
+    try {
+      if (ref.kind === 'key') await this.getKey(ref.namespace, ref.keyId);
+      else await this.hdGet(ref.namespace, ref.wallet);
+      return true;
+    } catch (error) {
+      if (error instanceof CustodyError && error.code === 'NOT_FOUND') return false;
+      throw error;
+    }
   }
 
   // ---------------------------------------------------------------- wallet connections (the wallet RPC)
@@ -3361,5 +3619,24 @@ function jsonText(value: unknown): string {
     return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
   } catch {
     throw new CustodyError('INVALID_INPUT', 'the request is not plain data');
+  }
+}
+
+/** How a signer is named to an operator: `ns/key` or `ns/wallet` (an HD wallet's account follows from the request). */
+function signerLabel(ref: SignerRef): string {
+  return ref.kind === 'key' ? `${ref.namespace}/${ref.keyId}` : `${ref.namespace}/${ref.wallet}`;
+}
+
+/** The JSON-RPC method a program would have used for a request type (what an envelope made by hand says it is). */
+function defaultMethod(request: SigningRequest): string {
+  switch (request.type) {
+    case 'eth.transaction':
+      return 'eth_signTransaction';
+    case 'eth.typedData':
+      return 'eth_signTypedData_v4';
+    case 'eth.message':
+      return 'personal_sign';
+    default:
+      return request.type;
   }
 }

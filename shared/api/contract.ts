@@ -20,6 +20,7 @@ import { ERROR_CODES } from '../errors.js';
 import { bitcoinNetworkSchema, bitcoinScriptSchema, chainSchema, requestRecordSchema, requestStateSchema, requestViewSchema, signedResultSchema, signerAddressSchema, signerRefSchema, signingRequestSchema } from './signing.js';
 import { walletAccountSchema, walletConnectionSchema, walletPromptSchema } from './wallet.js';
 import { policyEvaluationSchema, policyInfoSchema, policyModuleSchema } from './policy.js';
+import { airgapFileSchema, airgapStatusSchema, backupFileInfoSchema, backupProgressSchema, outboxEntrySchema } from './airgap.js';
 
 export { bitcoinNetworkSchema, bitcoinScriptSchema } from './signing.js';
 
@@ -29,6 +30,8 @@ const name = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'expected 1-128 of A-Z 
 const operatorName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected an operator name (1-64 of A-Z a-z 0-9 . _ -)');
 /** A passphrase as typed. Length bounds only; the core checks the rest. */
 const passphrase = z.string().min(1).max(1024);
+/** An absolute path on the machine the core runs on (the browser host serves loopback only, so that is the operator's machine). */
+const filePath = z.string().min(2).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/u.test(p), 'expected an absolute path');
 /** Standard base64 (RFC 4648 §4), up to 16 MiB decoded. */
 export const base64 = z
   .string()
@@ -293,6 +296,56 @@ export const METHODS = {
     policyEvaluationSchema,
   ),
 
+  // backups (core/backup): files the main process reads and writes at absolute paths the operator gives
+  /** A path for a new backup file beside the data directory (nothing is written). */
+  'backup.suggestPath': method(z.strictObject({ incremental: z.boolean().optional() }), z.strictObject({ path: z.string() })),
+  /** Admin. `incrementalFrom`: the chain so far (full first, then incrementals, in order); the new file follows its last. Progress: `backup.progress`. */
+  'backup.create': method(
+    z.strictObject({ path: filePath, backupPassphrase: passphrase, incrementalFrom: z.array(filePath).min(1).max(1000).optional() }),
+    backupFileInfoSchema,
+  ),
+  /** Checks a chain (or one full backup) without restoring: order, links, checksums, passphrase. No sign-in needed. */
+  'backup.verify': method(z.strictObject({ paths: z.array(filePath).min(1).max(1000), backupPassphrase: passphrase }), z.strictObject({ files: z.array(backupFileInfoSchema) })),
+  /** Restores a chain into a new (absent or empty) data directory; needs an Admin's passphrase of the backed-up vault. No sign-in needed. */
+  'backup.restore': method(
+    z.strictObject({ paths: z.array(filePath).min(1).max(1000), backupPassphrase: passphrase, dataDir: filePath, operator: operatorName, passphrase }),
+    z.strictObject({ dataDir: z.string(), sha256: z.string(), auditEvents: z.number().int(), files: z.number().int() }),
+  ),
+
+  // Shamir recovery of the master key (core/recovery)
+  /** Admin operator, re-entering their passphrase. The shares cross once and are never stored. */
+  'recovery.split': method(
+    z.strictObject({ passphrase, shares: z.number().int().min(2).max(16), threshold: z.number().int().min(2).max(16) }),
+    z.strictObject({
+      splitId: z.string(),
+      fingerprint: z.string(),
+      threshold: z.number().int(),
+      total: z.number().int(),
+      shares: z.array(z.strictObject({ number: z.number().int(), words: z.string(), base32: z.string() })),
+    }),
+  ),
+  /** On a locked vault, with no sign-in: M shares set a new passphrase for an Admin operator and sign them in. */
+  'recovery.combine': method(
+    z.strictObject({ shares: z.array(z.string().min(1).max(2000)).min(1).max(16), operator: operatorName.optional(), newPassphrase: passphrase }),
+    z.strictObject({ operator: z.string(), created: z.boolean(), fingerprint: z.string(), status: vaultStatusSchema }),
+  ),
+
+  // air-gapped operation (core/airgap): requests and responses move as files and QR codes
+  'airgap.status': method(empty, airgapStatusSchema),
+  /** Air-gapped side: queue an imported request envelope (JSON text) for review; returns the queued request. */
+  'airgap.importRequest': method(z.strictObject({ envelope: z.string().min(2).max(8 * 1024 * 1024) }), requestRecordSchema),
+  /** Air-gapped side: the response file for a signed imported request. */
+  'airgap.exportResponse': method(z.strictObject({ requestId: z.string().max(64) }), airgapFileSchema),
+  /** Online side: an envelope for a pending queued request (its expiry is extended while it is away). */
+  'airgap.exportRequest': method(z.strictObject({ requestId: z.string().max(64) }), airgapFileSchema),
+  /** Online side: accept a response to an envelope this vault sent; a pending request is answered with it. */
+  'airgap.importResponse': method(
+    z.strictObject({ response: z.string().min(2).max(8 * 1024 * 1024) }),
+    z.strictObject({ requestId: z.string(), requestSha256: z.string(), result: signedResultSchema, fulfilled: z.boolean() }),
+  ),
+  /** Online side: envelopes sent, newest first. */
+  'airgap.outbox': method(empty, z.array(outboxEntrySchema)),
+
   // crypto for an operator's manual use
   'crypto.sign': method(keyRef.extend({ data: base64, ...signOptions }), z.strictObject({ signature: base64, keyVersion: z.number().int() })),
   'crypto.verify': method(keyRef.extend({ data: base64, signature: base64, keyVersion: z.number().int().positive().optional(), ...signOptions }), z.strictObject({ valid: z.boolean(), keyVersion: z.number().int() })),
@@ -342,6 +395,10 @@ export const EVENTS = {
   'wallets.changed': z.strictObject({ connectionId: z.string().nullable() }),
   /** A policy or module was added, changed or removed: re-read policies.list. */
   'policies.changed': z.strictObject({}),
+  /** A backup, verification or restore moved to its next phase (sent to the connection that started it). */
+  'backup.progress': backupProgressSchema,
+  /** The air-gap outbox changed (an envelope sent or answered): re-read airgap.outbox. */
+  'airgap.changed': z.strictObject({}),
 } as const;
 
 export type EventName = keyof typeof EVENTS;

@@ -132,14 +132,51 @@ describe('the renderer API handler table', () => {
     await call('audit.export', {});
     await call('settings.get', {});
     expect(await call('settings.set', { theme: 'dark', autoLockMinutes: 5 })).toMatchObject({ theme: 'dark', autoLockMinutes: 5, version: '0.0.0-test' });
+    // Air gap, both sides on one vault: a program's pending request goes out as an envelope, comes
+    // back in as an imported request, is approved and signed, and its response answers the original.
+    expect(await call('airgap.status', {})).toEqual({ airGapped: false, source: 'off', outboxPending: 0 });
+    const waiting = program.submitSigningRequest({ client: { transport: 'test', id: 'p', label: 'p' }, method: 'personal_sign', request: { type: 'eth.message', message: 'across the gap', encoding: 'utf8' }, signer });
+    let queued = (await call('requests.list', {})) as { pending: { id: string }[] };
+    for (let i = 0; i < 100 && queued.pending.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      queued = (await call('requests.list', {})) as { pending: { id: string }[] };
+    }
+    const original = queued.pending[0] as { id: string };
+    const envelope = (await call('airgap.exportRequest', { requestId: original.id })) as { text: string; sha256: string; qr: { encoding: string } };
+    expect(envelope.qr.encoding).toBe('text');
+    expect(await call('airgap.outbox', {})).toMatchObject([{ requestId: original.id, state: 'sent', sha256: envelope.sha256 }]);
+    const imported = (await call('airgap.importRequest', { envelope: envelope.text })) as { id: string; client: { transport: string }; state: string };
+    expect(imported).toMatchObject({ client: { transport: 'air-gap' }, state: 'pending' });
+    await call('requests.approve', { id: imported.id });
+    let response: { text: string } | null = null;
+    for (let i = 0; i < 100 && response === null; i++) {
+      const r = await dispatch(table, 'airgap.exportResponse', { requestId: imported.id }, conn);
+      if (r.ok) response = r.value;
+      else await new Promise((res) => setTimeout(res, 5));
+    }
+    seen.add('airgap.exportResponse');
+    expect(await call('airgap.importResponse', { response: (response as { text: string }).text })).toMatchObject({ requestId: original.id, fulfilled: true });
+    expect((await waiting).record).toMatchObject({ id: original.id, state: 'signed' });
+    // Backups: create, verify, restore into a new directory, all through file paths.
+    const backupPath = ((await call('backup.suggestPath', {})) as { path: string }).path.replace(/^.*\//u, `${tempDir()}/`);
+    expect(await call('backup.create', { path: backupPath, backupPassphrase: 'backup passphrase for tests' })).toMatchObject({ path: backupPath, manifest: { kind: 'full', previous: null } });
+    expect(await call('backup.verify', { paths: [backupPath], backupPassphrase: 'backup passphrase for tests' })).toMatchObject({ files: [{ path: backupPath, manifest: { kind: 'full' } }] });
+    const restoredDir = `${tempDir()}/restored`;
+    expect(await call('backup.restore', { paths: [backupPath], backupPassphrase: 'backup passphrase for tests', dataDir: restoredDir, operator: 'admin', passphrase: 'correct horse battery staple' })).toMatchObject({ dataDir: restoredDir, files: 1 });
+    expect(await dispatch(table, 'backup.create', { path: backupPath, backupPassphrase: 'backup passphrase for tests' }, conn)).toMatchObject({ ok: false, error: { code: 'ALREADY_EXISTS' } });
+    const split = (await call('recovery.split', { passphrase: 'correct horse battery staple', shares: 3, threshold: 2 })) as { shares: { words: string; base32: string }[] };
+    expect(split.shares).toHaveLength(3);
     await call('vault.changePassphrase', { current: 'correct horse battery staple', next: 'a different long passphrase' });
+    expect(await call('vault.lock', {})).toMatchObject({ unlocked: false, session: null });
+    expect(await call('recovery.combine', { shares: [split.shares[0]?.words, split.shares[2]?.base32], newPassphrase: 'recovered with two shares' })).toMatchObject({ operator: 'admin', status: { unlocked: true, session: { principal: 'admin' } } });
+    await call('vault.changePassphrase', { current: 'recovered with two shares', next: 'a different long passphrase' });
     expect(await call('vault.lock', {})).toMatchObject({ unlocked: false, session: null });
     expect(await call('vault.unlock', { passphrase: 'a different long passphrase' })).toMatchObject({ status: { unlocked: true, session: { principal: 'admin', admin: true } }, audit: { ok: true } });
     expect([...seen].sort()).toEqual([...METHOD_NAMES].sort());
 
     // Events reached the subscriber; each maps onto its contract schema for this connection.
     await new Promise((r) => setImmediate(r));
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended', 'requests.changed', 'wallets.changed', 'policies.changed']));
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended', 'requests.changed', 'wallets.changed', 'policies.changed', 'airgap.changed', 'backup.progress']));
     expect(events.find((e) => e.type === 'keys.changed')).toMatchObject({ namespace: 'ops' });
     // Reads are audited (audit.appended) but change no key: no keys.changed, or a UI that reloads on it would loop.
     events.length = 0;

@@ -18,6 +18,11 @@ import { policyResultWire, type StoredPolicy } from '../policy/index.js';
 import type { UiSettingsStore } from './ui-settings.js';
 import type { RequestRecord } from '../approvals/queue.js';
 import { hasPermission } from '../access/roles.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { verifyBackupChain, type BackupManifest } from '../backup/index.js';
+import { restoreBackup } from '../backup/restore.js';
+import type { AirgapFile } from '../custodian.js';
 
 /** One renderer connection: its own signed-in (or not) facade instance. */
 export interface Connection {
@@ -210,6 +215,52 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
     },
 
     'settings.get': async (_input, { custodian }) => settingsOut(deps, custodian),
+    'backup.suggestPath': async (input, { custodian }) => {
+      const stamp = new Date().toISOString().replace(/[-:]/gu, '').replace('T', '-').slice(0, 15);
+      return { path: join(dirname(custodian.dataDir), `custos-${stamp}${input.incremental === true ? '-incremental' : ''}.custosbk`) };
+    },
+    'backup.create': async (input, { custodian }) => {
+      const previous = input.incrementalFrom?.map((path) => readBackupFile(path));
+      const created = await withSecret(input.backupPassphrase, (passphrase) =>
+        custodian.backupCreate({ backupPassphrase: passphrase, ...(previous === undefined ? {} : { previous }), onProgress: (progress) => custodian.emitProgress(progress) }),
+      );
+      writeNewFile(input.path, created.file);
+      return { path: input.path, bytes: created.file.length, sha256: created.sha256, manifest: manifestOut(created.manifest) };
+    },
+    'backup.verify': async (input, { custodian }) => {
+      const files = input.paths.map((path) => readBackupFile(path));
+      const verified = await withSecret(input.backupPassphrase, (passphrase) => verifyBackupChain(files, passphrase, { onProgress: (progress) => custodian.emitProgress(progress) }));
+      return { files: verified.map((v, i) => ({ path: input.paths[i] as string, bytes: v.bytes, sha256: v.sha256, manifest: manifestOut(v.manifest) })) };
+    },
+    'backup.restore': async (input, { custodian }) => {
+      const files = input.paths.map((path) => readBackupFile(path));
+      const r = await withSecret(input.backupPassphrase, (backupPassphrase) =>
+        withSecret(input.passphrase, (passphrase) =>
+          restoreBackup({ files, backupPassphrase, dataDir: input.dataDir, operator: input.operator, passphrase, onProgress: (progress) => custodian.emitProgress(progress) }),
+        ),
+      );
+      return { dataDir: r.dataDir, sha256: r.sha256, auditEvents: r.report.size, files: r.files };
+    },
+
+    'recovery.split': async (input, { custodian }) => {
+      const r = await withSecret(input.passphrase, (passphrase) => custodian.recoverySplit({ shares: input.shares, threshold: input.threshold, passphrase }));
+      return { splitId: r.splitId, fingerprint: r.fingerprint, threshold: r.threshold, total: r.total, shares: r.shares.map((x) => ({ number: x.number, words: x.words, base32: x.base32 })) };
+    },
+    'recovery.combine': async (input, { custodian }) => {
+      const r = await withSecret(input.newPassphrase, (newPassphrase) => custodian.recoveryCombine({ shares: input.shares, ...(input.operator === undefined ? {} : { operator: input.operator }), newPassphrase }));
+      return { operator: r.operator, created: r.created, fingerprint: r.fingerprint, status: vaultStatus(custodian) };
+    },
+
+    'airgap.status': async (_input, { custodian }) => custodian.airgapStatus(),
+    'airgap.importRequest': async (input, { custodian }) => recordOut(await custodian.airgapImportRequest(input.envelope)),
+    'airgap.exportResponse': async (input, { custodian }) => fileOut(await custodian.airgapExportResponse(input.requestId)),
+    'airgap.exportRequest': async (input, { custodian }) => fileOut(await custodian.airgapExportRequest(input.requestId)),
+    'airgap.importResponse': async (input, { custodian }) => {
+      const r = await custodian.airgapImportResponse(input.response);
+      return { requestId: r.requestId, requestSha256: r.requestSha256, result: r.result, fulfilled: r.fulfilled };
+    },
+    'airgap.outbox': async (_input, { custodian }) => (await custodian.airgapOutbox()).map((e) => ({ ...e })),
+
     'settings.set': async (input, { custodian }) => {
       // Preferences of the app, not of the vault: any signed-in operator may change them.
       if (custodian.whoami().kind !== 'operator') throw new CustodyError('UNAUTHENTICATED', 'sign in first');
@@ -247,6 +298,12 @@ export function eventFor(event: CoreEvent, connection: Connection): { name: Even
     case 'policies.changed':
       if (connection.custodian.whoami().kind !== 'operator') return null;
       return { name: 'policies.changed', payload: {} };
+    case 'backup.progress':
+      // Only the connection that started the operation (its own facade instance).
+      return event.owner === connection.custodian ? { name: 'backup.progress', payload: { ...event.progress } } : null;
+    case 'airgap.changed':
+      if (connection.custodian.whoami().kind !== 'operator') return null;
+      return { name: 'airgap.changed', payload: {} };
     case 'wallets.changed': {
       // Prompts and connections are for operators (any operator may see and decide them).
       if (connection.custodian.whoami().kind !== 'operator') return null;
@@ -343,6 +400,34 @@ function deriveRangeRequest(input: z.infer<(typeof METHODS)['hd.deriveRange']['i
       const never: never = input.chain;
       throw new CustodyError('INVALID_INPUT', `unknown chain ${String(never)}`);
     }
+  }
+}
+
+function manifestOut(m: BackupManifest): MethodOutput<'backup.create'>['manifest'] {
+  return { kind: m.kind, createdAt: m.createdAt, vaultFingerprint: m.vaultFingerprint, schemaVersion: m.schemaVersion, previous: m.previous, parts: m.parts.map((p) => ({ name: p.name, size: p.size, sha256: p.sha256 })) };
+}
+
+function fileOut(f: AirgapFile): MethodOutput<'airgap.exportRequest'> {
+  return { fileName: f.fileName, text: f.text, sha256: f.sha256, qr: { encoding: f.qr.encoding, frames: [...f.qr.frames], fragments: f.qr.fragments } };
+}
+
+/** A backup file the operator named; missing or unreadable is NOT_FOUND / INVALID_INPUT with the path. */
+function readBackupFile(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code;
+    throw new CustodyError(code === 'ENOENT' ? 'NOT_FOUND' : 'INVALID_INPUT', code === 'ENOENT' ? `no file at ${path}` : `cannot read ${path}`, { cause });
+  }
+}
+
+/** Never overwrites: an earlier backup may be the one a later incremental chains to. */
+function writeNewFile(path: string, bytes: Uint8Array): void {
+  try {
+    writeFileSync(path, bytes, { mode: 0o600, flag: 'wx' });
+  } catch (cause) {
+    const code = (cause as { code?: unknown }).code;
+    throw new CustodyError(code === 'EEXIST' ? 'ALREADY_EXISTS' : 'INVALID_INPUT', code === 'EEXIST' ? `${path} exists: a backup never overwrites a file` : `cannot write ${path} (does the folder exist?)`, { cause });
   }
 }
 

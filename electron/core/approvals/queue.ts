@@ -216,6 +216,33 @@ export class ApprovalQueue {
     return this.decide(id, 'rejected', by, reason === undefined || reason.trim() === '' ? null : reason.trim().slice(0, 500));
   }
 
+  /**
+   * A pending request's deadline moves to `expiresAt` (never earlier than it was): the operator
+   * sent it to an air-gapped signer, and the round trip takes longer than a click.
+   */
+  extend(id: string, expiresAt: number): RequestRecord {
+    const entry = this.entries.get(id);
+    if (entry === undefined) throw new CustodyError('NOT_FOUND', 'no such request (it may have been dropped from the history)');
+    if (entry.record.state !== 'pending') throw new CustodyError('CONFLICT', `this request was already ${entry.record.state}`);
+    const until = Math.max(entry.record.expiresAt, Math.min(expiresAt, entry.record.createdAt + MAX_TTL_MS));
+    if (until === entry.record.expiresAt) return entry.record;
+    entry.timer?.cancel();
+    entry.record = { ...entry.record, expiresAt: until };
+    entry.timer = this.setTimer(() => this.expire(id), until - this.now());
+    this.emit({ kind: 'updated', record: entry.record });
+    return entry.record;
+  }
+
+  /**
+   * A pending request answered from elsewhere (an air-gapped signer's response, checked by the
+   * caller): approved by `by` and signed with `result` in one step. Its submitter sees the
+   * decision 'approved' and then the request already signed, so it does not sign again.
+   */
+  fulfil(id: string, by: string, result: SignedResult): RequestRecord {
+    this.decide(id, 'approved', by, null);
+    return this.finish(id, { state: 'signed', result });
+  }
+
   /** An approved request was signed: keep the (public) result for the history view. */
   markSigned(id: string, result: SignedResult): RequestRecord {
     return this.finish(id, { state: 'signed', result });

@@ -194,7 +194,8 @@ export async function signDescribed(c: Custodian, ref: SignerRef, request: Signi
   }
 }
 
-function addressOptions(request: SigningRequest): { script?: BitcoinScriptType; network?: BitcoinNetwork } {
+/** The script and network a request implies for its signer's address (Bitcoin); nothing for other chains. */
+export function addressOptions(request: SigningRequest): { script?: BitcoinScriptType; network?: BitcoinNetwork } {
   if (request.type === 'btc.message') return { ...(request.script === undefined ? {} : { script: request.script }), ...(request.network === undefined ? {} : { network: request.network }) };
   if (request.type === 'btc.psbt') return { network: request.network };
   return {};

@@ -234,4 +234,24 @@ export const MIGRATIONS: readonly string[] = [
     record_mac BLOB NOT NULL
   );
   `,
+  // 8: the air-gap outbox: request envelopes this vault sent to an air-gapped signer, so that a
+  // response is accepted only for a request that was sent from here (core/airgap/outbox).
+  `
+  CREATE TABLE airgap_outbox (
+    sha256 TEXT PRIMARY KEY,           -- the envelope's content hash (shared/api/airgap)
+    request_id TEXT NOT NULL,
+    queue_id TEXT,                     -- the pending queue request it was made from, else NULL
+    chain TEXT NOT NULL,
+    method TEXT NOT NULL,
+    title TEXT NOT NULL,               -- the summary shown here when it was sent
+    envelope TEXT NOT NULL,            -- the envelope as sent (canonical JSON)
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    answered_at INTEGER,
+    response_sha256 TEXT,
+    record_mac BLOB NOT NULL
+  );
+  CREATE INDEX airgap_outbox_created ON airgap_outbox (created_at);
+  `,
 ];
