@@ -4,6 +4,11 @@
  * signs in as one operator (--operator, else CUSTOS_OPERATOR, else "admin"), and turns results
  * and errors into output and exit codes: 0 ok, 1 refused/failed, 2 usage.
  * Never prints a stack trace or a secret.
+ *
+ * Air-gapped mode (`--air-gapped`, CUSTOS_AIR_GAPPED, or custos.yaml's `server.air_gapped`):
+ * the network guard (core/airgap/network-guard) is installed before the command runs and removed
+ * when the run ends, for every command but `serve`, which installs its own that lets exactly its
+ * loopback UI listener through.
  */
 import { CustodyError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
 import { openCustodian, type Custodian } from '../core/custodian.js';
@@ -12,6 +17,8 @@ import { Args, parseArgs, UsageError, type OptionSpecs } from './args.js';
 import { COMMANDS, type Command, type CommandContext, type CommandResult } from './commands.js';
 import { defaultDataDir, obtainPassphrase, type CliIo } from './io.js';
 import { coreOptionsFrom, loadConfig, type LoadedConfig, type PresetName } from '../core/config/index.js';
+import { parseAirGappedEnv } from '../core/config/core-options.js';
+import { installNetworkGuard, type NetworkGuard } from '../core/airgap/network-guard.js';
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   'data-dir': { type: 'string', description: 'the data directory (else CUSTOS_DATA_DIR, else the platform app-data dir)', placeholder: 'DIR' },
@@ -20,6 +27,7 @@ const GLOBAL_OPTIONS: OptionSpecs = {
   'passphrase-file': { type: 'string', description: "read the operator's passphrase from FILE (else CUSTOS_PASSPHRASE, else a prompt)", placeholder: 'FILE' },
   config: { type: 'string', description: 'the configuration file (else custos.yaml in the data directory, if present)', placeholder: 'FILE' },
   preset: { type: 'string', description: 'configuration preset: production, development, test', placeholder: 'NAME' },
+  'air-gapped': { type: 'boolean', description: 'air-gapped mode for this run (also CUSTOS_AIR_GAPPED=1, or server.air_gapped in custos.yaml): no listener, no network; it never turns the mode off' },
   help: { type: 'boolean', description: 'show help' },
 };
 
@@ -35,6 +43,7 @@ class Session {
   private unlockFailure: unknown;
 
   private loaded: LoadedConfig | undefined;
+  private guard: NetworkGuard | undefined;
 
   constructor(
     readonly io: CliIo,
@@ -44,22 +53,50 @@ class Session {
     readonly passphraseFile: string | undefined,
     private readonly configFile: string | undefined,
     private readonly preset: string | undefined,
+    /** --air-gapped or CUSTOS_AIR_GAPPED: air-gapped whatever custos.yaml says. */
+    private readonly airGappedFlag: boolean,
+    /** The command installs its own network guard (serve: it must let its one listener through). */
+    private readonly commandGuardsNetwork: boolean,
   ) {}
+
+  /**
+   * At start, before the command runs: the network guard when this run is air-gapped. A
+   * configuration that does not load is left for the command to report (`config validate` names
+   * the key); config() installs the guard later if it does load and says air_gapped.
+   */
+  start(): void {
+    if (this.airGappedFlag) this.guardNetwork();
+    else {
+      try {
+        this.config();
+      } catch {
+        // Reported by the command that reads the configuration, with its own exit code.
+      }
+    }
+  }
 
   /** The effective configuration (file, preset, CUSTOS_<SECTION>__<KEY> overrides), loaded once. */
   config(): LoadedConfig {
-    this.loaded ??= loadConfig({
-      dataDir: this.dataDir,
-      ...(this.configFile === undefined ? {} : { file: this.configFile }),
-      ...(this.preset === undefined ? {} : { preset: this.preset as PresetName }),
-      env: this.io.env,
-    });
+    if (this.loaded === undefined) {
+      this.loaded = loadConfig({
+        dataDir: this.dataDir,
+        ...(this.configFile === undefined ? {} : { file: this.configFile }),
+        ...(this.preset === undefined ? {} : { preset: this.preset as PresetName }),
+        env: this.io.env,
+      });
+      if (this.loaded.config.server.air_gapped) this.guardNetwork();
+    }
     return this.loaded;
+  }
+
+  private guardNetwork(): void {
+    if (this.commandGuardsNetwork || this.guard !== undefined) return;
+    this.guard = installNetworkGuard();
   }
 
   async open(): Promise<Custodian> {
     if (this.custodian === undefined) {
-      this.custodian = await openCustodian(coreOptionsFrom(this.config().config, { dataDir: this.dataDir, env: this.io.env }));
+      this.custodian = await openCustodian(coreOptionsFrom(this.config().config, { dataDir: this.dataDir, env: this.io.env, airGappedFlag: this.airGappedFlag }));
     }
     return this.custodian;
   }
@@ -89,10 +126,16 @@ class Session {
     return c;
   }
 
+  /** Close the core, then lift the network guard (an in-process run, such as a test, must not leave it behind). */
   async close(): Promise<void> {
     const c = this.custodian;
     this.custodian = undefined;
-    await c?.close();
+    try {
+      await c?.close();
+    } finally {
+      this.guard?.uninstall();
+      this.guard = undefined;
+    }
   }
 }
 
@@ -136,13 +179,13 @@ export function helpText(): string {
   const lines = [
     'custos — key custody from the command line',
     '',
-    'usage: custos [--data-dir DIR] [--json] [--operator NAME] [--passphrase-file FILE] <command> [options]',
+    'usage: custos [--data-dir DIR] [--json] [--operator NAME] [--passphrase-file FILE] [--air-gapped] <command> [options]',
     '',
     'commands:',
     ...COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(26)} ${c.summary}`),
     `  ${'batch'.padEnd(26)} run JSON Lines {"argv": [...]} from stdin in one process`,
     '',
-    'environment: CUSTOS_DATA_DIR, CUSTOS_OPERATOR, CUSTOS_PASSPHRASE, CUSTOS_NEW_PASSPHRASE, CUSTOS_BACKUP_PASSPHRASE, CUSTOS_FORCE_NOBLE=1, CUSTOS_<SECTION>__<KEY> (config overrides)',
+    'environment: CUSTOS_DATA_DIR, CUSTOS_OPERATOR, CUSTOS_PASSPHRASE, CUSTOS_NEW_PASSPHRASE, CUSTOS_BACKUP_PASSPHRASE, CUSTOS_FORCE_NOBLE=1, CUSTOS_AIR_GAPPED=1, CUSTOS_<SECTION>__<KEY> (config overrides)',
     'exit codes: 0 ok, 1 refused or failed, 2 usage',
     'run `custos <command> --help` for its options',
   ];
@@ -194,15 +237,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const specs = selected.command === 'batch' || selected.command === 'help' ? GLOBAL_OPTIONS : { ...selected.command.options, ...GLOBAL_OPTIONS };
     if (typeof selected.command === 'object') usage = selected.command.usage;
     const max = typeof selected.command === 'object' ? (selected.command.maxPositionals ?? 0) : 0;
-    const args = new Args(parseArgs(selected.rest, specs, max));
-    json = args.flag('json');
-    if (selected.command === 'help' || args.flag('help')) {
+    const parsed = parseArgs(selected.rest, specs, max);
+    json = parsed.options.get('json') === true;
+    if (selected.command === 'help' || parsed.options.get('help') === true) {
       io.writeOut((typeof selected.command === 'object' ? commandHelp(selected.command) : helpText()) + '\n');
       return EXIT_OK;
     }
+    const airGappedFlag = parsed.options.get('air-gapped') === true || airGappedEnv(io.env.CUSTOS_AIR_GAPPED);
+    // CUSTOS_AIR_GAPPED reads as --air-gapped, so a command sees one switch (serve asks for it).
+    const args = new Args(airGappedFlag ? { ...parsed, options: new Map([...parsed.options, ['air-gapped', true]]) } : parsed);
     const dataDir = args.string('data-dir') ?? io.env.CUSTOS_DATA_DIR ?? defaultDataDir(io.env, io.platform);
     const operator = args.string('operator') ?? nonEmpty(io.env.CUSTOS_OPERATOR) ?? DEFAULT_OPERATOR;
-    session = new Session(io, dataDir, operator, args.string('passphrase-file'), args.string('config'), args.string('preset'));
+    const commandGuardsNetwork = typeof selected.command === 'object' && selected.command.words.join(' ') === 'serve';
+    session = new Session(io, dataDir, operator, args.string('passphrase-file'), args.string('config'), args.string('preset'), airGappedFlag, commandGuardsNetwork);
+    session.start();
     if (selected.command === 'batch') return await runBatch(session, io);
     const result = await runOne(session, selected.command, args, false);
     io.writeOut((json ? JSON.stringify(result.json) : result.text) + '\n');
@@ -225,6 +273,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     } catch (error) {
       io.writeErr(errorLine(toErrorInfo(error)));
     }
+  }
+}
+
+/** CUSTOS_AIR_GAPPED, a usage error when it is not 1, true or yes. */
+function airGappedEnv(value: string | undefined): boolean {
+  try {
+    return parseAirGappedEnv(value);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : 'CUSTOS_AIR_GAPPED is not valid');
   }
 }
 
