@@ -1,6 +1,7 @@
 /**
- * `custos serve`: refusals in-process (nothing to serve, air-gapped configuration, inside batch,
- * a server this version does not have), and the real executable as a child process: with --ui it
+ * `custos serve`: refusals in-process (nothing to serve, air-gapped mode without --ui, a bad
+ * CUSTOS_AIR_GAPPED, inside batch, a server this version does not have), and the real executable
+ * as a child process: in air-gapped mode (flag or custos.yaml) only the browser host runs; with --ui it
  * prints the login URL, the URL logs a browser in; with the HsmService and metrics enabled and
  * --unlock, a token works at once over the HsmService and /health/ready answers 200; SIGTERM stops
  * it with exit code 0 and the vault closed cleanly.
@@ -81,11 +82,65 @@ describe('custos serve', () => {
     expect(b.out).toContain('cannot run inside batch');
   });
 
-  it('refuses to listen at all when server.air_gapped is true', async () => {
-    const a = io({ CUSTOS_SERVER__AIR_GAPPED: 'true' });
-    expect(await runCli(['--data-dir', tempDir(), 'serve', '--ui', '--port', '0', '--static-dir', renderer()], a)).toBe(1);
-    expect(a.err).toMatch(/UNSUPPORTED: server\.air_gapped is true/);
-    expect(a.out).not.toContain('login?token=');
+  it('in air-gapped mode needs --ui (API servers never start there), and refuses a CUSTOS_AIR_GAPPED that is not 1, true or yes', async () => {
+    const dir = tempDir();
+    const c = io({ CUSTOS_SERVER__AIR_GAPPED: 'true' });
+    expect(await runCli(['--data-dir', dir, 'serve'], c)).toBe(2);
+    expect(c.err).toContain('nothing to serve in air-gapped mode (server.air_gapped in custos.yaml)');
+    const f = io({ CUSTOS_SERVER__HSM__ENABLED: 'true' });
+    expect(await runCli(['--data-dir', dir, '--air-gapped', 'serve', '--unlock'], f)).toBe(2);
+    expect(f.err).toContain('nothing to serve in air-gapped mode (--air-gapped)');
+    const e = io({ CUSTOS_AIR_GAPPED: 'yes', CUSTOS_SERVER__HSM__ENABLED: 'true' });
+    expect(await runCli(['--data-dir', dir, 'serve'], e)).toBe(2);
+    expect(e.err).toContain('nothing to serve in air-gapped mode (--air-gapped)');
+    const bad = io({ CUSTOS_AIR_GAPPED: '0' });
+    expect(await runCli(['--data-dir', dir, 'serve', '--ui'], bad)).toBe(2);
+    expect(bad.err).toContain('CUSTOS_AIR_GAPPED must be 1, true or yes');
+  });
+
+  it('with --air-gapped serves only the browser host: the API servers custos.yaml enables stay off (said once on stderr), the UI logs in', async () => {
+    const dataDir = tempDir();
+    const [hsmPort, metricsPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dataDir, '--preset', 'test', '--json', '--air-gapped', 'serve', '--ui', '--port', '0', '--static-dir', renderer()], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CUSTOS_SERVER__HSM__ENABLED: 'true', CUSTOS_SERVER__HSM__PORT: String(hsmPort), CUSTOS_SERVER__METRICS__ENABLED: 'true', CUSTOS_SERVER__METRICS__PORT: String(metricsPort) },
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const started = JSON.parse(((await lines.next()).value as string | undefined) ?? 'null') as { url: string; origin: string; servers: unknown[]; airGapped: string } | null;
+    expect(started, err).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/login\?token=/), servers: [], airGapped: 'flag' });
+    expect(err.match(/not starting the API servers custos\.yaml enables \(hsm, metrics\)/g)).toHaveLength(1);
+    const { url, origin } = started as { url: string; origin: string };
+    const login = await status(url);
+    expect(login.status).toBe(303);
+    expect((await status(`${origin}/`, { Cookie: login.cookie as string })).status).toBe(200);
+    await expect(status(`http://127.0.0.1:${hsmPort}/`)).rejects.toThrow();
+    await expect(status(`http://127.0.0.1:${metricsPort}/health/live`)).rejects.toThrow();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited, err).toBe(0);
+  });
+
+  it('with server.air_gapped in custos.yaml says air-gapped mode is on and that the browser host is a loopback-only UI listener', async () => {
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, 'custos.yaml'), 'server:\n  air_gapped: true\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--data-dir', dataDir, '--preset', 'test', 'serve', '--ui', '--port', '0', '--static-dir', renderer()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    let out = '';
+    for await (const line of createInterface({ input: child.stdout })) {
+      out += line + '\n';
+      if (line.includes('Press Ctrl+C')) break;
+    }
+    expect(out, err).toContain('Air-gapped mode is on (server.air_gapped in custos.yaml): no API server, no network. The browser host below is a loopback-only UI listener on 127.0.0.1');
+    expect(out).toContain('the desktop app opens no listener at all');
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/login\?token=\S+)/.exec(out)?.[1];
+    expect((await status(url as string)).status).toBe(303);
+    expect(err).toBe('');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited, err).toBe(0);
   });
 
   it('runs the enabled API servers with --unlock: a token signs over the HsmService, the wallet RPC answers, /health/ready is 200; SIGTERM stops it', async () => {
