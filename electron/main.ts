@@ -15,6 +15,12 @@
  * Data directory: CUSTOS_DATA_DIR, else the platform's app-data dir + "Custos" (the CLI's default
  * too: ~/.config/Custos, ~/Library/Application Support/Custos, %APPDATA%\Custos). It is also
  * Electron's userData, so the single-instance lock is per data directory.
+ *
+ * Air-gapped mode (`--air-gapped` on the command line, CUSTOS_AIR_GAPPED=1, or custos.yaml's
+ * `server.air_gapped`): no API server starts (those custos.yaml enables are named once on
+ * stderr), the network guard refuses every network path of this process with no listen allowed,
+ * and the window's session cancels every request that is not for the app itself. Chromium's own
+ * helper processes are outside the guard; the session filter is what keeps the page off the network.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -24,8 +30,10 @@ import { toErrorInfo } from '../shared/errors.js';
 import { createHandlers, type Connection } from './core/api/handlers.js';
 import { UiSettingsStore } from './core/api/ui-settings.js';
 import { coreOptionsFrom, loadConfig } from './core/config/index.js';
+import { airGappedSource, parseAirGappedEnv, type AirGappedSource } from './core/config/core-options.js';
+import { installNetworkGuard } from './core/airgap/network-guard.js';
 import { openCustodian, type Custodian } from './core/custodian.js';
-import { startApiServers, type ApiServers } from './rpc/servers.js';
+import { enabledApiServers, startApiServers, type ApiServers } from './rpc/servers.js';
 import { bindIpc, type IpcBinder } from './ipc/binder.js';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './ipc/protocol.js';
 import { APP_ENTRY_URL, APP_SCHEME, isNavigationAllowed, isPermissionGranted, isWebviewAllowed, parseExternalUrl, windowOpenResponse, windowOptions } from './ipc/window.js';
@@ -83,7 +91,11 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   await app.whenReady();
   const { config } = loadConfig({ dataDir, env: process.env });
-  core = await openCustodian(coreOptionsFrom(config, { dataDir, env: process.env }));
+  const airGappedFlag = process.argv.includes('--air-gapped') || parseAirGappedEnv(process.env.CUSTOS_AIR_GAPPED);
+  const airGapped = airGappedSource(config, airGappedFlag);
+  // Before the core opens; never lifted: this process lives and dies air-gapped.
+  if (airGapped !== undefined) installNetworkGuard();
+  core = await openCustodian(coreOptionsFrom(config, { dataDir, env: process.env, airGappedFlag }));
   binder = bindIpc({
     ipcMain,
     table: createHandlers({ settings: new UiSettingsStore(core.dataDir), version: appVersion() }),
@@ -91,12 +103,14 @@ async function start(): Promise<void> {
     onRefused: (method, reason) => console.warn(`custos: ipc: refused ${method}: ${reason}`),
   });
   protocol.handle(APP_SCHEME, createAppProtocolHandler(RENDERER_DIR));
-  hardenSession(session.defaultSession);
+  hardenSession(session.defaultSession, airGapped);
   Menu.setApplicationMenu(appMenu());
   mainWindow = openMainWindow(core, binder);
   // The app runs without them when they cannot start (a port in use): the window still works, and
   // the reason goes to the log rather than stopping the operator from reaching their keys.
-  apiServers = await startApiServers({ custodian: core, config: config.server }).catch((error: unknown) => {
+  const skipped = airGapped === undefined ? [] : enabledApiServers(config.server);
+  if (skipped.length > 0) console.error(`custos: air-gapped mode (--air-gapped or CUSTOS_AIR_GAPPED): not starting the API servers custos.yaml enables (${skipped.join(', ')})`);
+  apiServers = await startApiServers({ custodian: core, config: config.server, ...(airGapped === undefined ? {} : { airGapped }) }).catch((error: unknown) => {
     console.error(`custos: the API servers did not start: ${error instanceof Error ? error.message : 'unknown error'}`);
     return undefined;
   });
@@ -144,10 +158,17 @@ function openExternalIfAllowed(url: string): void {
   if (safe !== null) void shell.openExternal(safe).catch(() => undefined);
 }
 
-function hardenSession(ses: Session): void {
+function hardenSession(ses: Session, airGapped: AirGappedSource | undefined): void {
   ses.setPermissionRequestHandler((_contents, permission, callback, details) => callback(isPermissionGranted(permission, details.requestingUrl)));
   ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionGranted(permission, requestingOrigin));
   ses.setDevicePermissionHandler(() => false);
+  // Air-gapped: the page may load the app and in-memory data, nothing else (no http, ws, file).
+  if (airGapped !== undefined) ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAirGappedRequestAllowed(details.url) }));
+}
+
+/** What an air-gapped window may request: the app itself and data it already holds. An unparsable URL is cancelled. */
+function isAirGappedRequestAllowed(url: string): boolean {
+  return URL.canParse(url) && [`${APP_SCHEME}:`, 'data:', 'blob:'].includes(new URL(url).protocol);
 }
 
 function appMenu(): Menu {
