@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { FAST_KDF, PASSPHRASE, tempDir, unlockedCustodian } from '../../../test/helpers.js';
 import { openCustodian } from '../custodian.js';
 import { createCryptoEngine } from '../crypto/index.js';
-import { openDatabase } from '../vault/database.js';
+import { openDatabase, SCHEMA_VERSION } from '../vault/database.js';
 import { BACKUP_FORMAT_VERSION, HEADER_LENGTH, MANIFEST_FORMAT_NAME, sealBackup, verifyBackup } from './index.js';
 import { snapshotParts } from './snapshot.js';
 import { restoreBackup } from './restore.js';
@@ -157,7 +157,7 @@ describe('full backup', () => {
     db.close();
     const engine = createCryptoEngine();
     const forged = await sealBackup(engine, {
-      manifest: { format: MANIFEST_FORMAT_NAME, version: BACKUP_FORMAT_VERSION, kind: 'full', createdAt: new Date().toISOString(), vaultFingerprint: '0123456789abcdef', schemaVersion: 1, previous: null },
+      manifest: { format: MANIFEST_FORMAT_NAME, version: BACKUP_FORMAT_VERSION, kind: 'full', createdAt: new Date().toISOString(), vaultFingerprint: '0123456789abcdef', schemaVersion: SCHEMA_VERSION, previous: null, result: null },
       parts,
       passphrase: BACKUP_PASSPHRASE,
       kdf: FAST_KDF,

@@ -20,8 +20,11 @@
  *   nothing they did not have (the Argon2id work per guess is the same either way).
  * - The body length in the header makes truncation an exact error ("truncated at byte N of M")
  *   before any key derivation.
- * - The manifest carries `previous` (SHA-256 of the whole previous backup file; null for a full
- *   backup) and `kind`, so incremental backups can chain to a full one without a format change.
+ * - The manifest carries `kind`, `previous` (SHA-256 of the whole previous backup file; null for a
+ *   full backup) and `result` (diff.ts stateDigest of the database this backup leaves behind), so
+ *   an incremental (kind 'incremental', one `diff` part instead of `database`) chains to the file
+ *   before it and a restore proves every step reproduced the state it was made from. Incrementals
+ *   came without a format version change: an older build refuses the kind by name (UNSUPPORTED).
  * - Every part has a size and SHA-256 in the manifest. Under GCM a change is already caught; the
  *   checksums also catch a writer's bug, and name the part that is wrong.
  *
@@ -49,9 +52,16 @@ const MAX_ITERATIONS = 64;
 const MAX_PARALLELISM = 16;
 const MAX_MANIFEST_BYTES = 1 << 20;
 
-/** The parts a backup may hold, and the file each restores to. */
+/** The parts that are files of the data directory, and the file each restores to. */
 export const PART_FILES = { database: 'custos.db', config: 'custos.yaml', 'ui-settings': 'ui-settings.json' } as const;
-export type PartName = keyof typeof PART_FILES;
+export type FilePartName = keyof typeof PART_FILES;
+/** `diff`: an incremental's database changes (diff.ts), restored by applying, not as a file. */
+export type PartName = FilePartName | 'diff';
+const PART_NAMES: readonly PartName[] = ['database', 'config', 'ui-settings', 'diff'];
+
+export function isFilePart(name: PartName): name is FilePartName {
+  return name !== 'diff';
+}
 
 export interface BackupKdf {
   readonly memoryKiB: number;
@@ -69,8 +79,8 @@ export interface PartEntry {
 export interface BackupManifest {
   readonly format: typeof MANIFEST_FORMAT_NAME;
   readonly version: typeof BACKUP_FORMAT_VERSION;
-  /** Only 'full' is written today; 'incremental' is reserved. */
-  readonly kind: 'full';
+  /** 'full': a database snapshot; 'incremental': the changes since the backup named by `previous`. */
+  readonly kind: 'full' | 'incremental';
   /** ISO 8601. */
   readonly createdAt: string;
   /** Vault.masterKeyFingerprint in hex: which vault this is, saying nothing about its key. */
@@ -78,6 +88,12 @@ export interface BackupManifest {
   readonly schemaVersion: number;
   /** SHA-256 (hex) of the backup file this one follows; null for a full backup. */
   readonly previous: string | null;
+  /**
+   * SHA-256 (hex) of the canonical state of the database this backup leaves behind (diff.ts
+   * stateDigest): after applying an incremental, or of the full backup's snapshot. Null only in
+   * full backups written before incrementals existed.
+   */
+  readonly result: string | null;
   readonly parts: readonly PartEntry[];
 }
 
@@ -262,30 +278,39 @@ function parseManifest(container: Uint8Array): BackupManifest {
   const o = m as Record<string, unknown>;
   if (o.format !== MANIFEST_FORMAT_NAME) throw bad('format');
   if (o.version !== BACKUP_FORMAT_VERSION) throw new CustodyError('UNSUPPORTED', `backup manifest version ${String(o.version)} is not known to this build`);
-  if (o.kind !== 'full') throw new CustodyError('UNSUPPORTED', `backup kind ${JSON.stringify(o.kind)}: this build restores full backups only`);
+  if (o.kind !== 'full' && o.kind !== 'incremental') throw new CustodyError('UNSUPPORTED', `backup kind ${JSON.stringify(o.kind)} is not known to this build`);
+  const kind = o.kind;
   if (typeof o.createdAt !== 'string' || Number.isNaN(Date.parse(o.createdAt))) throw bad('createdAt');
   if (typeof o.vaultFingerprint !== 'string' || !/^[0-9a-f]{16}$/.test(o.vaultFingerprint)) throw bad('vaultFingerprint');
   if (!Number.isSafeInteger(o.schemaVersion) || (o.schemaVersion as number) < 1) throw bad('schemaVersion');
-  if (o.previous !== null) throw bad('a full backup has no previous backup');
+  const sha256Hex = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+  if (kind === 'full' && o.previous !== null) throw bad('a full backup has no previous backup');
+  if (kind === 'incremental' && !sha256Hex(o.previous)) throw bad('an incremental backup names the SHA-256 of the backup it follows');
+  // Full backups from before incrementals have no `result`; an incremental always has one.
+  const result = o.result === undefined && kind === 'full' ? null : o.result;
+  if (result !== null && !sha256Hex(result)) throw bad('result');
+  if (kind === 'incremental' && result === null) throw bad('an incremental backup names the state it leads to (result)');
   if (!Array.isArray(o.parts)) throw bad('parts');
   const seen = new Set<string>();
   const parts: PartEntry[] = o.parts.map((p: unknown, i: number) => {
     const e = p as Record<string, unknown> | null;
-    if (typeof e !== 'object' || e === null || typeof e.name !== 'string' || !Object.hasOwn(PART_FILES, e.name) || seen.has(e.name)) throw bad(`part ${i + 1}: name`);
+    if (typeof e !== 'object' || e === null || typeof e.name !== 'string' || !(PART_NAMES as readonly string[]).includes(e.name) || seen.has(e.name)) throw bad(`part ${i + 1}: name`);
     seen.add(e.name);
     if (!Number.isSafeInteger(e.size) || (e.size as number) < 0) throw bad(`part ${e.name}: size`);
     if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) throw bad(`part ${e.name}: sha256`);
     return { name: e.name as PartName, size: e.size as number, sha256: e.sha256 };
   });
-  if (!seen.has('database')) throw bad('no database part');
+  if (kind === 'full' && (!seen.has('database') || seen.has('diff'))) throw bad('a full backup has a database part and no diff part');
+  if (kind === 'incremental' && (!seen.has('diff') || seen.has('database'))) throw bad('an incremental backup has a diff part and no database part');
   return {
     format: MANIFEST_FORMAT_NAME,
     version: BACKUP_FORMAT_VERSION,
-    kind: 'full',
+    kind,
     createdAt: o.createdAt,
     vaultFingerprint: o.vaultFingerprint,
     schemaVersion: o.schemaVersion as number,
-    previous: null,
+    previous: kind === 'full' ? null : (o.previous as string),
+    result,
     parts,
   };
 }

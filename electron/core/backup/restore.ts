@@ -1,7 +1,10 @@
 /**
  * @module core/backup/restore
- * Restore a full backup into a new data directory, all or nothing: the parts are written into a
- * temporary directory beside the target, the vault there is opened and unlocked with an Admin's
+ * Restore a chain of backups (a full one, then its incrementals in order; chain.ts) into a new
+ * data directory, all or nothing: every file is decrypted and every link checked first, then the
+ * database is rebuilt (full snapshot, each incremental applied and checked against the state it
+ * was made from) and custos.yaml / ui-settings.json of the last file written into a temporary
+ * directory beside the target, the vault there is opened and unlocked with an Admin's
  * passphrase (which checks the master key and verifies the audit log), checked end to end
  * (SQLite integrity, full audit verification, the vault's fingerprint against the manifest's),
  * the restore is appended to the restored audit log as `backup.restore`, and only then is the
@@ -20,7 +23,8 @@ import { openCustodian, type CoreOptions } from '../custodian.js';
 import { createCryptoEngine } from '../crypto/index.js';
 import type { VerifyReport } from '../audit/log.js';
 import type { BackupProgress } from '../../../shared/api/airgap.js';
-import { openBackup, PART_FILES, type BackupManifest } from './format.js';
+import { lastFileParts, openChain, rebuildDatabase } from './chain.js';
+import { isFilePart, PART_FILES, type BackupManifest, type OpenedBackup } from './format.js';
 
 export interface RestoreRequest {
   /** The chain, in order: a full backup, then its incrementals (none for a plain full restore). */
@@ -55,17 +59,30 @@ export function assertRestoreTarget(dataDir: string): void {
   if (readdirSync(dataDir).length > 0) throw new CustodyError('ALREADY_EXISTS', `${dataDir} is not empty: restore only into a new or empty data directory`);
 }
 
+/**
+ * Restore a chain (a full backup, then its incrementals in order) into a new data directory.
+ * Every file is decrypted and every link checked before anything is written; the database is
+ * rebuilt in the temporary directory, each step checked against its manifest's `result`.
+ * @throws ALREADY_EXISTS (target not empty), INVALID_INPUT / TAMPERED / PASSPHRASE_INCORRECT /
+ * UNSUPPORTED naming the file of the chain (`backup N of M`), PASSPHRASE_INCORRECT (operator).
+ */
 export async function restoreBackup(request: RestoreRequest): Promise<RestoreResult> {
   const target = resolve(request.dataDir);
   assertRestoreTarget(target);
   const engine = createCryptoEngine(request.options?.crypto);
-  if (request.files.length !== 1) throw new CustodyError('UNSUPPORTED', 'incremental backups are not available yet: restore one full backup');
-  const opened = await openBackup(engine, request.files[0] as Uint8Array, request.backupPassphrase);
+  const n = request.files.length;
+  // decrypt each, apply each (the full backup's snapshot first), check, record.
+  const total = 2 * n + 2;
+  const emit = (phase: string, done: number) => request.onProgress?.({ operation: 'restore', phase, done, total });
+  const chain = await openChain(engine, request.files, request.backupPassphrase, { operation: 'restore', total, onProgress: request.onProgress });
+  const last = chain[n - 1] as OpenedBackup;
   mkdirSync(dirname(target), { recursive: true });
   const temp = mkdtempSync(join(dirname(target), `.${basename(target)}.restoring-`));
   try {
     chmodSync(temp, 0o700);
-    for (const part of opened.parts) writeFileSync(join(temp, PART_FILES[part.name]), part.bytes, { mode: 0o600 });
+    rebuildDatabase(chain, join(temp, PART_FILES.database), { operation: 'restore', done: n, total, onProgress: request.onProgress });
+    for (const part of lastFileParts(chain)) if (isFilePart(part.name)) writeFileSync(join(temp, PART_FILES[part.name]), part.bytes, { mode: 0o600 });
+    emit('check', 2 * n);
     const c = await openCustodian({ ...request.options, dataDir: temp });
     let report: VerifyReport;
     try {
@@ -75,7 +92,8 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
       if (!quick.ok) throw new CustodyError('TAMPERED', `the restored audit log does not verify${quick.firstBadSeq === undefined ? '' : ` at event ${quick.firstBadSeq}`}: ${quick.reason ?? ''}`, { details: { record: 'audit log' } });
       report = await c.auditVerify(true);
       if (!report.ok) throw new CustodyError('TAMPERED', `the restored audit log does not verify${report.firstBadSeq === undefined ? '' : ` at event ${report.firstBadSeq}`}: ${report.reason ?? ''}`, { details: { record: 'audit log' } });
-      await c.backupRecordRestore({ sha256: opened.sha256, createdAt: opened.manifest.createdAt, vaultFingerprint: opened.manifest.vaultFingerprint });
+      emit('record', 2 * n + 1);
+      await c.backupRecordRestore({ sha256: last.sha256, createdAt: last.manifest.createdAt, vaultFingerprint: last.manifest.vaultFingerprint });
     } finally {
       await c.close();
     }
@@ -83,7 +101,8 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRes
     assertRestoreTarget(target);
     if (existsSync(target)) rmdirSync(target);
     renameSync(temp, target);
-    return { dataDir: target, sha256: opened.sha256, manifest: opened.manifest, report, files: 1 };
+    emit('done', total);
+    return { dataDir: target, sha256: last.sha256, manifest: last.manifest, report, files: n };
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
     throw error;
