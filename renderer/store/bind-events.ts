@@ -19,6 +19,8 @@ export function bindEvents(store: AppStore, transport: Transport): () => void {
     api.onRequestsChanged((payload) => store.getState().onRequestsChanged(payload)),
     api.onWalletsChanged((payload) => store.getState().onWalletsChanged(payload)),
     api.onPoliciesChanged((payload) => store.getState().onPoliciesChanged(payload)),
+    api.onBackupProgress((progress) => store.getState().onBackupProgress(progress)),
+    api.onAirgapChanged(() => store.getState().onAirgapChanged()),
     transport.onConnection((state) => {
       store.getState().setConnection(state);
       if (state.status === 'open') void store.getState().refreshVault();

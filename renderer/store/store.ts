@@ -1,7 +1,7 @@
 /**
  * @module renderer/store/store
  * THE renderer store: one zustand store cut into typed slices (vault, settings, keys, HD wallets, audit, signing,
- * requests, wallet connections, policies, ui, connection), actions beside their state. It is created per app (createAppStore) with the API
+ * requests, wallet connections, policies, backups and recovery, air-gap, ui, connection), actions beside their state. It is created per app (createAppStore) with the API
  * it talks to, never imported as a global, so tests build their own with a fake API.
  *
  * What it never holds: passphrases and mnemonics (they pass through an action's argument to the API and are
@@ -21,8 +21,10 @@ import { createSigningSlice, type SigningSlice } from './signing-slice.js';
 import { createRequestsSlice, type RequestsSlice } from './requests-slice.js';
 import { createWalletsSlice, type WalletsSlice } from './wallets-slice.js';
 import { createPoliciesSlice, type PoliciesSlice } from './policies-slice.js';
+import { createBackupSlice, type BackupSlice } from './backup-slice.js';
+import { createAirgapSlice, type AirgapSlice } from './airgap-slice.js';
 
-export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & SigningSlice & RequestsSlice & WalletsSlice & PoliciesSlice & UiSlice;
+export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & SigningSlice & RequestsSlice & WalletsSlice & PoliciesSlice & BackupSlice & AirgapSlice & UiSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
@@ -46,6 +48,8 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createRequestsSlice(set, get, deps),
     ...createWalletsSlice(set, get, deps),
     ...createPoliciesSlice(set, get, deps),
+    ...createBackupSlice(set, get, deps),
+    ...createAirgapSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));
 }

@@ -6,7 +6,7 @@
 import type { Screen } from './types.js';
 import type { SliceCreator } from './store.js';
 
-export type AppDialog = 'create-key' | 'import-key' | 'create-hd' | 'import-hd' | 'install-module' | 'palette' | null;
+export type AppDialog = 'create-key' | 'import-key' | 'create-hd' | 'import-hd' | 'install-module' | 'backup-restore' | 'recovery-split' | 'palette' | null;
 
 export interface UiSlice {
   readonly screen: Screen;

@@ -49,6 +49,7 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, pref
       void get().refreshAuditStatus();
       void get().loadRequests();
       void get().loadWalletPrompts();
+      void get().loadAirgap();
     } else if (wasIn && !nowIn) {
       get().resetKeys();
       get().resetHd();
@@ -57,6 +58,8 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, pref
       get().resetRequests();
       get().resetWallets();
       get().resetPolicies();
+      get().resetBackup();
+      get().resetAirgap();
     }
   }
 
