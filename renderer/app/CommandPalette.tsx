@@ -4,7 +4,7 @@
  * built from the store's state so only the ones that apply are listed.
  */
 import * as Dialog from '@radix-ui/react-dialog';
-import { ArrowRight, Check, FlaskConical, Gavel, PackagePlus, Inbox, ShieldX, Download, FileDown, FileSignature, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
+import { ArchiveRestore, ArrowRight, Check, DatabaseBackup, FileCheck2, FileInput, Puzzle, Send, Unplug, FlaskConical, Gavel, PackagePlus, Inbox, ShieldX, Download, FileDown, FileSignature, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useApp, useAppStore, type AppState } from '../store/index.js';
 import { Kbd } from './ui/Badge.js';
@@ -24,6 +24,11 @@ interface Command {
   readonly run: (s: AppState) => void;
 }
 
+/** Focus a screen's element once the screen has rendered (the palette's closing hands the focus back first). */
+function focusLater(target: string): void {
+  setTimeout(() => document.querySelector<HTMLElement>(`[data-focus="${target}"]`)?.focus(), 60);
+}
+
 function commands(s: AppState): Command[] {
   const pending = pendingRequestCount(s);
   const list: Command[] = [
@@ -32,6 +37,8 @@ function commands(s: AppState): Command[] {
     { id: 'go-keys', group: 'Go to', label: 'Keys', icon: <KeyRound />, shortcut: SHORTCUTS.goKeys, run: (x) => x.setScreen('keys') },
     { id: 'go-sign', group: 'Go to', label: 'Sign a request', icon: <FileSignature />, shortcut: SHORTCUTS.goSign, run: (x) => x.setScreen('sign') },
     { id: 'go-audit', group: 'Go to', label: 'Audit log', icon: <ScrollText />, shortcut: SHORTCUTS.goAudit, run: (x) => x.setScreen('audit') },
+    { id: 'go-backup', group: 'Go to', label: 'Backup & Recovery', icon: <DatabaseBackup />, shortcut: SHORTCUTS.goBackup, run: (x) => x.setScreen('backup') },
+    { id: 'go-airgap', group: 'Go to', label: 'Air-gap', icon: <Unplug />, shortcut: SHORTCUTS.goAirgap, run: (x) => x.setScreen('airgap') },
     { id: 'go-settings', group: 'Go to', label: 'Settings', icon: <SettingsIcon />, shortcut: SHORTCUTS.goSettings, run: (x) => x.setScreen('settings') },
     { id: 'new-key', group: 'Keys', label: 'Create a key…', icon: <Plus />, shortcut: SHORTCUTS.newKey, run: (x) => (x.setScreen('keys'), x.setKeysView('keys'), x.openDialog('create-key')) },
     { id: 'import-key', group: 'Keys', label: 'Import a key…', icon: <FileUp />, shortcut: SHORTCUTS.importKey, run: (x) => (x.setScreen('keys'), x.setKeysView('keys'), x.openDialog('import-key')) },
@@ -39,6 +46,13 @@ function commands(s: AppState): Command[] {
     { id: 'new-wasm-policy', group: 'Policies', label: 'New WASM policy…', icon: <Plus />, run: (x) => (x.setScreen('policies'), x.setPoliciesView('policies'), x.selectPolicy({ create: 'wasm' })) },
     { id: 'install-module', group: 'Policies', label: 'Install a WASM module…', icon: <PackagePlus />, run: (x) => (x.setScreen('policies'), x.setPoliciesView('modules'), x.openDialog('install-module')) },
     { id: 'policy-bench', group: 'Policies', label: 'Test policies on a context (test bench)', icon: <FlaskConical />, run: (x) => (x.setScreen('policies'), x.setPoliciesView('bench')) },
+    { id: 'backup-create', group: 'Backup & Recovery', label: 'Create a backup…', icon: <DatabaseBackup />, run: (x) => (x.setScreen('backup'), focusLater('backup-create')) },
+    { id: 'backup-verify', group: 'Backup & Recovery', label: 'Verify a backup…', icon: <FileCheck2 />, run: (x) => (x.setScreen('backup'), focusLater('backup-verify')) },
+    { id: 'backup-restore', group: 'Backup & Recovery', label: 'Restore a backup into a new data directory…', icon: <ArchiveRestore />, run: (x) => (x.setScreen('backup'), x.openDialog('backup-restore')) },
+    { id: 'recovery-split', group: 'Backup & Recovery', label: 'Split the master key into recovery shares…', icon: <Puzzle />, run: (x) => (x.setScreen('backup'), x.openDialog('recovery-split')) },
+    { id: 'airgap-import-request', group: 'Air-gap', label: 'Import a request envelope (air-gapped side)…', icon: <FileInput />, run: (x) => (x.clearAirgapRequest(), x.setAirgapView('sign'), x.setScreen('airgap')) },
+    { id: 'airgap-import-response', group: 'Air-gap', label: 'Import a response (online side)…', icon: <FileInput />, run: (x) => (x.setAirgapView('outbox'), x.setScreen('airgap')) },
+    { id: 'airgap-outbox', group: 'Air-gap', label: 'Show the air-gap outbox', icon: <Send />, run: (x) => (x.setAirgapView('outbox'), x.setScreen('airgap')) },
     { id: 'go-hd', group: 'HD wallets', label: 'Show HD wallets', icon: <Sprout />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd')) },
     { id: 'new-hd', group: 'HD wallets', label: 'Create an HD wallet…', icon: <Plus />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd'), x.openDialog('create-hd')) },
     { id: 'import-hd', group: 'HD wallets', label: 'Import a recovery phrase…', icon: <FileDown />, run: (x) => (x.setScreen('keys'), x.setKeysView('hd'), x.openDialog('import-hd')) },

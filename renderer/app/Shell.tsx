@@ -1,6 +1,6 @@
 /**
  * @module renderer/app/Shell
- * The signed-in app: sidebar, top bar, connection banner, the current screen, the app-level
+ * The signed-in app: sidebar, top bar, the air-gapped and connection banners, the current screen, the app-level
  * dialogs (so the command palette can open them from any screen), keyboard shortcuts and
  * auto-lock.
  */
@@ -18,6 +18,9 @@ import { SignScreen } from '../features/signing/SignScreen.js';
 import { SettingsScreen } from '../features/settings/SettingsScreen.js';
 import { RequestsScreen } from '../features/requests/RequestsScreen.js';
 import { PoliciesScreen } from '../features/policies/PoliciesScreen.js';
+import { BackupScreen } from '../features/backup/BackupScreen.js';
+import { AirgapScreen } from '../features/airgap/AirgapScreen.js';
+import { AirgapBanner } from '../features/airgap/AirgapBanner.js';
 import { useRequestAlerts } from '../features/requests/alerts.js';
 import { runRequestShortcut } from '../features/requests/request-actions.js';
 import { Sidebar } from './Sidebar.js';
@@ -65,6 +68,12 @@ export function Shell({ transport }: { transport: Transport }) {
         case 'goAudit':
           s.setScreen('audit');
           return;
+        case 'goBackup':
+          s.setScreen('backup');
+          return;
+        case 'goAirgap':
+          s.setScreen('airgap');
+          return;
         case 'goSettings':
           s.setScreen('settings');
           return;
@@ -97,10 +106,11 @@ export function Shell({ transport }: { transport: Transport }) {
       <Sidebar transport={transport} />
       <div className={f.main}>
         <TopBar />
+        <AirgapBanner />
         <ConnectionBanner transport={transport} />
         <UnlockAuditBanner />
         <main className={f.screen} aria-label={screen}>
-          {screen === 'requests' ? <RequestsScreen /> : screen === 'policies' ? <PoliciesScreen /> : screen === 'keys' ? <KeysScreen /> : screen === 'sign' ? <SignScreen /> : screen === 'audit' ? <AuditScreen /> : <SettingsScreen transport={transport} />}
+          {screen === 'requests' ? <RequestsScreen /> : screen === 'policies' ? <PoliciesScreen /> : screen === 'keys' ? <KeysScreen /> : screen === 'sign' ? <SignScreen /> : screen === 'audit' ? <AuditScreen /> : screen === 'backup' ? <BackupScreen /> : screen === 'airgap' ? <AirgapScreen /> : <SettingsScreen transport={transport} />}
         </main>
       </div>
       <AppDialogs />

@@ -3,7 +3,7 @@
  * The left sidebar: the screens that exist (UI.md: never an empty shell), who is signed in, and
  * how this window reaches Custos.
  */
-import { FileSignature, Gavel, Inbox, KeyRound, ScrollText, Settings as SettingsIcon, ShieldCheck } from 'lucide-react';
+import { DatabaseBackup, FileSignature, Gavel, Inbox, KeyRound, ScrollText, Settings as SettingsIcon, ShieldCheck, Unplug } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { Transport } from '../api/get-api.js';
 import { useApp } from '../store/index.js';
@@ -21,6 +21,8 @@ const ITEMS: readonly { screen: Screen; label: string; icon: ReactNode; shortcut
   { screen: 'keys', label: 'Keys', icon: <KeyRound aria-hidden />, shortcut: SHORTCUTS.goKeys },
   { screen: 'sign', label: 'Sign', icon: <FileSignature aria-hidden />, shortcut: SHORTCUTS.goSign },
   { screen: 'audit', label: 'Audit', icon: <ScrollText aria-hidden />, shortcut: SHORTCUTS.goAudit },
+  { screen: 'backup', label: 'Backup & Recovery', icon: <DatabaseBackup aria-hidden />, shortcut: SHORTCUTS.goBackup },
+  { screen: 'airgap', label: 'Air-gap', icon: <Unplug aria-hidden />, shortcut: SHORTCUTS.goAirgap },
   { screen: 'settings', label: 'Settings', icon: <SettingsIcon aria-hidden />, shortcut: SHORTCUTS.goSettings },
 ];
 

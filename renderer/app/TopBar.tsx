@@ -1,12 +1,13 @@
 /**
  * @module renderer/app/TopBar
  * The top bar, always visible (UI.md): the screen's title, the current namespace, the audit log's
- * integrity, and the vault's state with the auto-lock countdown and the Lock button.
+ * integrity, the air-gapped indicator (when on), and the vault's state with the auto-lock countdown and the Lock button.
  */
 import * as Menu from '@radix-ui/react-dropdown-menu';
 import { Check, ChevronsUpDown, Lock, LockOpen, ShieldAlert, ShieldCheck, ShieldQuestion } from 'lucide-react';
 import { useApp, useAppStore } from '../store/index.js';
 import { integrityView } from '../features/audit/integrity.js';
+import { AirgapIndicator } from '../features/airgap/AirgapBanner.js';
 import { autoLockMinutesOf } from '../store/settings-slice.js';
 import { Badge } from './ui/Badge.js';
 import { Button } from './ui/Button.js';
@@ -18,7 +19,7 @@ import { cx } from './ui/cx.js';
 import type { Screen } from '../store/types.js';
 import f from './frame.module.css';
 
-const TITLES: Readonly<Record<Screen, string>> = { requests: 'Requests', policies: 'Policies', keys: 'Keys', sign: 'Sign', audit: 'Audit log', settings: 'Settings' };
+const TITLES: Readonly<Record<Screen, string>> = { requests: 'Requests', policies: 'Policies', keys: 'Keys', sign: 'Sign', audit: 'Audit log', backup: 'Backup & Recovery', airgap: 'Air-gap', settings: 'Settings' };
 
 export function TopBar() {
   const screen = useApp((s) => s.screen);
@@ -27,6 +28,7 @@ export function TopBar() {
       <h1 className={f.title}>{TITLES[screen]}</h1>
       <NamespaceMenu />
       <div className={f.spacer} />
+      <AirgapIndicator />
       <IntegrityBadge />
       <div className={f.topbarSep} aria-hidden />
       <VaultState />

@@ -23,6 +23,8 @@ describe('matchShortcut', () => {
   it('never approves or rejects from a sequence, a text field or with a modifier', () => {
     expect(matchShortcut(key('a'), 'g', false)).toBe('goAudit');
     expect(matchShortcut(key('r'), 'g', false)).toBe('goSign');
+    expect(matchShortcut(key('b'), 'g', false)).toBe('goBackup');
+    expect(matchShortcut(key('x'), 'g', false)).toBe('goAirgap');
     expect(matchShortcut(key('a'), undefined, true)).toBeUndefined();
     expect(matchShortcut(key('r'), undefined, true)).toBeUndefined();
     expect(matchShortcut(key('A', { shiftKey: true }), undefined, false)).toBeUndefined();

@@ -20,6 +20,8 @@ export const SHORTCUTS = {
   goKeys: 'G K',
   goSign: 'G R',
   goAudit: 'G A',
+  goBackup: 'G B',
+  goAirgap: 'G X',
   goSettings: 'G S',
   newKey: 'N',
   importKey: 'I',
@@ -58,6 +60,8 @@ export function matchShortcut(e: { key: string; ctrlKey: boolean; metaKey: boole
     if (key === 'k') return 'goKeys';
     if (key === 'r') return 'goSign';
     if (key === 'a') return 'goAudit';
+    if (key === 'b') return 'goBackup';
+    if (key === 'x') return 'goAirgap';
     if (key === 's') return 'goSettings';
     return undefined;
   }

@@ -12,6 +12,9 @@
  * keyboard goes through the same checks (request-actions). Everything here follows the store,
  * which follows `requests.changed`: a request decided elsewhere or expired updates in place.
  *
+ * A pending request can instead be carried to an air-gapped Custos ("Sign on air-gapped laptop…":
+ * features/airgap/ExportRequestDialog): an envelope file and QR out, the response file back in.
+ *
  * Wallet clients asking for a connection (a web page's connect prompt, a program's pairing) wait
  * in the same queue (store/queue), decided on their own card (features/wallets/PromptDetail).
  */
@@ -36,6 +39,7 @@ import { useNow } from '../../app/lib/use-now.js';
 import { cx } from '../../app/ui/cx.js';
 import { RequestView } from '../signing/RequestView.js';
 import { PromptDetail, PromptStateBadge } from '../wallets/PromptDetail.js';
+import { AirgapExportButton } from '../airgap/ExportRequestDialog.js';
 import { parseOrigin } from '../wallets/origin.js';
 import { Countdown, URGENT_MS } from './Countdown.js';
 import { DecisionBar, useQueueDecision } from './DecisionBar.js';
@@ -391,18 +395,31 @@ function Detail() {
   }
   return (
     <div className={q.detailColumn} ref={ref}>
-      <section className={q.detail} aria-label="Selected request" data-testid="request-detail" data-state={record.state}>
-        <RequestHeader record={record} />
-        {record.state === 'pending' ? null : <Outcome record={record} />}
-        <RequestView view={record.view} />
-        {record.state === 'pending' ? <ActionBar key={record.id} record={record} /> : null}
-      </section>
+      <RequestCard record={record} airgapExport />
     </div>
   );
 }
 
-function RequestHeader({ record }: { record: RequestRecord }) {
+/**
+ * One request on one card: who asks and what the policies said, its outcome once decided, the
+ * decoded view, and the decision bar while it waits. The Air-gap screen shows an imported request
+ * with it too. `airgapExport`: offer to carry a pending request to an air-gapped signer.
+ * The decision bar decides the selected request (request-actions): select `record` first.
+ */
+export function RequestCard({ record, airgapExport = false }: { record: RequestRecord; airgapExport?: boolean }) {
+  return (
+    <section className={q.detail} aria-label="Selected request" data-testid="request-detail" data-state={record.state}>
+      <RequestHeader record={record} airgapExport={airgapExport} />
+      {record.state === 'pending' ? null : <Outcome record={record} />}
+      <RequestView view={record.view} />
+      {record.state === 'pending' ? <ActionBar key={record.id} record={record} /> : null}
+    </section>
+  );
+}
+
+function RequestHeader({ record, airgapExport }: { record: RequestRecord; airgapExport: boolean }) {
   const now = useNow(500);
+  const airGapped = useApp((s) => s.airgap?.airGapped === true);
   const p = record.policy;
   const policyTone: Tone = p.decision === 'allow' ? 'success' : p.decision === 'deny' ? 'danger' : record.state === 'pending' ? 'warning' : 'neutral';
   const pending = record.state === 'pending';
@@ -416,6 +433,7 @@ function RequestHeader({ record }: { record: RequestRecord }) {
             {record.client.label}
           </div>
         </div>
+        {airgapExport && record.state === 'pending' && record.client.transport !== 'air-gap' && !airGapped ? <AirgapExportButton record={record} /> : null}
         {record.state === 'pending' ? <Countdown left={record.expiresAt - now} title={COUNTDOWN_TITLE} /> : <StateBadge record={record} />}
       </div>
       <dl className={q.headerFacts}>

@@ -5,8 +5,11 @@
  * to when it may be tried again (vault.status.lockedUntil, or the LOCKED_OUT message's seconds).
  *
  * The passphrase stays in this component's state and is cleared on submit.
+ *
+ * On a locked vault, "Recover with shares…" opens the Shamir combine wizard (features/backup):
+ * the way back in when every passphrase is lost.
  */
-import { Clock, Lock, LockKeyhole, Timer } from 'lucide-react';
+import { Clock, Combine, Lock, LockKeyhole, Timer } from 'lucide-react';
 import { useState } from 'react';
 import { browserPrefs } from '../../store/prefs.js';
 import { useApp, useAppStore } from '../../store/index.js';
@@ -17,6 +20,7 @@ import { ErrorNote } from '../../app/ui/ErrorNote.js';
 import { formatCountdown } from '../../app/lib/format.js';
 import { useNow } from '../../app/lib/use-now.js';
 import { PassphraseInput } from './PassphraseInput.js';
+import { CombineWizard } from '../backup/CombineWizard.js';
 import f from '../../app/frame.module.css';
 import v from './vault.module.css';
 
@@ -36,6 +40,7 @@ export function UnlockScreen() {
   const [passphrase, setPassphrase] = useState('');
   const [error, setError] = useState<{ info: ErrorInfo; at: number } | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const [recovering, setRecovering] = useState(false);
   const now = useNow(500);
 
   const lockedUntil = Math.max(vault?.lockedUntil ?? 0, lockedUntilFromError(error?.info, error?.at ?? 0));
@@ -101,7 +106,13 @@ export function UnlockScreen() {
           <Button type="submit" variant="primary" size="lg" block busy={busy} disabled={passphrase === '' || lockedOut}>
             {busy ? 'Unlocking…' : signIn ? 'Sign in' : 'Unlock'}
           </Button>
+          {signIn ? null : (
+            <Button variant="ghost" size="sm" className={v.recoverLink} icon={<Combine aria-hidden />} onClick={() => setRecovering(true)} data-testid="recover-with-shares">
+              Lost every passphrase? Recover with shares…
+            </Button>
+          )}
         </form>
+        <CombineWizard open={recovering} onOpenChange={setRecovering} />
         <div className={f.gateFoot}>
           <span>Data directory</span>
           <span className={v.footPath} title={vault?.dataDir}>
