@@ -4,6 +4,9 @@
  * for byte, secp256k1 under the same public key, the HD wallet's Ethereum account at the same
  * address) and the audit log verifies with the restore in it; truncated, flipped-byte,
  * wrong-passphrase and non-empty-target restores are refused by name and leave nothing behind.
+ * Incrementals: `create --incremental-from` (repeated, full first), `verify FILE…` and
+ * `restore FILE…` over a chain of three; a misordered or incomplete chain and a wrong chain
+ * passphrase are refused naming the file by position and path.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -111,6 +114,67 @@ describe('custos backup', () => {
     expect(readdirSync(target)).toEqual(['keep-me']);
     expect(readdirSync(parent)).toEqual(['new']);
     expect((await custos(target, ['backup', 'restore'], '', BK)).code).toBe(2);
+  });
+
+  it('incremental chain: create --incremental-from (repeated, full first) → verify FILE… → restore FILE…; misordered, incomplete and wrong-passphrase chains are refused naming the file', async () => {
+    const dir = tempDir();
+    expect((await custos(dir, ['init', '--kdf-memory-kib', '1024', '--kdf-iterations', '1'])).code).toBe(0);
+    expect((await custos(dir, ['key', 'generate', '--id', 'ed', '--alg', 'ed25519'])).code).toBe(0);
+    const out = tempDir();
+    const full = join(out, 'full.custosbk');
+    const inc1 = join(out, 'inc1.custosbk');
+    const inc2 = join(out, 'inc2.custosbk');
+    expect((await custos(dir, ['backup', 'create', '--out', full], '', BK)).code).toBe(0);
+    expect((await custos(dir, ['key', 'generate', '--id', 'new1', '--alg', 'ed25519'])).code).toBe(0);
+    expect((await custos(dir, ['key', 'rotate', '--id', 'ed'])).code).toBe(0);
+    const c1 = await custos(dir, ['backup', 'create', '--incremental-from', full, '--out', inc1], '', BK);
+    expect(c1.code, c1.err).toBe(0);
+    expect(c1.out).toMatch(new RegExp(`^wrote incremental backup ${inc1} \\(\\d+ bytes\\), following ${full} \\([0-9a-f]{64}\\)\nsha256 [0-9a-f]{64}`));
+    expect(c1.out).toContain(`restore with: custos --data-dir NEW backup restore ${full} ${inc1}`);
+    expect((await custos(dir, ['key', 'generate', '--id', 'new2', '--alg', 'ed25519'])).code).toBe(0);
+    const wrong = await custos(dir, ['backup', 'create', '--incremental-from', full, '--incremental-from', inc1, '--out', inc2], '', { CUSTOS_BACKUP_PASSPHRASE: 'not the chain passphrase' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain(`PASSPHRASE_INCORRECT: backup 1 of 2 (${full}): wrong backup passphrase`);
+    expect(existsSync(inc2)).toBe(false);
+    const c2 = await custos(dir, ['--json', 'backup', 'create', '--incremental-from', full, '--incremental-from', inc1, '--out', inc2], '', BK);
+    expect(c2.code, c2.err).toBe(0);
+    const created = c2.json();
+    expect(created).toMatchObject({ follows: inc1, chain: [full, inc1, inc2], manifest: { kind: 'incremental', previous: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const sigs = async (d: string) => Promise.all(['ed', 'new1', 'new2'].map(async (id) => (await custos(d, ['--json', 'sign', '--id', id, '--data-hex', HEX])).json().signature));
+    const before = await sigs(dir);
+
+    const verified = await custos(dir, ['backup', 'verify', full, inc1, inc2], '', BK);
+    expect(verified.code, verified.err).toBe(0);
+    expect(verified.out).toContain('chain of 3 backups is intact');
+    expect(verified.out).toContain(`3. ${inc2}: incremental backup of vault`);
+    const vj = (await custos(dir, ['--json', 'backup', 'verify', full, inc1, inc2], '', BK)).json();
+    expect(vj).toMatchObject({ ok: true, file: inc2, sha256: created.sha256 });
+    expect((vj.chain as { file: string }[]).map((e) => e.file)).toEqual([full, inc1, inc2]);
+
+    const parent = tempDir();
+    const target = join(parent, 'restored');
+    const refusals: [string[], string][] = [
+      [[full, inc2, inc1], `TAMPERED: backup 2 of 3 (${inc2}) follows `],
+      [[full, inc2], `, but backup 1 of 2 (${full}) is `],
+      [[inc1, inc2], `backup 1 of 2 (${inc1}) is an incremental backup`],
+    ];
+    for (const [files, message] of refusals) {
+      const v = await custos(parent, ['backup', 'verify', ...files], '', BK);
+      expect(v.code).toBe(1);
+      expect(v.err).toContain(message);
+      const r = await custos(target, ['backup', 'restore', ...files], '', BK);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(message);
+      expect(readdirSync(parent)).toEqual([]);
+    }
+
+    const restored = await custos(target, ['--json', 'backup', 'restore', full, inc1, inc2], '', BK);
+    expect(restored.code, restored.err).toBe(0);
+    expect(restored.json()).toMatchObject({ restored: true, files: 3, sha256: created.sha256, auditOk: true, manifest: { kind: 'incremental' } });
+    expect(await sigs(target)).toEqual(before);
+    const audit = await custos(target, ['audit', 'verify', '--full']);
+    expect(audit.code, audit.err).toBe(0);
+    expect((await custos(target, ['--json', 'audit', 'list', '--action', 'backup.restore'])).out).toContain(created.sha256 as string);
   });
 
   it('backup and recovery commands do not run inside batch (they take passphrases or secrets interactively)', async () => {
