@@ -224,7 +224,8 @@ function OnlineSide() {
         <p className={a.sectionSub}>The air-gapped Custos wrote it after approving an envelope from this outbox. Only responses to envelopes sent from here are accepted, and an Ethereum signature must recover to the expected account.</p>
         {error === undefined ? null : <ErrorNote error={error} />}
         {imported === undefined ? null : <ImportedResult imported={imported} onOpenRequests={() => setScreen('requests')} />}
-        <FileDrop title="Drop a response file (.json) here" hint="custos-airgap-response files; or paste the text a scanner read from the air-gapped screen." action="Import response" busy={busy} onText={(t) => void onText(t)} testId="airgap-import-response" />
+        {/* Remounted after each accepted response: the pasted text goes with it. */}
+        <FileDrop key={imported?.requestId ?? 'none'} title="Drop a response file (.json) here" hint="custos-airgap-response files; or paste the text a scanner read from the air-gapped screen." action="Import response" busy={busy} onText={(t) => void onText(t)} testId="airgap-import-response" />
         <CliLine command="custos response import FILE" />
       </section>
       <section className={a.outbox} aria-label="Outbox">
