@@ -183,7 +183,7 @@ function CreateCard({ onVerify }: { onVerify: (path: string) => void }) {
         </div>
         {kind === 'incremental' ? (
           <Field label="After this chain" hint="The full backup first, then each incremental, one path a line. The new file records what changed since the last one." error={badChain === undefined ? undefined : `Line ${badChain.line} is not an absolute path`}>
-            {(c) => <textarea {...c} className={cx(ui.input, ui.inputMono, b.textarea)} rows={3} spellCheck={false} value={chain} onChange={(e) => setChain(e.target.value)} placeholder={'/backups/custos-full.custos-backup\n/backups/custos-incr-1.custos-backup'} data-testid="backup-chain" />}
+            {(c) => <textarea {...c} className={cx(ui.input, ui.inputMono, b.textarea)} rows={3} spellCheck={false} value={chain} onChange={(e) => setChain(e.target.value)} placeholder={'/backups/custos-full.custosbk\n/backups/custos-incr-1.custosbk'} data-testid="backup-chain" />}
           </Field>
         ) : null}
         <div className={b.formRow}>
@@ -292,7 +292,7 @@ function VerifyCard({ paths, onPaths }: { paths: string; onPaths: (p: string) =>
                   onPaths(e.target.value);
                   setFiles(undefined);
                 }}
-                placeholder="/backups/custos-full.custos-backup"
+                placeholder="/backups/custos-full.custosbk"
                 data-focus="backup-verify"
                 data-testid="verify-paths"
               />

@@ -141,7 +141,7 @@ function Wizard({ close }: { close: () => void }) {
       {at === 0 ? (
         <>
           <Field label="Backup files" hint="One absolute path a line: the full backup first, then its incrementals in order." error={bad === undefined ? undefined : `Line ${bad.line} is not an absolute path`}>
-            {(c) => <textarea {...c} className={cx(ui.input, ui.inputMono, b.textarea)} rows={3} spellCheck={false} autoFocus value={paths} onChange={(e) => setPaths(e.target.value)} placeholder="/backups/custos-full.custos-backup" data-testid="restore-paths" />}
+            {(c) => <textarea {...c} className={cx(ui.input, ui.inputMono, b.textarea)} rows={3} spellCheck={false} autoFocus value={paths} onChange={(e) => setPaths(e.target.value)} placeholder="/backups/custos-full.custosbk" data-testid="restore-paths" />}
           </Field>
           <Field label="Backup passphrase" hint="The one chosen when the backup was made. The files are checked with it before anything is written.">
             {(c) => <PassphraseInput {...c} value={backupPassphrase} onChange={(e) => setBackupPassphrase(e.target.value)} autoComplete="off" maxLength={1024} data-testid="restore-backup-passphrase" />}

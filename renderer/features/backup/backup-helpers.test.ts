@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { baseName, dirName, firstBadPath, isAbsolutePath, parsePathList, shellQuote, suggestRestoreDir } from './paths.js';
+import { formatBytes } from './format-size.js';
 import { checkShare, normalizeShare, sharesSummary, SHARE_WORDS } from './share-entry.js';
 
 const WORDS_1 = 'absurd avoid domain firm rival stereo bright thought alpha deal scrub avocado slam boil tennis vote ignore clever pool walk speak insect will goddess youth age wise peasant about dragon club diesel tongue sibling wealth nature local use abandon';
@@ -38,6 +39,13 @@ describe('backup paths', () => {
     expect(suggestRestoreDir('/home/op/.custos', at)).toBe('/home/op/.custos-restored-20250102-030405');
     expect(suggestRestoreDir('C:\\Users\\op\\custos', at)).toBe('C:\\Users\\op\\custos-restored-20250102-030405');
     expect(suggestRestoreDir(undefined, at)).toBe('');
+  });
+
+  it('writes sizes as people read them', () => {
+    expect(formatBytes(689)).toBe('689 B');
+    expect(formatBytes(1331)).toBe('1.3 KiB');
+    expect(formatBytes(5 * 1024 * 1024 + 1)).toBe('5.0 MiB');
+    expect(formatBytes(300 * 1024)).toBe('300 KiB');
   });
 
   it('quotes paths for the shell only when they need it', () => {
