@@ -39,6 +39,7 @@ import { SERVE_COMMAND } from './serve-command.js';
 import { POLICY_COMMANDS } from './policy-commands.js';
 import { RECOVERY_COMMANDS } from './recovery-commands.js';
 import { BACKUP_COMMANDS } from './backup-commands.js';
+import { AIRGAP_COMMANDS } from './airgap-commands.js';
 
 export interface CommandResult {
   /** What `--json` prints (and what a batch line carries after `"ok": true`). */
@@ -308,6 +309,7 @@ export const COMMANDS: readonly Command[] = [
   ...POLICY_COMMANDS,
   ...RECOVERY_COMMANDS,
   ...BACKUP_COMMANDS,
+  ...AIRGAP_COMMANDS,
   {
     words: ['key', 'generate'],
     summary: 'generate a key in the vault',

@@ -2560,11 +2560,10 @@ class CustodianImpl implements Custodian {
     }, (e) => ({ details: { requestId: e.id, sha256: e.sha256, requestType: e.request.type, method: e.method.slice(0, 64) } }));
     for (const [queueId, held] of this.parts.airgapInbox) {
       if (held.sha256 !== envelope.sha256) continue;
-      try {
-        return this.parts.approvals.get(queueId);
-      } catch {
-        this.parts.airgapInbox.delete(queueId); // dropped from the history: import it again
-      }
+      const existing = this.parts.approvals.list().find((r) => r.id === queueId);
+      // Waiting or signed: the same file again is the same request. Rejected, expired, failed or
+      // dropped from the history: the operator may look at it again.
+      if (existing !== undefined && (existing.state === 'pending' || existing.state === 'approved' || existing.state === 'signed')) return existing;
     }
     const ttlMs = Math.max(1000, Math.min(Date.parse(envelope.expiresAt) - this.parts.clock.now(), 24 * 3600_000));
     return new Promise<RequestRecord>((resolve, reject) => {

@@ -24,9 +24,9 @@ export function qrFrames(text: string): QrFrames {
   if (bytes.length <= SINGLE_FRAME_BYTES) return { encoding: 'text', frames: [text], fragments: 1 };
   const encoder = new UREncoder(UR.fromBuffer(bytes), UR_FRAGMENT_BYTES, 0, 10);
   const fragments = encoder.fragmentsLength;
-  // The pure fragments first, then half as many fountain parts again: a scanner that missed a few
-  // frames completes from the mixed parts instead of waiting for the loop to come round.
-  const count = Math.min(MAX_FRAMES, fragments + Math.ceil(fragments / 2));
+  // The pure fragments first, then as many fountain parts again (each mixes several fragments): a
+  // scanner that missed frames completes from the mixed ones instead of waiting a whole loop.
+  const count = Math.min(MAX_FRAMES, 2 * fragments);
   const frames: string[] = [];
   for (let i = 0; i < count; i++) frames.push(encoder.nextPart().toUpperCase());
   return { encoding: 'ur', frames, fragments };

@@ -67,7 +67,7 @@ describe('the renderer API handler table', () => {
     expect(range.map((d) => d.path)).toEqual(["m/84'/0'/0'/0/0", "m/84'/0'/0'/0/1", "m/84'/0'/0'/0/2"]);
     expect(range[0]?.address).toBe('bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu');
     // Chain signing: the full matrix is in core/signing/requests.test.ts.
-    const signer = { kind: 'hd', namespace: 'ops', wallet: 'hd' };
+    const signer = { kind: 'hd' as const, namespace: 'ops', wallet: 'hd' };
     expect(await call('signing.address', { signer, chain: 'ethereum' })).toMatchObject({ address: '0x9858EfFD232B4033E47d90003D41EC34EcaEda94', path: "m/44'/60'/0'/0/0" });
     const request = { type: 'eth.message', message: 'hello', encoding: 'utf8' };
     expect(await call('signing.describe', { request })).toMatchObject({ chain: 'ethereum', type: 'eth.message', signer: null });
@@ -151,7 +151,7 @@ describe('the renderer API handler table', () => {
     let response: { text: string } | null = null;
     for (let i = 0; i < 100 && response === null; i++) {
       const r = await dispatch(table, 'airgap.exportResponse', { requestId: imported.id }, conn);
-      if (r.ok) response = r.value;
+      if (r.ok) response = r.value as { text: string };
       else await new Promise((res) => setTimeout(res, 5));
     }
     seen.add('airgap.exportResponse');
