@@ -15,7 +15,7 @@
  * chain commands use. A file is never overwritten. Trusts the facade.
  */
 import { writeFileSync } from 'node:fs';
-import QRCode from 'qrcode';
+import encodeQR from 'qr';
 import { CustodyError } from '../../shared/errors.js';
 import type { SignerRef, SigningRequest } from '../../shared/api/signing.js';
 import { bitcoinNetworkSchema, bitcoinScriptSchema } from '../../shared/api/signing.js';
@@ -77,10 +77,10 @@ function writeNew(path: string, text: string): void {
   }
 }
 
-async function qrText(file: AirgapFile): Promise<string> {
+function qrText(file: AirgapFile): string {
   const blocks: string[] = [];
   for (const [i, frame] of file.qr.frames.entries()) {
-    const code = await QRCode.toString(frame, { type: 'terminal', small: true, errorCorrectionLevel: 'M' });
+    const code = encodeQR(frame, 'term', { ecc: 'medium' });
     blocks.push(file.qr.frames.length === 1 ? code : `frame ${i + 1} of ${file.qr.frames.length} (${file.qr.fragments} needed)\n${code}`);
   }
   return blocks.join('\n');
@@ -141,7 +141,7 @@ export const AIRGAP_COMMANDS: readonly Command[] = [
         `request ${e.id}, sha256 ${e.sha256}, signable until ${e.expiresAt}`,
         'carry it to the air-gapped laptop: custos request import FILE --yes --out RESPONSE; then here: custos response import RESPONSE',
       ];
-      if (ctx.args.flag('qr')) lines.push('', await qrText(made));
+      if (ctx.args.flag('qr')) lines.push('', qrText(made));
       return { json: { out, requestId: e.id, sha256: e.sha256, expiresAt: e.expiresAt, expectedAddress: e.expectedAddress, qr: made.qr }, text: lines.join('\n') };
     },
   },
@@ -184,7 +184,7 @@ export const AIRGAP_COMMANDS: readonly Command[] = [
       const response = await c.airgapExportResponse(record.id);
       writeNew(out as string, response.text);
       const lines = [...shown, '', signedResultText(done.result), '', `wrote response ${out as string} (sha256 ${response.sha256}): carry it back and run custos response import ${out as string}`];
-      if (ctx.args.flag('qr')) lines.push('', await qrText(response));
+      if (ctx.args.flag('qr')) lines.push('', qrText(response));
       return { json: { requestId: record.id, state: done.state, out, sha256: response.sha256, result: done.result, qr: response.qr }, text: lines.join('\n') };
     },
   },

@@ -1,11 +1,12 @@
 /**
  * @module renderer/features/keys/PublicKeyView
  * A key's public key in PEM, JWK or raw (hex), with a copy button and a QR code of the same text,
- * drawn by `qrcode` onto a canvas in the page: nothing leaves the machine, and no data: URL is
- * needed. Re-read when the primary version changes (after a rotation).
+ * drawn as an inline SVG from the `qr` module matrix (the air-gap screen's qrSymbol): nothing
+ * leaves the machine, and no data: URL is needed. Re-read when the primary version changes (after
+ * a rotation).
  */
-import QRCode from 'qrcode';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { qrSymbol, type QrSymbol } from '../airgap/qr-frames.js';
 import { useApp } from '../../store/index.js';
 import type { ErrorInfo, KeyInfo, PublicKeyFormat } from '../../store/types.js';
 import { Segmented } from '../../app/ui/Field.js';
@@ -77,20 +78,25 @@ function prettyJson(text: string): string {
 
 /** A QR code of `text`, drawn locally; the HD wallet view reuses it for addresses. */
 export function QrCode({ text, caption, testId = 'public-key-qr' }: { text: string; caption: string; testId?: string }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    const el = canvas.current;
-    if (el === null) return;
-    setFailed(false);
-    // Dark on white whatever the theme: scanners expect it.
-    QRCode.toCanvas(el, text, { errorCorrectionLevel: 'M', margin: 2, width: 400, color: { dark: '#111318', light: '#ffffff' } }, (error) => {
-      if (error !== null && error !== undefined) setFailed(true);
-    });
+  // Too long for any QR version: say so rather than draw nothing.
+  const symbol = useMemo((): QrSymbol | null => {
+    try {
+      return qrSymbol(text, 2);
+    } catch {
+      return null;
+    }
   }, [text]);
   return (
     <figure className={k.qr} aria-label={`QR code: ${caption}`}>
-      {failed ? <span className={k.qrCaption}>Too long for a QR code.</span> : <canvas ref={canvas} role="img" aria-label={`QR code of the ${caption}`} data-testid={testId} />}
+      {symbol === null ? (
+        <span className={k.qrCaption}>Too long for a QR code.</span>
+      ) : (
+        // Dark on white whatever the theme: scanners expect it.
+        <svg className={k.qrSvg} viewBox={`0 0 ${symbol.size} ${symbol.size}`} role="img" aria-label={`QR code of the ${caption}`} data-testid={testId} shapeRendering="crispEdges">
+          <rect width={symbol.size} height={symbol.size} fill="#fff" />
+          <path d={symbol.path} fill="#111318" />
+        </svg>
+      )}
       <figcaption className={k.qrCaption}>{caption}</figcaption>
     </figure>
   );
