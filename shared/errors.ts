@@ -39,6 +39,16 @@ export const ERROR_CODES = [
   'USER_REJECTED',
   'DEVICE_UNAVAILABLE',
   'PIN_INCORRECT',
+  /** A token refuses its PIN after too many wrong tries (CKR_PIN_LOCKED). */
+  'PIN_LOCKED',
+  /** The token or device lacks the mechanism or operation (CKR_MECHANISM_INVALID, no AES-GCM, …). */
+  'MECHANISM_UNSUPPORTED',
+  /** A Ledger is locked (status 0x5515): unlock it with its PIN on the device. */
+  'DEVICE_LOCKED',
+  /** A Ledger has no app open, or another than the one needed (0x6e00, 0x6d00, 0x6511). */
+  'WRONG_APP',
+  /** The device refuses to sign what it cannot show (0x6a80): blind signing is off in its app. */
+  'BLIND_SIGNING_DISABLED',
   'INTERNAL',
 ] as const;
 

@@ -182,6 +182,11 @@ export const CONNECT_CODES: Readonly<Record<ErrorCode, Code>> = {
   USER_REJECTED: Code.PermissionDenied,
   DEVICE_UNAVAILABLE: Code.Unavailable,
   PIN_INCORRECT: Code.Unauthenticated,
+  PIN_LOCKED: Code.PermissionDenied,
+  MECHANISM_UNSUPPORTED: Code.Unimplemented,
+  DEVICE_LOCKED: Code.Unavailable,
+  WRONG_APP: Code.FailedPrecondition,
+  BLIND_SIGNING_DISABLED: Code.FailedPrecondition,
   INTERNAL: Code.Internal,
 };
 
