@@ -71,6 +71,10 @@ import { createBackupFile } from './backup/create.js';
 import type { AirgapEnvelope, BackupProgress, OutboxEntry, QrFrames } from '../../shared/api/airgap.js';
 import { buildEnvelope, buildResponse, DEFAULT_ENVELOPE_TTL_MS, envelopeFileName, fileText, parseEnvelope, parseResponse, responseFileName } from './airgap/envelope.js';
 import { OutboxStore } from './airgap/outbox.js';
+import { DeviceKeyStore, type DeviceKeyRecord } from './backends/device-keys.js';
+import { DeviceManager, type DeviceInfo } from './backends/manager.js';
+import type { DeviceKey, TokenBackend } from './backends/types.js';
+import { Signature as EthersSignature, Transaction as EthersTransaction, recoverAddress as ethersRecoverAddress } from 'ethers';
 import { qrFrames } from './airgap/qr-frames.js';
 import { verifyResponse } from './airgap/verify.js';
 
@@ -98,6 +102,14 @@ export interface CoreOptions {
    * (completing a transaction from an upstream node); the hosts open no listener.
    */
   readonly airGapped?: 'flag' | 'config';
+  /** The PKCS#11 tokens and Ledgers this instance can reach (devices: in custos.yaml); none by default. */
+  readonly devices?: DeviceManager;
+  /**
+   * Where a token's PIN comes from when a key on it is used before anyone logged in (the CLI:
+   * CUSTOS_PKCS11_PIN, a --pin-file or a prompt). Absent (the desktop app): the operator logs in
+   * from the Devices screen first. A PIN is used once and never stored.
+   */
+  readonly devicePin?: (backend: string) => Promise<Uint8Array | null>;
 }
 
 /** A file the core made for the operator to carry across the air gap. */
@@ -490,6 +502,21 @@ export interface Custodian extends WalletConnectionsApi, PolicyApi {
   airgapImportResponse(text: string): Promise<{ requestId: string; requestSha256: string; result: SignedResult; fulfilled: boolean; signer: string | null }>;
   /** Online side: envelopes sent, newest first. */
   airgapOutbox(): Promise<OutboxEntry[]>;
+  /** PKCS#11 tokens of the configured modules and attached Ledgers, with their state. Operators. */
+  deviceList(): Promise<DeviceInfo[]>;
+  /** Log in to a token with its user PIN (typed by a person; used once, never stored). Operators. */
+  deviceLogin(backend: string, pin: Uint8Array): Promise<DeviceInfo>;
+  deviceLogout(backend: string): Promise<DeviceInfo>;
+  /** The keys on a device, each with the vault keys that reference it. */
+  deviceKeys(backend: string): Promise<(DeviceKey & { readonly referencedBy: readonly { namespace: string; id: string }[] })[]>;
+  /** Generate a key on a token (sensitive, non-extractable) and reference it as namespace/id (key.manage). */
+  deviceGenerate(request: { backend: string; namespace: string; id: string; algorithm: KeyAlgorithm; label?: string }): Promise<KeyInfo>;
+  /** Reference a key that is already on a device: a token key by label or CKA_ID, a Ledger account by path (key.manage). */
+  deviceAdopt(request: { backend: string; namespace: string; id: string; label?: string; handle?: string }): Promise<KeyInfo>;
+  /** Forget a device key's reference; the key stays on the device (key.manage). */
+  deviceForget(namespace: string, id: string): Promise<void>;
+  /** A Ledger account's address at `path`, optionally shown on the device to compare (key.read on nothing: device-level, operators). */
+  ledgerAddress(backend: string, path: string, options?: { display?: boolean }): Promise<{ address: string; path: string }>;
   /** Tell this instance's subscribers (its own connection) how a long backup operation is going. */
   emitProgress(progress: BackupProgress): void;
 
@@ -533,6 +560,9 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     approvals,
     connections: new ConnectionStore(db, vault, engine, clock),
     outbox: new OutboxStore(db, vault),
+    deviceKeys: new DeviceKeyStore(db, vault),
+    devices: options.devices ?? new DeviceManager([], { listTokens: () => Promise.resolve([]), openToken: () => Promise.reject(new CustodyError('DEVICE_UNAVAILABLE', 'no PKCS#11 module is configured')), ledgers: null }),
+    devicePin: options.devicePin ?? null,
     airgapInbox: new Map(),
     airGapped: options.airGapped ?? null,
     prompts,
@@ -616,6 +646,9 @@ interface Parts {
   readonly connections: ConnectionStore;
   /** Envelopes sent to an air-gapped signer (online side). */
   readonly outbox: OutboxStore;
+  readonly deviceKeys: DeviceKeyStore;
+  readonly devices: DeviceManager;
+  readonly devicePin: ((backend: string) => Promise<Uint8Array | null>) | null;
   /** Imported envelopes by queue request id (air-gapped side; in memory like the queue). */
   readonly airgapInbox: Map<string, AirgapEnvelope>;
   readonly airGapped: 'flag' | 'config' | null;
@@ -1525,6 +1558,7 @@ class CustodianImpl implements Custodian {
   generateKey(namespace: string, id: string, algorithm: KeyAlgorithm, options?: { exportable?: boolean }): Promise<KeyInfo> {
     return this.change('key.generate', { namespace, keyId: id }, { algorithm: String(algorithm), exportable: options?.exportable === true }, (record) => {
       this.authorize({ permission: 'key.manage', namespace }, namespace);
+      if (this.parts.deviceKeys.get(namespace, id) !== null) throw new CustodyError('ALREADY_EXISTS', `key ${namespace}/${id} exists (on a device)`);
       return this.keys.generate(namespace, id, algorithm, options, () => {
         this.assertQuota(namespace);
         record({ keyVersion: 1 });
@@ -1539,6 +1573,7 @@ class CustodianImpl implements Custodian {
       { algorithm: String(algorithm), format: String(format), exportable: options?.exportable === true },
       () => {
         this.authorize({ permission: 'key.manage', namespace }, namespace);
+        if (this.parts.deviceKeys.get(namespace, id) !== null) throw new CustodyError('ALREADY_EXISTS', `key ${namespace}/${id} exists (on a device)`);
         const info = this.keys.import(namespace, id, algorithm, format, data, options);
         this.assertQuota(namespace);
         return info;
@@ -1549,14 +1584,20 @@ class CustodianImpl implements Custodian {
 
   listKeys(filter?: KeyFilter): Promise<KeyInfo[]> {
     return this.observe('key.list', { namespace: filter?.namespace ?? null }, {}, () => {
+      const onDevices = (ns?: string): KeyInfo[] =>
+        this.parts.deviceKeys
+          .list(ns === undefined ? {} : { namespace: ns })
+          .filter((r) => (filter?.algorithm === undefined || r.algorithm === filter.algorithm) && (filter?.state === undefined || r.state === filter.state))
+          .map(deviceKeyInfo);
+      const byId = (a: KeyInfo, b: KeyInfo) => (a.namespace === b.namespace ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.namespace < b.namespace ? -1 : 1);
       if (filter?.namespace !== undefined) {
         this.authorize({ permission: 'key.read', namespace: filter.namespace }, filter.namespace);
         this.purge();
-        return this.keys.list(filter);
+        return [...this.keys.list(filter), ...onDevices(filter.namespace)].sort(byId);
       }
       const readable = namespacesWith(this.authorize('authenticated'), 'key.read');
       this.purge();
-      return this.keys.list(filter).filter((k) => readable.has(ALL_NAMESPACES) || readable.has(k.namespace));
+      return [...this.keys.list(filter), ...onDevices()].filter((k) => readable.has(ALL_NAMESPACES) || readable.has(k.namespace)).sort(byId);
     });
   }
 
@@ -1564,7 +1605,8 @@ class CustodianImpl implements Custodian {
     return this.observe('key.get', { namespace, keyId: id }, {}, () => {
       this.authorize({ permission: 'key.read', namespace }, namespace);
       this.purge();
-      return this.keys.get(namespace, id);
+      const device = this.deviceRecord(namespace, id, 'read');
+      return device === null ? this.keys.get(namespace, id) : deviceKeyInfo(device);
     });
   }
 
@@ -1575,6 +1617,12 @@ class CustodianImpl implements Custodian {
       { format: String(format) },
       () => {
         this.authorize({ permission: 'key.read', namespace }, namespace);
+        const device = this.deviceRecord(namespace, id, 'read');
+        if (device !== null) {
+          if (device.publicKey === null) throw new CustodyError('WRONG_KEY_TYPE', `key ${namespace}/${id} is a secret key: it has no public key`);
+          if (version !== undefined && version !== 1) throw new CustodyError('NOT_FOUND', `key ${namespace}/${id} (on ${device.backend}) has one version`);
+          return { info: deviceKeyInfo(device), version: 1, publicKey: this.engine.exportPublicKey(device.algorithm as SigningKeyAlgorithm, device.publicKey, format) };
+        }
         const { info, version: v, spki } = this.keys.publicKey(namespace, id, version);
         return { info, version: v, publicKey: this.engine.exportPublicKey(info.algorithm as SigningKeyAlgorithm, spki, format) };
       },
@@ -1602,6 +1650,7 @@ class CustodianImpl implements Custodian {
     this.purge();
     return this.changeSync('key.disable', { namespace, keyId: id }, {}, () => {
       this.authorize({ permission: 'key.manage', namespace }, namespace);
+      if (this.deviceRecord(namespace, id, 'read') !== null) return deviceKeyInfo(this.parts.deviceKeys.setState(namespace, id, 'disabled', this.parts.clock.now()));
       return this.keys.disable(namespace, id);
     });
   }
@@ -1610,6 +1659,7 @@ class CustodianImpl implements Custodian {
     this.purge();
     return this.changeSync('key.enable', { namespace, keyId: id }, {}, () => {
       this.authorize({ permission: 'key.manage', namespace }, namespace);
+      if (this.deviceRecord(namespace, id, 'read') !== null) return deviceKeyInfo(this.parts.deviceKeys.setState(namespace, id, 'active', this.parts.clock.now()));
       return this.keys.enable(namespace, id);
     });
   }
@@ -1618,6 +1668,9 @@ class CustodianImpl implements Custodian {
     this.purge();
     return this.changeSync('key.schedule-deletion', { namespace, keyId: id }, { windowMs: windowMs ?? this.parts.deletionWindowMs ?? null }, () => {
       this.authorize({ permission: 'key.manage', namespace }, namespace);
+      if (this.deviceRecord(namespace, id, 'read') !== null) {
+        throw new CustodyError('UNSUPPORTED', `key ${namespace}/${id} lives on a device: Custos does not delete it there; forget the reference instead (custos device forget, or Forget in the app)`);
+      }
       return this.keys.scheduleDeletion(namespace, id, windowMs ?? this.parts.deletionWindowMs);
     });
   }
@@ -1786,13 +1839,20 @@ class CustodianImpl implements Custodian {
   ethAddress(ref: EthKeyRef): Promise<{ address: string; path: string | null }> {
     return this.observe('eth.address', ethTarget(ref), {}, () => {
       this.authorize({ permission: 'key.read', namespace: ref.namespace }, ref.namespace);
+      const device = 'keyId' in ref ? this.deviceRecord(ref.namespace, ref.keyId, 'read') : null;
+      if (device !== null) {
+        if (device.address === null) throw new CustodyError('WRONG_KEY_TYPE', `key ${ref.namespace}/${device.id} is ${device.algorithm}: Ethereum needs ecdsa-secp256k1`);
+        return { address: device.address, path: device.backend.startsWith('ledger:') ? device.handle : null };
+      }
       return this.withEthSigner(ref, (signer, path) => ({ address: eth.signerAddress(signer), path }));
     }, (r) => ({ details: { address: r.address } }));
   }
 
   ethSignMessage(ref: EthKeyRef, message: Uint8Array): Promise<eth.EthSignature> {
     const request = (): SigningRequest => ({ type: 'eth.message', message: `0x${message instanceof Uint8Array ? Buffer.from(message).toString('hex') : ''}`, encoding: 'hex' });
-    return this.withOperatorPolicies(ref, 'personal_sign', request, () => this.ethSign('eth.sign-message', ref, { bytes: message?.length ?? 0 }, (signer) => eth.signPersonalMessage(signer, message)));
+    return this.withOperatorPolicies(ref, 'personal_sign', request, () =>
+      this.ledgerKey(ref) !== null ? this.ledgerPersonalSign(ref, message) : this.ethSign('eth.sign-message', ref, { bytes: message?.length ?? 0 }, (signer) => eth.signPersonalMessage(signer, message)),
+    );
   }
 
   ethSignTypedData(ref: EthKeyRef, typedData: unknown, options: { expectedChainId: number | bigint | string }): Promise<eth.EthSignature> {
@@ -1801,6 +1861,7 @@ class CustodianImpl implements Custodian {
   }
 
   private ethSignTypedDataNow(ref: EthKeyRef, typedData: unknown, options: { expectedChainId: number | bigint | string }): Promise<eth.EthSignature> {
+    if (this.ledgerKey(ref) !== null) return this.ledgerTypedData(ref, typedData, options);
     return this.ethSign('eth.sign-typed-data', ref, { expectedChainId: String(options?.expectedChainId) }, (signer) => eth.signTypedData(signer, typedData, { expectedChainId: options.expectedChainId }));
   }
 
@@ -1814,6 +1875,7 @@ class CustodianImpl implements Custodian {
   }
 
   private ethSignTransactionNow(ref: EthKeyRef, transaction: unknown, options: { expectedChainId?: number | bigint | string } = {}): Promise<eth.SignedTransaction> {
+    if (this.ledgerKey(ref) !== null) return this.ledgerTransaction(ref, transaction, options);
     return this.ethSign(
       'eth.sign-tx',
       ref,
@@ -1850,10 +1912,12 @@ class CustodianImpl implements Custodian {
     return this.observe(action, ethTarget(ref), details, () => {
       this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: 'keyId' in ref ? ref.keyId : ref.wallet }, ref.namespace);
       this.assertAuditIntact();
-      return this.withEthSigner(ref, (signer, path) => {
-        const value = run(signer);
-        return { value, path };
-      });
+      return this.afterDevicesReady([ref], () =>
+        this.withEthSigner(ref, (signer, path) => {
+          const value = run(signer);
+          return { value, path };
+        }),
+      );
     }, (r) => ({ details: { ...(r.path === null ? {} : { path: r.path }), digest: r.value.digest ?? r.value.signingHash ?? null, signer: r.value.address ?? r.value.from ?? null, ...extra?.(r.value) } })).then((r) => r.value);
   }
 
@@ -1871,7 +1935,8 @@ class CustodianImpl implements Custodian {
     const principal = this.principal();
     const { context } = await this.observe('request.policy', ethTarget(ref), { requestId: id, method: method.slice(0, 64) }, async () => {
       this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: keyIdOf(ref) }, ref.namespace);
-      const address = this.withEthSigner(ref, (s) => eth.signerAddress(s));
+      const device = 'keyId' in ref ? this.deviceRecord(ref.namespace, ref.keyId, 'read') : null;
+      const address = device !== null ? device.address : this.withEthSigner(ref, (s) => eth.signerAddress(s));
       const evaluated = await this.evaluateRequest(id, { client: { transport: this.client.transport, id: principal, label: principal }, method, request: request(), signer }, address);
       const e = evaluated.evaluation;
       if (e.decision === 'deny') throw new CustodyError('POLICY_DENIED', `a policy refused it: ${e.reasons.join('; ').slice(0, 500)}`);
@@ -1894,6 +1959,8 @@ class CustodianImpl implements Custodian {
   private withEthSigner<T>(ref: EthKeyRef, use: (signer: Secp256k1Signer, path: string | null) => T): T {
     if (typeof ref !== 'object' || ref === null) throw new CustodyError('INVALID_INPUT', 'name a key (namespace, keyId) or an HD wallet (namespace, wallet, index)');
     if ('keyId' in ref) {
+      const device = this.deviceRecord(ref.namespace, ref.keyId);
+      if (device !== null) return use(this.tokenSecp256k1Signer(device, 'Ethereum'), null);
       const key = this.keys.load(ref.namespace, ref.keyId, 'sign', ref.keyVersion);
       if (key.info.algorithm !== 'ecdsa-secp256k1' || key.privateHandle === undefined) {
         throw new CustodyError('WRONG_KEY_TYPE', `key ${ref.namespace}/${ref.keyId} is ${key.info.algorithm}: Ethereum needs ecdsa-secp256k1`);
@@ -1985,9 +2052,9 @@ class CustodianImpl implements Custodian {
         const network = btcNetworkOf(options.network);
         this.assertAuditIntact();
         const ownPublicKeys = (options.ownRefs ?? []).map((r) => this.btcPublicKey(r).publicKey);
-        return this.withBtcSigners(list, network, (signers) =>
+        return this.afterDevicesReady(list, () => this.withBtcSigners(list, network, (signers) =>
           bitcoin.signPsbt(psbt, signers, { network, ownPublicKeys, ...(options.allowSighash === undefined ? {} : { allowSighash: options.allowSighash }), finalize: options.finalize === true }),
-        );
+        ));
       },
       (r) => ({ details: { signedInputs: r.signed.length, feeSats: r.summary.feeSats === null ? null : r.summary.feeSats.toString(), signedPsbtSha256: sha256Hex(r.psbt), txid: r.transaction?.txid ?? null } }),
     );
@@ -2053,6 +2120,8 @@ class CustodianImpl implements Custodian {
       const signers = refs.map((ref) => {
         assertRef(ref);
         if ('keyId' in ref) {
+          const device = this.deviceRecord(ref.namespace, ref.keyId);
+          if (device !== null) return this.tokenSecp256k1Signer(device, 'Bitcoin');
           const key = this.keys.load(ref.namespace, ref.keyId, 'sign', ref.keyVersion);
           if (key.info.algorithm !== 'ecdsa-secp256k1' || key.privateHandle === undefined) {
             throw new CustodyError('WRONG_KEY_TYPE', `key ${ref.namespace}/${ref.keyId} is ${key.info.algorithm}: Bitcoin needs ecdsa-secp256k1`);
@@ -2203,6 +2272,8 @@ class CustodianImpl implements Custodian {
       () => {
         this.authorize({ permission: 'key.use', namespace: request.namespace, keyId: request.keyId }, request.namespace);
         this.assertAuditIntact();
+        const device = this.deviceRecord(request.namespace, request.keyId);
+        if (device !== null) return this.signOnDevice(device, request);
         const key = this.keys.load(request.namespace, request.keyId, 'sign');
         if (key.privateHandle === undefined) throw new CustodyError('WRONG_KEY_TYPE', `key ${request.namespace}/${request.keyId} cannot sign`);
         const signature = this.engine.sign(key.privateHandle, request.data, signOptions(request));
@@ -2530,6 +2601,276 @@ class CustodianImpl implements Custodian {
       const by = this.principal();
       return decision === 'approve' ? this.parts.approvals.approve(id, by) : this.parts.approvals.reject(id, by, reason);
     });
+  }
+
+  // ---------------------------------------------------------------- devices (core/backends)
+
+  deviceList(): Promise<DeviceInfo[]> {
+    return this.observe('device.list', {}, {}, async () => {
+      this.authorize('operator');
+      return this.parts.devices.list();
+    });
+  }
+
+  deviceLogin(backend: string, pin: Uint8Array): Promise<DeviceInfo> {
+    const id = backendName(backend);
+    return this.observe('device.login', {}, { backend: id }, async () => {
+      this.authorize('operator');
+      const token = await this.parts.devices.token(id);
+      await token.login(pin);
+      this.parts.devices.notify(id);
+      return this.deviceInfo(id);
+    });
+  }
+
+  deviceLogout(backend: string): Promise<DeviceInfo> {
+    const id = backendName(backend);
+    return this.observe('device.logout', {}, { backend: id }, async () => {
+      this.authorize('operator');
+      await (await this.parts.devices.token(id)).logout();
+      this.parts.devices.notify(id);
+      return this.deviceInfo(id);
+    });
+  }
+
+  deviceKeys(backend: string): Promise<(DeviceKey & { readonly referencedBy: readonly { namespace: string; id: string }[] })[]> {
+    const id = backendName(backend);
+    return this.observe('device.keys', {}, { backend: id }, async () => {
+      const grants = this.authorize('operator');
+      const device = await this.parts.devices.backend(id);
+      const keys = await device.listKeys();
+      const refs = this.parts.deviceKeys.list({ backend: id }).filter((r) => hasPermission(grants, 'key.read', r.namespace));
+      return keys.map((k) => ({ ...k, referencedBy: refs.filter((r) => r.handle === k.handle).map((r) => ({ namespace: r.namespace, id: r.id })) }));
+    }, (r) => ({ details: { keys: r.length } }));
+  }
+
+  deviceGenerate(request: { backend: string; namespace: string; id: string; algorithm: KeyAlgorithm; label?: string }): Promise<KeyInfo> {
+    const { namespace, id } = request;
+    const backend = backendName(request.backend);
+    return this.change('key.generate', { namespace, keyId: id }, { algorithm: String(request.algorithm), backend, exportable: false }, async (record) => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      this.assertKeyIdFree(namespace, id);
+      const token = await this.readyToken(backend);
+      // On the token first (sensitive, non-extractable); a reference that fails to commit after it
+      // leaves a key on the token that `adopt` can pick up, never a reference to nothing.
+      const key = await token.generate({ algorithm: request.algorithm, label: request.label ?? `${namespace}/${id}` });
+      const stored = this.db
+        .transaction(() => {
+          const r = this.parts.deviceKeys.insert({ namespace, id, backend, handle: key.handle, label: key.label, algorithm: key.algorithm, publicKey: key.publicKey, address: key.address, origin: 'generated', now: this.parts.clock.now() });
+          this.assertQuota(namespace);
+          record({ keyVersion: 1, details: { handle: key.handle, address: key.address } });
+          return r;
+        })
+        .immediate();
+      return deviceKeyInfo(stored);
+    });
+  }
+
+  deviceAdopt(request: { backend: string; namespace: string; id: string; label?: string; handle?: string }): Promise<KeyInfo> {
+    const { namespace, id } = request;
+    const backend = backendName(request.backend);
+    return this.change('key.adopt', { namespace, keyId: id }, { backend, label: typeof request.label === 'string' ? request.label.slice(0, 128) : null, handle: typeof request.handle === 'string' ? request.handle.slice(0, 128) : null }, async (record) => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      this.assertKeyIdFree(namespace, id);
+      let key: DeviceKey;
+      if (backend.startsWith('ledger:')) {
+        const path = request.handle ?? request.label;
+        if (path === undefined) throw new CustodyError('INVALID_INPUT', "name the Ledger account's path, e.g. m/44'/60'/0'/0/0");
+        const device = this.parts.devices.ledger(backend);
+        const { address, publicKey } = await device.getAddress(path);
+        key = { handle: path, label: path, algorithm: 'ecdsa-secp256k1', publicKey: secp256k1Spki(publicKey), address };
+      } else {
+        if (request.label === undefined && request.handle === undefined) throw new CustodyError('INVALID_INPUT', 'name the key on the token by its label or its id (CKA_ID, hex)');
+        const token = await this.readyToken(backend);
+        key = await token.find({ ...(request.label === undefined ? {} : { label: request.label }), ...(request.handle === undefined ? {} : { id: request.handle }) });
+      }
+      const stored = this.db
+        .transaction(() => {
+          const r = this.parts.deviceKeys.insert({ namespace, id, backend, handle: key.handle, label: key.label, algorithm: key.algorithm, publicKey: key.publicKey, address: key.address, origin: 'adopted', now: this.parts.clock.now() });
+          this.assertQuota(namespace);
+          record({ keyVersion: 1, details: { handle: key.handle, algorithm: key.algorithm, address: key.address } });
+          return r;
+        })
+        .immediate();
+      return deviceKeyInfo(stored);
+    });
+  }
+
+  deviceForget(namespace: string, id: string): Promise<void> {
+    return this.changeSync('key.forget', { namespace, keyId: id }, {}, () => {
+      this.authorize({ permission: 'key.manage', namespace }, namespace);
+      this.parts.deviceKeys.remove(namespace, id);
+    });
+  }
+
+  ledgerAddress(backend: string, path: string, options: { display?: boolean } = {}): Promise<{ address: string; path: string }> {
+    const id = backendName(backend);
+    return this.observe('device.ledger-address', {}, { backend: id, path: typeof path === 'string' ? path.slice(0, 64) : null, display: options.display === true }, async () => {
+      this.authorize('operator');
+      const r = await this.parts.devices.ledger(id).getAddress(path, { display: options.display === true });
+      return { address: r.address, path };
+    }, (r) => ({ details: { address: r.address } }));
+  }
+
+  private async deviceInfo(backend: string): Promise<DeviceInfo> {
+    const found = (await this.parts.devices.list()).find((d) => d.backend === backend);
+    if (found === undefined) throw new CustodyError('DEVICE_UNAVAILABLE', `${backend} is not attached`);
+    return found;
+  }
+
+  /** An id names one key in a namespace, wherever it lives: a vault key, an HD wallet or a device key. */
+  private assertKeyIdFree(namespace: string, id: string): void {
+    if (this.parts.deviceKeys.get(namespace, id) !== null) throw new CustodyError('ALREADY_EXISTS', `key ${namespace}/${id} exists (on a device)`);
+    for (const exists of [() => this.keys.get(namespace, id), () => this.parts.hd.get(namespace, id)]) {
+      try {
+        exists();
+      } catch (error) {
+        if (error instanceof CustodyError && error.code === 'NOT_FOUND') continue;
+        throw error;
+      }
+      throw new CustodyError('ALREADY_EXISTS', `key ${namespace}/${id} exists`);
+    }
+  }
+
+  /** The device key this vault key id names, if it is one; disabled keys refused for use. */
+  private deviceRecord(namespace: string, id: string, purpose: 'use' | 'read' = 'use'): DeviceKeyRecord | null {
+    if (typeof namespace !== 'string' || typeof id !== 'string') return null;
+    const record = this.parts.deviceKeys.get(namespace, id);
+    if (record !== null && purpose === 'use' && record.state !== 'active') throw new CustodyError('KEY_DISABLED', `key ${namespace}/${id} is disabled`);
+    return record;
+  }
+
+  /** The token, open and logged in: from an earlier login, or the PIN provider (the CLI), else a typed refusal. */
+  private async readyToken(backend: string): Promise<TokenBackend> {
+    const token = await this.parts.devices.token(backend);
+    if (token.status().state === 'login-required' && this.parts.devicePin !== null) {
+      const pin = await this.parts.devicePin(backend);
+      if (pin !== null) {
+        try {
+          await token.login(pin);
+        } finally {
+          pin.fill(0);
+        }
+      }
+    }
+    const state = token.status();
+    if (state.state === 'login-required') throw new CustodyError('UNAUTHENTICATED', `log in to ${backend} first (its PIN: Devices in the app, or CUSTOS_PKCS11_PIN / --pin-file for the CLI)`);
+    if (state.state !== 'ready') throw new CustodyError('DEVICE_UNAVAILABLE', `${backend} is ${state.state}: ${state.detail}`);
+    return token;
+  }
+
+  /** Before a synchronous signer over a token key is asked for: the token open and logged in. */
+  private async prepareDeviceRef(ref: unknown): Promise<void> {
+    if (typeof ref !== 'object' || ref === null || !('keyId' in ref)) return;
+    const r = ref as { namespace: string; keyId: string };
+    const record = this.deviceRecord(r.namespace, r.keyId);
+    if (record !== null && record.backend.startsWith('pkcs11:')) await this.readyToken(record.backend);
+  }
+
+  /** The Ledger key an Ethereum reference names, or null (a vault key, an HD account, a token key). */
+  private ledgerKey(ref: EthKeyRef): DeviceKeyRecord | null {
+    if (typeof ref !== 'object' || ref === null || !('keyId' in ref)) return null;
+    const record = this.deviceRecord(ref.namespace, ref.keyId, 'read');
+    return record !== null && record.backend.startsWith('ledger:') ? record : null;
+  }
+
+  /**
+   * Sign on a Ledger: it shows the request, the person confirms on it, and the signature is
+   * checked here to recover to the address the vault references (a wrong device or path is
+   * refused, never passed on). Audited like any Ethereum signature.
+   */
+  private ethSignOnLedger<T extends { digest?: string; signingHash?: string; address?: string; from?: string }>(action: string, ref: EthKeyRef, details: Details, run: (device: ReturnType<DeviceManager['ledger']>, key: DeviceKeyRecord) => Promise<T>): Promise<T> {
+    return this.observe(action, ethTarget(ref), { ...details, device: true }, async () => {
+      this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: keyIdOf(ref) }, ref.namespace);
+      this.assertAuditIntact();
+      const key = this.ledgerKey(ref);
+      if (key === null) throw new CustodyError('INTERNAL', 'not a Ledger key');
+      if (key.state !== 'active') throw new CustodyError('KEY_DISABLED', `key ${ref.namespace}/${keyIdOf(ref)} is disabled`);
+      const device = this.parts.devices.ledger(key.backend);
+      return run(device, key);
+    }, (r) => ({ details: { path: this.ledgerKey(ref)?.handle ?? null, digest: r.digest ?? r.signingHash ?? null, signer: r.address ?? r.from ?? null } }));
+  }
+
+  private ledgerPersonalSign(ref: EthKeyRef, message: Uint8Array): Promise<eth.EthSignature> {
+    return this.ethSignOnLedger('eth.sign-message', ref, { bytes: message.length }, async (device, key) => {
+      const digest = eth.hashPersonalMessage(message);
+      const sig = await device.signPersonalMessage(key.handle, message);
+      return ledgerSignature(digest, sig, key);
+    });
+  }
+
+  private ledgerTypedData(ref: EthKeyRef, typedData: unknown, options: { expectedChainId: number | bigint | string }): Promise<eth.EthSignature> {
+    return this.ethSignOnLedger('eth.sign-typed-data', ref, { expectedChainId: String(options.expectedChainId) }, async (device, key) => {
+      const parsed = eth.parseTypedData(typedData, { expectedChainId: options.expectedChainId });
+      const sig = await device.signTypedData(key.handle, typeof typedData === 'string' ? (JSON.parse(typedData) as unknown) : typedData, { allowBlind: this.blindSigningAllowed(ref) });
+      return ledgerSignature(parsed.digest, sig, key);
+    });
+  }
+
+  private ledgerTransaction(ref: EthKeyRef, transaction: unknown, options: { expectedChainId?: number | bigint | string }): Promise<eth.SignedTransaction> {
+    return this.ethSignOnLedger('eth.sign-tx', ref, { expectedChainId: options.expectedChainId === undefined ? null : String(options.expectedChainId) }, async (device, key) => {
+      const parsed = eth.parseTransaction(transaction, options.expectedChainId === undefined ? {} : { expectedChainId: options.expectedChainId });
+      if (parsed.tx.from !== undefined && key.address !== null && parsed.tx.from.toLowerCase() !== key.address.toLowerCase()) {
+        throw new CustodyError('INVALID_INPUT', `the transaction's from (${parsed.tx.from}) is not this key's address (${key.address})`);
+      }
+      const sig = await device.signTransaction(key.handle, parsed.unsignedSerialized.slice(2));
+      const tx = EthersTransaction.from(parsed.unsignedSerialized);
+      const yParity = ledgerParity(sig.v, tx.type === 0 ? tx.chainId : null);
+      tx.signature = EthersSignature.from({ r: `0x${sig.r.replace(/^0x/iu, '').padStart(64, '0')}`, s: `0x${sig.s.replace(/^0x/iu, '').padStart(64, '0')}`, yParity });
+      if (key.address !== null && tx.from?.toLowerCase() !== key.address.toLowerCase()) {
+        throw new CustodyError('TAMPERED', `the device signed as ${tx.from ?? 'nobody'}, not as ${key.address}: wrong device or account`, { details: { record: 'device signature' } });
+      }
+      const signature = tx.signature;
+      return {
+        type: parsed.tx.type,
+        rawTransaction: tx.serialized as eth.Hex,
+        hash: tx.hash as eth.Hex,
+        signingHash: parsed.signingHash,
+        from: tx.from as string,
+        r: signature.r as eth.Hex,
+        s: signature.s as eth.Hex,
+        yParity: signature.yParity,
+        v: `0x${(tx.type === 0 ? signature.networkV ?? BigInt(signature.v) : BigInt(signature.yParity)).toString(16)}` as eth.Hex,
+      };
+    });
+  }
+
+  /**
+   * A Ledger may sign EIP-712 data it cannot show (the hashed method) only when a policy that
+   * applies to the key says so explicitly: a `blindSigning` rule with `unknownTypedData: false`.
+   */
+  private blindSigningAllowed(ref: EthKeyRef): boolean {
+    const applicable = applicablePolicies(this.allPolicyDefinitions(), ref.namespace, keyIdOf(ref));
+    return applicable.some((p) => p.kind === 'rules' && p.enabled && p.rules.some((r) => r.type === 'blindSigning' && r.unknownTypedData === false));
+  }
+
+  /** A synchronous secp256k1 signer over a token key (the token was readied before). */
+  private tokenSecp256k1Signer(device: DeviceKeyRecord, chain: string): Secp256k1Signer {
+    if (device.algorithm !== 'ecdsa-secp256k1') throw new CustodyError('WRONG_KEY_TYPE', `key ${device.namespace}/${device.id} is ${device.algorithm}: ${chain} needs ecdsa-secp256k1`);
+    if (device.backend.startsWith('ledger:')) throw new CustodyError('UNSUPPORTED', `key ${device.namespace}/${device.id} is on a Ledger, which signs Ethereum transactions and messages only`);
+    return this.parts.devices.openedToken(device.backend).secp256k1Signer(device.handle);
+  }
+
+  /** Ready every token a list of references names, then run the synchronous signing. */
+  private async afterDevicesReady<T>(refs: readonly unknown[], run: () => T): Promise<T> {
+    for (const ref of refs) await this.prepareDeviceRef(ref);
+    return run();
+  }
+
+  /** crypto.sign with a token key: on the token (hashing in software where it must). */
+  private async signOnDevice(device: DeviceKeyRecord, request: SignRequest): Promise<SignResult> {
+    if (!device.backend.startsWith('pkcs11:')) throw new CustodyError('MECHANISM_UNSUPPORTED', `key ${device.namespace}/${device.id} is on a Ledger: it signs Ethereum requests only (custos ledger sign-tx / sign-message)`);
+    if (device.publicKey === null) throw new CustodyError('WRONG_KEY_TYPE', `key ${device.namespace}/${device.id} is a secret key: it cannot sign`);
+    const token = await this.readyToken(device.backend);
+    const signature = await token.sign(device.handle, {
+      data: request.data,
+      ...(request.hash === undefined ? {} : { hash: request.hash }),
+      ...(request.prehashed === undefined ? {} : { prehashed: request.prehashed }),
+      ...(request.scheme === undefined ? {} : { scheme: request.scheme }),
+      ...(request.saltLength === undefined ? {} : { saltLength: request.saltLength }),
+      ...(request.sigFormat === undefined ? {} : { format: request.sigFormat }),
+    });
+    return { signature, keyVersion: 1, algorithm: device.algorithm };
   }
 
   // ---------------------------------------------------------------- air-gapped operation (core/airgap)
@@ -3277,6 +3618,7 @@ class CustodianImpl implements Custodian {
     this.parts.closed.value = true;
     this.parts.approvals.close();
     await this.parts.policy.runtime?.close();
+    await this.parts.devices.close().catch(() => undefined);
     try {
       if (this.vault.isUnlocked()) this.audit.checkpoint();
     } finally {
@@ -3638,4 +3980,69 @@ function defaultMethod(request: SigningRequest): string {
     default:
       return request.type;
   }
+}
+
+/** A backend id as given, checked for shape only (the manager says whether it exists). */
+function backendName(backend: unknown): string {
+  if (typeof backend !== 'string' || !/^(pkcs11|ledger):[\x20-\x7e]{1,64}$/u.test(backend)) throw new CustodyError('INVALID_INPUT', 'a device is pkcs11:<token label> or ledger:<device id>');
+  return backend;
+}
+
+/** A device key as the key listing shows it: one version, never exportable, its backend named. */
+function deviceKeyInfo(r: DeviceKeyRecord): KeyInfo {
+  return {
+    namespace: r.namespace,
+    id: r.id,
+    algorithm: r.algorithm,
+    kind: r.publicKey === null ? 'secret' : 'private',
+    state: r.state,
+    exportable: false,
+    origin: r.origin === 'generated' ? 'generated' : 'imported',
+    primaryVersion: 1,
+    minDecryptVersion: 1,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    deletionAt: null,
+    versions: [{ version: 1, createdAt: r.createdAt, destroyed: false }],
+    backend: r.backend,
+  };
+}
+
+/** SPKI DER of a secp256k1 public key given as SEC1 (65-byte uncompressed or 33-byte compressed). */
+function secp256k1Spki(publicKey: Uint8Array): Uint8Array {
+  const point = secp256k1Point(publicKey);
+  const prefix = Buffer.from('3056301006072a8648ce3d020106052b8104000a034200', 'hex');
+  return new Uint8Array(Buffer.concat([prefix, Buffer.from(point)]));
+}
+
+function secp256k1Point(publicKey: Uint8Array): Uint8Array {
+  if (publicKey.length === 65 && publicKey[0] === 4) return publicKey;
+  if (publicKey.length === 33) return nobleSecp256k1.Point.fromHex(Buffer.from(publicKey).toString('hex')).toBytes(false);
+  throw new CustodyError('INVALID_INPUT', 'the device returned a public key that is not a secp256k1 point');
+}
+
+/** The y parity of a signature from a device's v: 27/28, 0/1, or an EIP-155 v (possibly truncated to a byte by the device). */
+function ledgerParity(v: string | number, chainId: bigint | null): 0 | 1 {
+  const n = typeof v === 'number' ? BigInt(v) : BigInt(v.startsWith('0x') ? v : `0x${v}`);
+  if (n === 0n || n === 1n) return Number(n) as 0 | 1;
+  if (n === 27n || n === 28n) return Number(n - 27n) as 0 | 1;
+  if (chainId !== null && chainId > 0n) {
+    // EIP-155: v = chainId·2 + 35 + parity; a device may send only its low byte.
+    const full = chainId * 2n + 35n;
+    for (const parity of [0n, 1n]) if ((full + parity) === n || ((full + parity) & 0xffn) === n) return Number(parity) as 0 | 1;
+  }
+  throw new CustodyError('INTERNAL', `the device returned an unexpected signature v (${n.toString()})`);
+}
+
+/** An EIP-191/712 signature from a device, checked to recover to the key's address. */
+function ledgerSignature(digest: string, sig: { v: number; r: string; s: string }, key: DeviceKeyRecord): eth.EthSignature {
+  const yParity = ledgerParity(sig.v, null);
+  const r = `0x${sig.r.replace(/^0x/iu, '').padStart(64, '0')}`;
+  const s = `0x${sig.s.replace(/^0x/iu, '').padStart(64, '0')}`;
+  const signature = EthersSignature.from({ r, s, yParity });
+  const address = ethersRecoverAddress(digest, signature);
+  if (key.address !== null && address.toLowerCase() !== key.address.toLowerCase()) {
+    throw new CustodyError('TAMPERED', `the device signed as ${address}, not as ${key.address}: wrong device or account`, { details: { record: 'device signature' } });
+  }
+  return { signature: signature.serialized as eth.Hex, r: r as eth.Hex, s: s as eth.Hex, v: (27 + yParity) as 27 | 28, yParity, digest: digest as eth.Hex, address };
 }

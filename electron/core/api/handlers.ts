@@ -346,7 +346,7 @@ function settingsOut(deps: HandlerDeps, c: Custodian): MethodOutput<'settings.ge
 }
 
 function keyOut(k: KeyInfo): MethodOutput<'keys.get'> {
-  return { ...k, backend: 'software', versions: k.versions.map((v) => ({ ...v })) };
+  return { ...k, backend: k.backend ?? 'software', versions: k.versions.map((v) => ({ ...v })) };
 }
 
 function recordOut(r: RequestRecord): MethodOutput<'requests.approve'> {

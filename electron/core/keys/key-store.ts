@@ -51,6 +51,8 @@ export interface KeyInfo {
   /** When a pending deletion takes effect (epoch ms), else null. */
   readonly deletionAt: number | null;
   readonly versions: readonly KeyVersionInfo[];
+  /** Where the key lives: absent for a vault key (`software`); `pkcs11:<token>` or `ledger:<device>` for a device key (core/backends). */
+  readonly backend?: string;
 }
 
 export interface KeyFilter {

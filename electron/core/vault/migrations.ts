@@ -254,4 +254,26 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX airgap_outbox_created ON airgap_outbox (created_at);
   `,
+  // 9: keys that live on a device (a PKCS#11 token, a Ledger): the vault keeps a reference — which
+  // backend, which handle on it, its public key — so the key is named, authorized, audited and
+  // used like a vault key, while the key itself never leaves the device (core/backends).
+  `
+  CREATE TABLE device_keys (
+    namespace TEXT NOT NULL REFERENCES namespaces(name),
+    id TEXT NOT NULL,
+    backend TEXT NOT NULL,             -- 'pkcs11:<token label>' | 'ledger:<device id>'
+    handle TEXT NOT NULL,              -- PKCS#11 CKA_ID (hex); Ledger: the BIP-32 path
+    label TEXT NOT NULL,               -- PKCS#11 CKA_LABEL; Ledger: the path
+    algorithm TEXT NOT NULL,
+    public_key BLOB,                   -- SPKI DER (asymmetric keys)
+    address TEXT,                      -- the Ethereum address of a secp256k1 key
+    state TEXT NOT NULL,               -- 'active' | 'disabled'
+    origin TEXT NOT NULL,              -- 'generated' (by Custos on the device) | 'adopted'
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    record_mac BLOB NOT NULL,
+    PRIMARY KEY (namespace, id)
+  );
+  CREATE UNIQUE INDEX device_keys_handle ON device_keys (backend, handle, namespace);
+  `,
 ];

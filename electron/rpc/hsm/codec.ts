@@ -113,7 +113,7 @@ export function keyOut(k: KeyInfo): MessageInitShape<typeof pb.KeySchema> {
     updatedAtMs: BigInt(k.updatedAt),
     ...(k.deletionAt === null ? {} : { deletionAtMs: BigInt(k.deletionAt) }),
     versions: k.versions.map((v) => ({ version: v.version, createdAtMs: BigInt(v.createdAt), destroyed: v.destroyed })),
-    backend: 'software',
+    backend: k.backend ?? 'software',
   };
 }
 
