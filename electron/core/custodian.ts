@@ -205,7 +205,11 @@ export type CoreEvent =
   /** A long backup operation moved on; only the connection whose facade instance started it hears it. */
   | { readonly type: 'backup.progress'; readonly owner: Custodian; readonly progress: BackupProgress }
   /** The air-gap outbox changed (an envelope sent or answered). */
-  | { readonly type: 'airgap.changed' };
+  | { readonly type: 'airgap.changed' }
+  /** A device was attached or removed, or a token's login state changed (null: any). */
+  | { readonly type: 'devices.changed'; readonly backend: string | null }
+  /** A Ledger waits for the person to confirm on it, or stopped waiting. */
+  | { readonly type: 'devices.confirm'; readonly backend: string; readonly active: boolean; readonly what: string };
 
 /**
  * One audited operation as internal observers (the metrics endpoint) hear of it, after its audit
@@ -517,6 +521,8 @@ export interface Custodian extends WalletConnectionsApi, PolicyApi {
   deviceForget(namespace: string, id: string): Promise<void>;
   /** A Ledger account's address at `path`, optionally shown on the device to compare (key.read on nothing: device-level, operators). */
   ledgerAddress(backend: string, path: string, options?: { display?: boolean }): Promise<{ address: string; path: string }>;
+  /** Cancel what a Ledger is waiting on; false when it waits on nothing. */
+  deviceCancel(backend: string): Promise<boolean>;
   /** Tell this instance's subscribers (its own connection) how a long backup operation is going. */
   emitProgress(progress: BackupProgress): void;
 
@@ -563,6 +569,7 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     deviceKeys: new DeviceKeyStore(db, vault),
     devices: options.devices ?? new DeviceManager([], { listTokens: () => Promise.resolve([]), openToken: () => Promise.reject(new CustodyError('DEVICE_UNAVAILABLE', 'no PKCS#11 module is configured')), ledgers: null }),
     devicePin: options.devicePin ?? null,
+    deviceWaits: new Map(),
     airgapInbox: new Map(),
     airGapped: options.airGapped ?? null,
     prompts,
@@ -614,6 +621,16 @@ export async function openCustodian(options: CoreOptions): Promise<Custodian> {
     for (const cache of parts.hdCaches.values()) cache.wipe();
     parts.hdCaches.clear();
   });
+  // A Ledger attached or removed, a token logged in or out: every connection re-reads its devices.
+  parts.devices.subscribe((backend) => {
+    for (const listener of [...parts.listeners]) {
+      try {
+        listener({ type: 'devices.changed', backend });
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  });
   return new CustodianImpl(parts, options.client ?? CLI_CLIENT, NOBODY);
 }
 
@@ -649,6 +666,8 @@ interface Parts {
   readonly deviceKeys: DeviceKeyStore;
   readonly devices: DeviceManager;
   readonly devicePin: ((backend: string) => Promise<Uint8Array | null>) | null;
+  /** What each Ledger is waiting on the person for, with the way to cancel it. */
+  readonly deviceWaits: Map<string, AbortController>;
   /** Imported envelopes by queue request id (air-gapped side; in memory like the queue). */
   readonly airgapInbox: Map<string, AirgapEnvelope>;
   readonly airGapped: 'flag' | 'config' | null;
@@ -2779,7 +2798,7 @@ class CustodianImpl implements Custodian {
    * checked here to recover to the address the vault references (a wrong device or path is
    * refused, never passed on). Audited like any Ethereum signature.
    */
-  private ethSignOnLedger<T extends { digest?: string; signingHash?: string; address?: string; from?: string }>(action: string, ref: EthKeyRef, details: Details, run: (device: ReturnType<DeviceManager['ledger']>, key: DeviceKeyRecord) => Promise<T>): Promise<T> {
+  private ethSignOnLedger<T extends { digest?: string; signingHash?: string; address?: string; from?: string }>(action: string, ref: EthKeyRef, details: Details, run: (device: ReturnType<DeviceManager['ledger']>, key: DeviceKeyRecord, signal: AbortSignal) => Promise<T>): Promise<T> {
     return this.observe(action, ethTarget(ref), { ...details, device: true }, async () => {
       this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: keyIdOf(ref) }, ref.namespace);
       this.assertAuditIntact();
@@ -2787,33 +2806,53 @@ class CustodianImpl implements Custodian {
       if (key === null) throw new CustodyError('INTERNAL', 'not a Ledger key');
       if (key.state !== 'active') throw new CustodyError('KEY_DISABLED', `key ${ref.namespace}/${keyIdOf(ref)} is disabled`);
       const device = this.parts.devices.ledger(key.backend);
-      return run(device, key);
+      const controller = new AbortController();
+      this.parts.deviceWaits.set(key.backend, controller);
+      const what = `${action === 'eth.sign-tx' ? 'a transaction' : action === 'eth.sign-typed-data' ? 'typed data' : 'a message'} for ${ref.namespace}/${keyIdOf(ref)}`;
+      this.emit({ type: 'devices.confirm', backend: key.backend, active: true, what });
+      try {
+        return await run(device, key, controller.signal);
+      } finally {
+        if (this.parts.deviceWaits.get(key.backend) === controller) this.parts.deviceWaits.delete(key.backend);
+        this.emit({ type: 'devices.confirm', backend: key.backend, active: false, what });
+      }
     }, (r) => ({ details: { path: this.ledgerKey(ref)?.handle ?? null, digest: r.digest ?? r.signingHash ?? null, signer: r.address ?? r.from ?? null } }));
   }
 
+  deviceCancel(backend: string): Promise<boolean> {
+    const id = backendName(backend);
+    return this.observe('device.cancel', {}, { backend: id }, () => {
+      this.authorize('operator');
+      const waiting = this.parts.deviceWaits.get(id);
+      if (waiting === undefined) return false;
+      waiting.abort();
+      return true;
+    });
+  }
+
   private ledgerPersonalSign(ref: EthKeyRef, message: Uint8Array): Promise<eth.EthSignature> {
-    return this.ethSignOnLedger('eth.sign-message', ref, { bytes: message.length }, async (device, key) => {
+    return this.ethSignOnLedger('eth.sign-message', ref, { bytes: message.length }, async (device, key, signal) => {
       const digest = eth.hashPersonalMessage(message);
-      const sig = await device.signPersonalMessage(key.handle, message);
+      const sig = await device.signPersonalMessage(key.handle, message, { signal });
       return ledgerSignature(digest, sig, key);
     });
   }
 
   private ledgerTypedData(ref: EthKeyRef, typedData: unknown, options: { expectedChainId: number | bigint | string }): Promise<eth.EthSignature> {
-    return this.ethSignOnLedger('eth.sign-typed-data', ref, { expectedChainId: String(options.expectedChainId) }, async (device, key) => {
+    return this.ethSignOnLedger('eth.sign-typed-data', ref, { expectedChainId: String(options.expectedChainId) }, async (device, key, signal) => {
       const parsed = eth.parseTypedData(typedData, { expectedChainId: options.expectedChainId });
-      const sig = await device.signTypedData(key.handle, typeof typedData === 'string' ? (JSON.parse(typedData) as unknown) : typedData, { allowBlind: this.blindSigningAllowed(ref) });
+      const sig = await device.signTypedData(key.handle, typeof typedData === 'string' ? (JSON.parse(typedData) as unknown) : typedData, { allowBlind: this.blindSigningAllowed(ref), signal });
       return ledgerSignature(parsed.digest, sig, key);
     });
   }
 
   private ledgerTransaction(ref: EthKeyRef, transaction: unknown, options: { expectedChainId?: number | bigint | string }): Promise<eth.SignedTransaction> {
-    return this.ethSignOnLedger('eth.sign-tx', ref, { expectedChainId: options.expectedChainId === undefined ? null : String(options.expectedChainId) }, async (device, key) => {
+    return this.ethSignOnLedger('eth.sign-tx', ref, { expectedChainId: options.expectedChainId === undefined ? null : String(options.expectedChainId) }, async (device, key, signal) => {
       const parsed = eth.parseTransaction(transaction, options.expectedChainId === undefined ? {} : { expectedChainId: options.expectedChainId });
       if (parsed.tx.from !== undefined && key.address !== null && parsed.tx.from.toLowerCase() !== key.address.toLowerCase()) {
         throw new CustodyError('INVALID_INPUT', `the transaction's from (${parsed.tx.from}) is not this key's address (${key.address})`);
       }
-      const sig = await device.signTransaction(key.handle, parsed.unsignedSerialized.slice(2));
+      const sig = await device.signTransaction(key.handle, parsed.unsignedSerialized.slice(2), { signal });
       const tx = EthersTransaction.from(parsed.unsignedSerialized);
       const yParity = ledgerParity(sig.v, tx.type === 0 ? tx.chainId : null);
       tx.signature = EthersSignature.from({ r: `0x${sig.r.replace(/^0x/iu, '').padStart(64, '0')}`, s: `0x${sig.s.replace(/^0x/iu, '').padStart(64, '0')}`, yParity });

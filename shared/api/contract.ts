@@ -69,6 +69,25 @@ export const vaultStatusSchema = z.strictObject({
     .nullable(),
 });
 
+const backendId = z.string().regex(/^(pkcs11|ledger):[\x20-\x7e]{1,64}$/u, 'expected pkcs11:<token label> or ledger:<device id>');
+export const deviceInfoSchema = z.strictObject({
+  backend: z.string(),
+  kind: z.enum(['pkcs11', 'ledger']),
+  label: z.string(),
+  detail: z.string(),
+  status: z.strictObject({ state: z.enum(['ready', 'login-required', 'unavailable', 'locked', 'wrong-app', 'busy']), detail: z.string() }),
+  capabilities: z.strictObject({ generate: z.array(z.string()), sign: z.boolean(), encrypt: z.boolean(), login: z.boolean() }),
+});
+export const deviceKeySchema = z.strictObject({
+  handle: z.string(),
+  label: z.string(),
+  algorithm: z.string(),
+  /** SPKI DER as hex; null for a secret key. */
+  publicKey: z.string().nullable(),
+  address: z.string().nullable(),
+  referencedBy: z.array(z.strictObject({ namespace: z.string(), id: z.string() })),
+});
+
 export const grantSchema = z.strictObject({ principal: z.string(), namespace: z.string(), role: roleSchema, createdAt: epochMs, createdBy: z.string() });
 
 export const namespaceInfoSchema = z.strictObject({
@@ -330,6 +349,25 @@ export const METHODS = {
     z.strictObject({ operator: z.string(), created: z.boolean(), fingerprint: z.string(), status: vaultStatusSchema }),
   ),
 
+  // hardware devices (core/backends): PKCS#11 tokens and Ledgers; keys on them are referenced as namespace/id
+  /** Tokens of the configured modules and attached Ledgers, with state and capabilities. Operators. */
+  'devices.list': method(empty, z.array(deviceInfoSchema)),
+  /** The token's user PIN, typed by a person: used once, never stored or sent back. */
+  'devices.login': method(z.strictObject({ backend: backendId, pin: z.string().min(1).max(256) }), deviceInfoSchema),
+  'devices.logout': method(z.strictObject({ backend: backendId }), deviceInfoSchema),
+  /** The keys on a device, and which vault key ids reference each. */
+  'devices.keys': method(z.strictObject({ backend: backendId }), z.array(deviceKeySchema)),
+  /** Generate on a token (sensitive, non-extractable) and reference it as namespace/id. */
+  'devices.generate': method(keyRef.extend({ backend: backendId, algorithm: keyAlgorithmSchema, label: z.string().min(1).max(128).optional() }), keyInfoSchema),
+  /** Reference a key already on a device: a token key by label or CKA_ID (hex) in `handle`; a Ledger account by its path in `handle`. */
+  'devices.adopt': method(keyRef.extend({ backend: backendId, label: z.string().min(1).max(128).optional(), handle: z.string().min(1).max(128).optional() }), keyInfoSchema),
+  /** Forget a device key's reference; the key stays on the device. */
+  'devices.forget': method(keyRef, z.strictObject({ forgotten: z.literal(true) })),
+  /** A Ledger account's address at `path`; with `display`, shown on the device to compare. */
+  'devices.ledgerAddress': method(z.strictObject({ backend: backendId, path: z.string().min(1).max(64), display: z.boolean().optional() }), z.strictObject({ address: z.string(), path: z.string() })),
+  /** Cancel the request a Ledger is waiting on (the person may also reject on the device). */
+  'devices.cancel': method(z.strictObject({ backend: backendId }), z.strictObject({ cancelled: z.boolean() })),
+
   // air-gapped operation (core/airgap): requests and responses move as files and QR codes
   'airgap.status': method(empty, airgapStatusSchema),
   /** Air-gapped side: queue an imported request envelope (JSON text) for review; returns the queued request. */
@@ -399,6 +437,10 @@ export const EVENTS = {
   'backup.progress': backupProgressSchema,
   /** The air-gap outbox changed (an envelope sent or answered): re-read airgap.outbox. */
   'airgap.changed': z.strictObject({}),
+  /** A device was attached or removed, or a token's login state changed: re-read devices.list. */
+  'devices.changed': z.strictObject({ backend: z.string().nullable() }),
+  /** A Ledger waits for the person to confirm on it (active), or stopped waiting. */
+  'devices.confirm': z.strictObject({ backend: z.string(), active: z.boolean(), what: z.string() }),
 } as const;
 
 export type EventName = keyof typeof EVENTS;

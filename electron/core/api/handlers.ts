@@ -23,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { verifyBackupChain, type BackupManifest } from '../backup/index.js';
 import { restoreBackup } from '../backup/restore.js';
 import type { AirgapFile } from '../custodian.js';
+import type { DeviceInfo } from '../backends/manager.js';
 
 /** One renderer connection: its own signed-in (or not) facade instance. */
 export interface Connection {
@@ -251,6 +252,29 @@ export function createHandlers(deps: HandlerDeps): HandlerTable<Connection> {
       return { operator: r.operator, created: r.created, fingerprint: r.fingerprint, status: vaultStatus(custodian) };
     },
 
+    'devices.list': async (_input, { custodian }) => (await custodian.deviceList()).map(deviceOut),
+    'devices.login': async (input, { custodian }) => deviceOut(await withSecret(input.pin, (pin) => custodian.deviceLogin(input.backend, pin))),
+    'devices.logout': async (input, { custodian }) => deviceOut(await custodian.deviceLogout(input.backend)),
+    'devices.keys': async (input, { custodian }) =>
+      (await custodian.deviceKeys(input.backend)).map((k) => ({
+        handle: k.handle,
+        label: k.label,
+        algorithm: k.algorithm,
+        publicKey: k.publicKey === null ? null : Buffer.from(k.publicKey).toString('hex'),
+        address: k.address,
+        referencedBy: k.referencedBy.map((r) => ({ ...r })),
+      })),
+    'devices.generate': async (input, { custodian }) =>
+      keyOut(await custodian.deviceGenerate({ backend: input.backend, namespace: input.namespace, id: input.id, algorithm: input.algorithm, ...(input.label === undefined ? {} : { label: input.label }) })),
+    'devices.adopt': async (input, { custodian }) =>
+      keyOut(await custodian.deviceAdopt({ backend: input.backend, namespace: input.namespace, id: input.id, ...(input.label === undefined ? {} : { label: input.label }), ...(input.handle === undefined ? {} : { handle: input.handle }) })),
+    'devices.forget': async (input, { custodian }) => {
+      await custodian.deviceForget(input.namespace, input.id);
+      return { forgotten: true as const };
+    },
+    'devices.ledgerAddress': async (input, { custodian }) => custodian.ledgerAddress(input.backend, input.path, { display: input.display === true }),
+    'devices.cancel': async (input, { custodian }) => ({ cancelled: await custodian.deviceCancel(input.backend) }),
+
     'airgap.status': async (_input, { custodian }) => custodian.airgapStatus(),
     'airgap.importRequest': async (input, { custodian }) => recordOut(await custodian.airgapImportRequest(input.envelope)),
     'airgap.exportResponse': async (input, { custodian }) => fileOut(await custodian.airgapExportResponse(input.requestId)),
@@ -301,6 +325,12 @@ export function eventFor(event: CoreEvent, connection: Connection): { name: Even
     case 'backup.progress':
       // Only the connection that started the operation (its own facade instance).
       return event.owner === connection.custodian ? { name: 'backup.progress', payload: { ...event.progress } } : null;
+    case 'devices.changed':
+      if (connection.custodian.whoami().kind !== 'operator') return null;
+      return { name: 'devices.changed', payload: { backend: event.backend } };
+    case 'devices.confirm':
+      if (connection.custodian.whoami().kind !== 'operator') return null;
+      return { name: 'devices.confirm', payload: { backend: event.backend, active: event.active, what: event.what } };
     case 'airgap.changed':
       if (connection.custodian.whoami().kind !== 'operator') return null;
       return { name: 'airgap.changed', payload: {} };
@@ -405,6 +435,10 @@ function deriveRangeRequest(input: z.infer<(typeof METHODS)['hd.deriveRange']['i
 
 function manifestOut(m: BackupManifest): MethodOutput<'backup.create'>['manifest'] {
   return { kind: m.kind, createdAt: m.createdAt, vaultFingerprint: m.vaultFingerprint, schemaVersion: m.schemaVersion, previous: m.previous, parts: m.parts.map((p) => ({ name: p.name, size: p.size, sha256: p.sha256 })) };
+}
+
+function deviceOut(d: DeviceInfo): MethodOutput<'devices.list'>[number] {
+  return { backend: d.backend, kind: d.kind, label: d.label, detail: d.detail, status: { ...d.status }, capabilities: { generate: [...d.capabilities.generate], sign: d.capabilities.sign, encrypt: d.capabilities.encrypt, login: d.capabilities.login } };
 }
 
 function fileOut(f: AirgapFile): MethodOutput<'airgap.exportRequest'> {
