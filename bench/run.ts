@@ -13,14 +13,15 @@ import { measure as measureFor, measureConcurrent as measureConcurrentFor } from
 import { walletBench } from './wallet.js';
 import { policyBench } from './policy.js';
 import { backupBench } from './backup.js';
+import { pkcs11Bench } from './pkcs11.js';
 import { DEFAULT_SIGNATURE_HASH, type SigningKeyAlgorithm } from '../shared/algorithms.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '1.5');
 /** Callers in flight for facade operations: every answer waits for its durable audit event, so one caller measures fsync latency, not the custodian. */
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? '64');
-/** BENCH_ONLY=crypto,keygen,hd,eth,audit,wallet,policy,backup runs those sections only (all when unset). A full run's audit section starts on a table that the crypto cases filled. */
+/** BENCH_ONLY=crypto,keygen,hd,eth,audit,wallet,policy,backup,pkcs11 runs those sections only (all when unset). A full run's audit section starts on a table that the crypto cases filled. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter((s) => s !== ''));
-const runs = (section: 'crypto' | 'keygen' | 'hd' | 'eth' | 'audit' | 'wallet' | 'policy' | 'backup'): boolean => ONLY.size === 0 || ONLY.has(section);
+const runs = (section: 'crypto' | 'keygen' | 'hd' | 'eth' | 'audit' | 'wallet' | 'policy' | 'backup' | 'pkcs11'): boolean => ONLY.size === 0 || ONLY.has(section);
 
 const measure = (fn: () => void, seconds = SECONDS): number => measureFor(fn, seconds);
 const measureConcurrent = (fn: () => Promise<unknown>, concurrency: number, seconds = SECONDS): Promise<number> => measureConcurrentFor(fn, concurrency, seconds);
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   if (runs('policy')) await policyBench();
   // Its own vault: full and incremental backups of 1,000 keys and 10,000 audit events, verify and restore of the chain.
   if (runs('backup')) await backupBench();
+  // Its own SoftHSM2 token: P-256 signing via pkcs11js directly and via the TokenBackend (target ≥ 0.7x).
+  if (runs('pkcs11')) await pkcs11Bench();
 
   console.log('\n| vault (Argon2id m=64 MiB, t=3, p=1) | ms |');
   console.log('|---|---|');
