@@ -2568,7 +2568,7 @@ class CustodianImpl implements Custodian {
     const context = buildPolicyContext({
       request: input.request,
       method: input.method,
-      signer: { namespace: ref.namespace, key_id: owner.keyId, algorithm: ref.kind === 'key' ? this.keys.get(ref.namespace, ref.keyId).algorithm : 'bip32', roles: [...new Set(roles)], labels: {}, address },
+      signer: { namespace: ref.namespace, key_id: owner.keyId, algorithm: ref.kind === 'key' ? (this.parts.deviceKeys.get(ref.namespace, ref.keyId)?.algorithm ?? this.keys.get(ref.namespace, ref.keyId).algorithm) : 'bip32', roles: [...new Set(roles)], labels: {}, address },
       environment: { timestamp: this.parts.clock.now(), request_id: requestId, client: { transport: input.client.transport, id: input.client.id, label: input.client.label }, simulation: false },
       history: this.parts.spend.history(owner, this.parts.clock.now()),
     });
@@ -3293,6 +3293,12 @@ class CustodianImpl implements Custodian {
         const signer: SignerRef = { kind: 'key', namespace: key.namespace, keyId: key.id };
         const address = this.withEthSigner({ namespace: key.namespace, keyId: key.id }, (s) => eth.signerAddress(s));
         out.push({ address, signer, label: accountLabel(signer) });
+      }
+      // secp256k1 keys on a token or a Ledger: their address is in the reference.
+      for (const key of this.parts.deviceKeys.list()) {
+        if (key.algorithm !== 'ecdsa-secp256k1' || key.state !== 'active' || key.address === null || !usable(key.namespace)) continue;
+        const signer: SignerRef = { kind: 'key', namespace: key.namespace, keyId: key.id };
+        out.push({ address: key.address, signer, label: `${accountLabel(signer)} (${key.backend})` });
       }
       for (const wallet of this.parts.hd.list()) {
         if (wallet.state !== 'active' || !usable(wallet.namespace)) continue;

@@ -73,6 +73,7 @@ const DEFAULTS: Omit<CustosConfig, 'storage'> = {
     eth2: { enabled: false, port: 9000 },
     metrics: { enabled: false, port: 9090 },
   },
+  devices: { pkcs11_modules: [], ledger: false },
   security: {
     kdf: { memory_kib: 65536, iterations: 3, parallelism: 1 },
     session_idle_timeout_s: 900,
@@ -286,7 +287,7 @@ describe('validation names the file, line, key path and expectation', () => {
   });
 
   it('a top-level typo, and every problem reported at once', () => {
-    expect(messageFor('securty:\n  max_auth_attempts: 3\n')).toContain(':1:1: securty: unknown key (expected one of preset, server, storage, security, audit, logging, namespaces, policies)');
+    expect(messageFor('securty:\n  max_auth_attempts: 3\n')).toContain(':1:1: securty: unknown key (expected one of preset, server, storage, devices, security, audit, logging, namespaces, policies)');
     const message = messageFor('server:\n  bind: 0.0.0.0\nsecurity:\n  kdf: {memory_kib: 512}\nlogging: {level: loud}\n');
     expect(message).toMatch(/^invalid configuration \(3 problems\):/);
     expect(message).toContain('server.bind');

@@ -6,6 +6,8 @@
  *
  * Trusts `config` to have come from `loadConfig` (validated, paths resolved).
  */
+import { createDeviceManager } from '../backends/index.js';
+import type { LedgerTransportSource } from '../backends/ledger/discovery.js';
 import { CustodyError } from '../../../shared/errors.js';
 import type { CoreOptions } from '../custodian.js';
 import { coreSettingsFrom } from './load.js';
@@ -18,6 +20,13 @@ export interface CoreOptionsContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** `--air-gapped` or CUSTOS_AIR_GAPPED (see parseAirGappedEnv) was given: air-gapped for this run, whatever custos.yaml says. */
   readonly airGappedFlag?: boolean;
+  /** Where Ledger transports come from (default: USB HID); tests plug the APDU simulator in here. */
+  readonly ledgerSource?: () => LedgerTransportSource;
+}
+
+/** CUSTOS_PKCS11_PIN: the token PIN for unattended CLI runs; a fresh copy each time (the facade wipes it after use). */
+function pinFromEnv(pin: string): (backend: string) => Promise<Uint8Array> {
+  return () => Promise.resolve(new TextEncoder().encode(pin));
 }
 
 /** What turned air-gapped mode on, or undefined when it is off. */
@@ -63,5 +72,9 @@ export function coreOptionsFrom(config: CustosConfig, context: CoreOptionsContex
     walletChains: config.server.wallet_rpc.chains.map((c) => ({ chainId: String(c.chain_id), name: c.name })),
     configPolicies: config.policies,
     ...(airGapped === undefined ? {} : { airGapped }),
+    ...(config.devices.pkcs11_modules.length === 0 && !config.devices.ledger
+      ? {}
+      : { devices: createDeviceManager({ pkcs11Modules: config.devices.pkcs11_modules, ledger: config.devices.ledger, ...(context.ledgerSource === undefined ? {} : { ledgerSource: context.ledgerSource }) }) }),
+    ...(context.env.CUSTOS_PKCS11_PIN === undefined || context.env.CUSTOS_PKCS11_PIN === '' ? {} : { devicePin: pinFromEnv(context.env.CUSTOS_PKCS11_PIN) }),
   };
 }

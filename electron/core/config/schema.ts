@@ -109,6 +109,17 @@ const serverSchema = section({
   }).prefault({}),
 });
 
+const devicesSchema = section({
+  /** PKCS#11 modules (absolute paths) whose tokens Custos may use: SoftHSM2, OpenSC, a YubiHSM or cloud HSM module. */
+  pkcs11_modules: z
+    .array(filePath(), { error: 'expected a list of module paths' })
+    .max(16, { error: 'expected at most 16 modules' })
+    .refine((paths) => paths.every((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/u.test(p)), { error: 'expected absolute paths (a relative module path would load whatever the working directory holds)' })
+    .default([]),
+  /** Follow Ledger devices over USB HID (needs access to the device: udev rules on Linux). */
+  ledger: bool().default(false),
+});
+
 const storageSchema = section({
   /** Where `custos.db` lives. Relative paths are resolved by the loader. */
   data_dir: nonEmptyText('a directory path', 4096).optional(),
@@ -176,6 +187,7 @@ export const configSchema = section({
   preset: oneOf(PRESET_NAMES, 'a preset').default('production'),
   server: serverSchema.prefault({}),
   storage: storageSchema.prefault({}),
+  devices: devicesSchema.prefault({}),
   security: securitySchema.prefault({}),
   audit: auditSchema.prefault({}),
   logging: loggingSchema.prefault({}),
