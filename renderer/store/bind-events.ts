@@ -21,6 +21,8 @@ export function bindEvents(store: AppStore, transport: Transport): () => void {
     api.onPoliciesChanged((payload) => store.getState().onPoliciesChanged(payload)),
     api.onBackupProgress((progress) => store.getState().onBackupProgress(progress)),
     api.onAirgapChanged(() => store.getState().onAirgapChanged()),
+    api.onDevicesChanged((payload) => store.getState().onDevicesChanged(payload)),
+    api.onDevicesConfirm((payload) => store.getState().onDeviceConfirm(payload)),
     transport.onConnection((state) => {
       store.getState().setConnection(state);
       if (state.status === 'open') void store.getState().refreshVault();

@@ -1,7 +1,7 @@
 /**
  * @module renderer/store/store
  * THE renderer store: one zustand store cut into typed slices (vault, settings, keys, HD wallets, audit, signing,
- * requests, wallet connections, policies, backups and recovery, air-gap, ui, connection), actions beside their state. It is created per app (createAppStore) with the API
+ * requests, wallet connections, policies, backups and recovery, air-gap, devices, ui, connection), actions beside their state. It is created per app (createAppStore) with the API
  * it talks to, never imported as a global, so tests build their own with a fake API.
  *
  * What it never holds: passphrases and mnemonics (they pass through an action's argument to the API and are
@@ -23,8 +23,9 @@ import { createWalletsSlice, type WalletsSlice } from './wallets-slice.js';
 import { createPoliciesSlice, type PoliciesSlice } from './policies-slice.js';
 import { createBackupSlice, type BackupSlice } from './backup-slice.js';
 import { createAirgapSlice, type AirgapSlice } from './airgap-slice.js';
+import { createDevicesSlice, type DevicesSlice } from './devices-slice.js';
 
-export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & SigningSlice & RequestsSlice & WalletsSlice & PoliciesSlice & BackupSlice & AirgapSlice & UiSlice;
+export type AppState = ConnectionSlice & VaultSlice & SettingsSlice & KeysSlice & HdSlice & AuditSlice & SigningSlice & RequestsSlice & WalletsSlice & PoliciesSlice & BackupSlice & AirgapSlice & DevicesSlice & UiSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
@@ -50,6 +51,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createPoliciesSlice(set, get, deps),
     ...createBackupSlice(set, get, deps),
     ...createAirgapSlice(set, get, deps),
+    ...createDevicesSlice(set, get, deps),
     ...createUiSlice(set, get, deps),
   }));
 }

@@ -27,7 +27,7 @@ export type ErrorInfo = ErrorInfoWire;
 export type { Result };
 
 /** The screens of the app frame (only those that exist: UI.md). */
-export type Screen = 'requests' | 'policies' | 'keys' | 'sign' | 'audit' | 'backup' | 'airgap' | 'settings';
+export type Screen = 'requests' | 'policies' | 'keys' | 'sign' | 'audit' | 'devices' | 'backup' | 'airgap' | 'settings';
 
 /** Audit filters as the operator set them; undefined = not filtered. */
 export interface AuditFilters {

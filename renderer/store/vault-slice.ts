@@ -60,6 +60,7 @@ export const createVaultSlice: SliceCreator<VaultSlice> = (set, get, { api, pref
       get().resetPolicies();
       get().resetBackup();
       get().resetAirgap();
+      get().resetDevices();
     }
   }
 
