@@ -4,7 +4,7 @@
  * built from the store's state so only the ones that apply are listed.
  */
 import * as Dialog from '@radix-ui/react-dialog';
-import { ArchiveRestore, ArrowRight, Check, DatabaseBackup, FileCheck2, FileInput, Puzzle, Send, Unplug, FlaskConical, Gavel, PackagePlus, Inbox, ShieldX, Download, FileDown, FileSignature, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
+import { ArchiveRestore, ArrowRight, KeySquare, LogIn, LogOut, RefreshCw, Usb, Wallet, Check, DatabaseBackup, FileCheck2, FileInput, Puzzle, Send, Unplug, FlaskConical, Gavel, PackagePlus, Inbox, ShieldX, Download, FileDown, FileSignature, FileUp, KeyRound, Lock, Monitor, Moon, Plus, ScrollText, Search, Settings as SettingsIcon, Sprout, Sun } from 'lucide-react';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useApp, useAppStore, type AppState } from '../store/index.js';
 import { Kbd } from './ui/Badge.js';
@@ -37,6 +37,7 @@ function commands(s: AppState): Command[] {
     { id: 'go-keys', group: 'Go to', label: 'Keys', icon: <KeyRound />, shortcut: SHORTCUTS.goKeys, run: (x) => x.setScreen('keys') },
     { id: 'go-sign', group: 'Go to', label: 'Sign a request', icon: <FileSignature />, shortcut: SHORTCUTS.goSign, run: (x) => x.setScreen('sign') },
     { id: 'go-audit', group: 'Go to', label: 'Audit log', icon: <ScrollText />, shortcut: SHORTCUTS.goAudit, run: (x) => x.setScreen('audit') },
+    { id: 'go-devices', group: 'Go to', label: 'Devices (tokens and Ledgers)', icon: <Usb />, shortcut: SHORTCUTS.goDevices, run: (x) => x.setScreen('devices') },
     { id: 'go-backup', group: 'Go to', label: 'Backup & Recovery', icon: <DatabaseBackup />, shortcut: SHORTCUTS.goBackup, run: (x) => x.setScreen('backup') },
     { id: 'go-airgap', group: 'Go to', label: 'Air-gap', icon: <Unplug />, shortcut: SHORTCUTS.goAirgap, run: (x) => x.setScreen('airgap') },
     { id: 'go-settings', group: 'Go to', label: 'Settings', icon: <SettingsIcon />, shortcut: SHORTCUTS.goSettings, run: (x) => x.setScreen('settings') },
@@ -61,6 +62,15 @@ function commands(s: AppState): Command[] {
   if (selected?.state === 'pending') {
     if (canApprove(s, selected)) list.push({ id: 'request-approve', group: 'Requests', label: `Approve: ${selected.view.title}`, icon: <Check />, shortcut: SHORTCUTS.approveRequest, run: (x) => void approveSelected(() => x) });
     list.push({ id: 'request-reject', group: 'Requests', label: `Reject: ${selected.view.title}…`, icon: <ShieldX />, shortcut: SHORTCUTS.rejectRequest, run: (x) => x.setRequestRejecting(true) });
+  }
+  list.push({ id: 'devices-refresh', group: 'Devices', label: 'Refresh the device list', icon: <RefreshCw />, run: (x) => (x.setScreen('devices'), void x.loadDevices()) });
+  for (const d of s.devices ?? []) {
+    const on = (x: AppState) => (x.setScreen('devices'), x.selectDevice(d.backend));
+    if (d.status.state === 'login-required') list.push({ id: `device-login-${d.backend}`, group: 'Devices', label: `Log in to token ${d.label}…`, icon: <LogIn />, run: (x) => (on(x), x.openDeviceDialog({ kind: 'login', backend: d.backend })) });
+    if (d.status.state !== 'ready') continue;
+    if (d.kind === 'pkcs11' && d.capabilities.generate.length > 0) list.push({ id: `device-generate-${d.backend}`, group: 'Devices', label: `Generate a key on token ${d.label}…`, icon: <KeySquare />, run: (x) => (on(x), x.openDeviceDialog({ kind: 'generate', backend: d.backend })) });
+    if (d.kind === 'pkcs11' && d.capabilities.login) list.push({ id: `device-logout-${d.backend}`, group: 'Devices', label: `Log out of token ${d.label}`, icon: <LogOut />, run: (x) => (on(x), void x.logoutDevice(d.backend)) });
+    if (d.kind === 'ledger') list.push({ id: `device-account-${d.backend}`, group: 'Devices', label: `Add an account from ${d.label}…`, icon: <Wallet />, run: (x) => (on(x), x.openDeviceDialog({ kind: 'ledger-account', backend: d.backend })) });
   }
   for (const n of s.namespaces) {
     if (n.name === s.namespace) continue;
@@ -94,10 +104,11 @@ function PaletteBody({ close }: { close: () => void }) {
   const store = useAppStore();
   const namespaces = useApp((s) => s.namespaces);
   const namespace = useApp((s) => s.namespace);
+  const devices = useApp((s) => s.devices);
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
-  // Rebuilt when what the commands depend on changes (namespaces), not on every store update.
-  const all = useMemo(() => commands(store.getState()), [store, namespaces, namespace]);
+  // Rebuilt when what the commands depend on changes (namespaces, devices), not on every store update.
+  const all = useMemo(() => commands(store.getState()), [store, namespaces, namespace, devices]);
   const q = query.trim().toLowerCase();
   const shown = q === '' ? all : all.filter((c) => `${c.group} ${c.label}`.toLowerCase().includes(q));
   const clamped = Math.min(active, Math.max(0, shown.length - 1));

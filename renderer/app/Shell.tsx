@@ -21,6 +21,8 @@ import { PoliciesScreen } from '../features/policies/PoliciesScreen.js';
 import { BackupScreen } from '../features/backup/BackupScreen.js';
 import { AirgapScreen } from '../features/airgap/AirgapScreen.js';
 import { AirgapBanner } from '../features/airgap/AirgapBanner.js';
+import { DevicesScreen } from '../features/devices/DevicesScreen.js';
+import { ConfirmOnDevice } from '../features/devices/ConfirmOnDevice.js';
 import { useRequestAlerts } from '../features/requests/alerts.js';
 import { runRequestShortcut } from '../features/requests/request-actions.js';
 import { Sidebar } from './Sidebar.js';
@@ -68,6 +70,9 @@ export function Shell({ transport }: { transport: Transport }) {
         case 'goAudit':
           s.setScreen('audit');
           return;
+        case 'goDevices':
+          s.setScreen('devices');
+          return;
         case 'goBackup':
           s.setScreen('backup');
           return;
@@ -110,7 +115,7 @@ export function Shell({ transport }: { transport: Transport }) {
         <ConnectionBanner transport={transport} />
         <UnlockAuditBanner />
         <main className={f.screen} aria-label={screen}>
-          {screen === 'requests' ? <RequestsScreen /> : screen === 'policies' ? <PoliciesScreen /> : screen === 'keys' ? <KeysScreen /> : screen === 'sign' ? <SignScreen /> : screen === 'audit' ? <AuditScreen /> : screen === 'backup' ? <BackupScreen /> : screen === 'airgap' ? <AirgapScreen /> : <SettingsScreen transport={transport} />}
+          {screen === 'requests' ? <RequestsScreen /> : screen === 'policies' ? <PoliciesScreen /> : screen === 'keys' ? <KeysScreen /> : screen === 'sign' ? <SignScreen /> : screen === 'audit' ? <AuditScreen /> : screen === 'devices' ? <DevicesScreen /> : screen === 'backup' ? <BackupScreen /> : screen === 'airgap' ? <AirgapScreen /> : <SettingsScreen transport={transport} />}
         </main>
       </div>
       <AppDialogs />
@@ -131,6 +136,8 @@ function AppDialogs() {
       <CreateHdDialog open={dialog === 'create-hd'} onOpenChange={close} />
       <ImportHdDialog open={dialog === 'import-hd'} onOpenChange={close} />
       <CommandPalette open={dialog === 'palette'} onOpenChange={close} />
+      {/* Last: a Ledger waiting for the person stands above any dialog that asked it. */}
+      <ConfirmOnDevice />
     </>
   );
 }

@@ -3,7 +3,7 @@
  * The left sidebar: the screens that exist (UI.md: never an empty shell), who is signed in, and
  * how this window reaches Custos.
  */
-import { DatabaseBackup, FileSignature, Gavel, Inbox, KeyRound, ScrollText, Settings as SettingsIcon, ShieldCheck, Unplug } from 'lucide-react';
+import { DatabaseBackup, FileSignature, Usb, Gavel, Inbox, KeyRound, ScrollText, Settings as SettingsIcon, ShieldCheck, Unplug } from 'lucide-react';
 import type { ReactNode } from 'react';
 import type { Transport } from '../api/get-api.js';
 import { useApp } from '../store/index.js';
@@ -21,6 +21,7 @@ const ITEMS: readonly { screen: Screen; label: string; icon: ReactNode; shortcut
   { screen: 'keys', label: 'Keys', icon: <KeyRound aria-hidden />, shortcut: SHORTCUTS.goKeys },
   { screen: 'sign', label: 'Sign', icon: <FileSignature aria-hidden />, shortcut: SHORTCUTS.goSign },
   { screen: 'audit', label: 'Audit', icon: <ScrollText aria-hidden />, shortcut: SHORTCUTS.goAudit },
+  { screen: 'devices', label: 'Devices', icon: <Usb aria-hidden />, shortcut: SHORTCUTS.goDevices },
   { screen: 'backup', label: 'Backup & Recovery', icon: <DatabaseBackup aria-hidden />, shortcut: SHORTCUTS.goBackup },
   { screen: 'airgap', label: 'Air-gap', icon: <Unplug aria-hidden />, shortcut: SHORTCUTS.goAirgap },
   { screen: 'settings', label: 'Settings', icon: <SettingsIcon aria-hidden />, shortcut: SHORTCUTS.goSettings },
@@ -31,11 +32,12 @@ export function Sidebar({ transport }: { transport: Transport }) {
   const setScreen = useApp((s) => s.setScreen);
   const keyCount = useApp((s) => s.keys?.length);
   const auditSize = useApp((s) => s.auditStatus?.size);
+  const deviceCount = useApp((s) => s.devices?.length);
   const pending = useApp(pendingRequestCount);
   const session = useApp((s) => s.vault?.session);
   const connection = useApp((s) => s.connection);
 
-  const counts: Partial<Record<Screen, number | undefined>> = { keys: keyCount, audit: auditSize };
+  const counts: Partial<Record<Screen, number | undefined>> = { keys: keyCount, audit: auditSize, devices: deviceCount };
   const connected = connection.status === 'open';
 
   return (

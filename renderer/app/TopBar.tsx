@@ -19,7 +19,7 @@ import { cx } from './ui/cx.js';
 import type { Screen } from '../store/types.js';
 import f from './frame.module.css';
 
-const TITLES: Readonly<Record<Screen, string>> = { requests: 'Requests', policies: 'Policies', keys: 'Keys', sign: 'Sign', audit: 'Audit log', backup: 'Backup & Recovery', airgap: 'Air-gap', settings: 'Settings' };
+const TITLES: Readonly<Record<Screen, string>> = { requests: 'Requests', policies: 'Policies', keys: 'Keys', sign: 'Sign', audit: 'Audit log', devices: 'Devices', backup: 'Backup & Recovery', airgap: 'Air-gap', settings: 'Settings' };
 
 export function TopBar() {
   const screen = useApp((s) => s.screen);

@@ -1,13 +1,13 @@
 /**
  * @module renderer/app/hash-route
- * The screen in the URL's hash (#/requests, #/policies, #/keys, #/audit, #/backup, #/airgap, #/settings): Back and Forward move between
+ * The screen in the URL's hash (#/requests, #/policies, #/keys, #/audit, #/devices, #/backup, #/airgap, #/settings): Back and Forward move between
  * screens, and a reload (after signing in again) returns to the same one. Hash routing needs no
  * server fallback, which the browser host deliberately does not have, and works from app://.
  */
 import { useEffect, useRef } from 'react';
 import type { Screen } from '../store/types.js';
 
-const SCREENS: readonly Screen[] = ['requests', 'policies', 'keys', 'sign', 'audit', 'backup', 'airgap', 'settings'];
+const SCREENS: readonly Screen[] = ['requests', 'policies', 'keys', 'sign', 'audit', 'devices', 'backup', 'airgap', 'settings'];
 
 export function screenFromHash(hash: string): Screen | undefined {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';

@@ -25,6 +25,8 @@ describe('matchShortcut', () => {
     expect(matchShortcut(key('r'), 'g', false)).toBe('goSign');
     expect(matchShortcut(key('b'), 'g', false)).toBe('goBackup');
     expect(matchShortcut(key('x'), 'g', false)).toBe('goAirgap');
+    expect(matchShortcut(key('d'), 'g', false)).toBe('goDevices');
+    expect(matchShortcut(key('d'), undefined, false)).toBeUndefined();
     expect(matchShortcut(key('a'), undefined, true)).toBeUndefined();
     expect(matchShortcut(key('r'), undefined, true)).toBeUndefined();
     expect(matchShortcut(key('A', { shiftKey: true }), undefined, false)).toBeUndefined();

@@ -20,6 +20,7 @@ export const SHORTCUTS = {
   goKeys: 'G K',
   goSign: 'G R',
   goAudit: 'G A',
+  goDevices: 'G D',
   goBackup: 'G B',
   goAirgap: 'G X',
   goSettings: 'G S',
@@ -60,6 +61,7 @@ export function matchShortcut(e: { key: string; ctrlKey: boolean; metaKey: boole
     if (key === 'k') return 'goKeys';
     if (key === 'r') return 'goSign';
     if (key === 'a') return 'goAudit';
+    if (key === 'd') return 'goDevices';
     if (key === 'b') return 'goBackup';
     if (key === 'x') return 'goAirgap';
     if (key === 's') return 'goSettings';

@@ -6,7 +6,7 @@
  */
 import * as Menu from '@radix-ui/react-dropdown-menu';
 import * as Tabs from '@radix-ui/react-tabs';
-import { Ban, CircleCheck, Clock, FileSignature, MoreHorizontal, RotateCw, Trash2, Undo2, X } from 'lucide-react';
+import { Ban, CircleCheck, Clock, Cpu, FileSignature, MoreHorizontal, RotateCw, Trash2, Undo2, Unlink, X } from 'lucide-react';
 import { useState } from 'react';
 import { useApp } from '../../store/index.js';
 import type { SimpleKeyAction } from '../../store/keys-slice.js';
@@ -23,6 +23,9 @@ import { cx } from '../../app/ui/cx.js';
 import { KIND_LABEL, algorithmNote, cli } from './key-meta.js';
 import { StateBadge, backendLabel } from './KeysScreen.js';
 import { DeleteKeyDialog } from './DeleteKeyDialog.js';
+import { ForgetDeviceKeyDialog } from './ForgetDeviceKeyDialog.js';
+import { BackendBadge } from '../devices/BackendBadge.js';
+import { backendKind, isDeviceBackend } from '../devices/device-meta.js';
 import { PublicKeyView } from './PublicKeyView.js';
 import f from '../../app/frame.module.css';
 import sc from '../../app/ui/screen.module.css';
@@ -50,6 +53,9 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
   const now = useNow(30_000);
   const hasPublic = info.kind !== 'secret';
   const live = info.state !== 'destroyed';
+  // A key on a token or a Ledger: one version, no rotation or export; Forget drops the reference, not the key.
+  const onDevice = isDeviceBackend(info.backend);
+  const [forgetting, setForgetting] = useState(false);
 
   async function run(action: SimpleKeyAction) {
     setBusy(action);
@@ -76,7 +82,7 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
           <Badge tone="outline" square>
             {info.algorithm}
           </Badge>
-          <span>v{info.primaryVersion} primary</span>
+          {onDevice ? <BackendBadge backend={info.backend} /> : <span>v{info.primaryVersion} primary</span>}
           {info.exportable ? <Badge tone="warning">Exportable</Badge> : null}
         </div>
         {live ? (
@@ -88,7 +94,7 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
                 </Button>
               </Tip>
             ) : null}
-            {info.state === 'active' || info.state === 'disabled' ? (
+            {!onDevice && (info.state === 'active' || info.state === 'disabled') ? (
               <Tip label="Create a new version and make it primary; old versions still verify and decrypt">
                 <Button size="sm" icon={<RotateCw aria-hidden />} busy={busy === 'rotate'} disabled={busy !== null || info.state !== 'active'} onClick={() => void run('rotate')}>
                   Rotate
@@ -105,7 +111,21 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
                 Enable
               </Button>
             ) : null}
-            {info.state === 'pending-deletion' ? (
+            {onDevice ? (
+              <Menu.Root>
+                <Menu.Trigger asChild>
+                  <Button size="sm" variant="ghost" iconOnly aria-label="More key actions" icon={<MoreHorizontal aria-hidden />} />
+                </Menu.Trigger>
+                <Menu.Portal>
+                  <Menu.Content className={f.menu} align="end" sideOffset={6}>
+                    <Menu.Item className={cx(f.menuItem, k.menuDanger)} onSelect={() => setForgetting(true)}>
+                      <Unlink aria-hidden />
+                      Forget (the key stays on the device)…
+                    </Menu.Item>
+                  </Menu.Content>
+                </Menu.Portal>
+              </Menu.Root>
+            ) : info.state === 'pending-deletion' ? (
               <Button size="sm" icon={<Undo2 aria-hidden />} busy={busy === 'cancelDeletion'} disabled={busy !== null} onClick={() => void run('cancelDeletion')}>
                 Cancel deletion
               </Button>
@@ -156,11 +176,22 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
             <dt>Namespace</dt>
             <dd className="mono">{info.namespace}</dd>
             <dt>Backend</dt>
-            <dd>{backendLabel(info.backend)}</dd>
+            <dd>
+              {onDevice ? (
+                <>
+                  <BackendBadge backend={info.backend} />
+                  <div className={k.muted}>
+                    <Cpu aria-hidden className={k.inlineIcon} /> The key lives on the {backendKind(info.backend) === 'ledger' ? 'Ledger' : 'token'}; the vault holds a reference.
+                  </div>
+                </>
+              ) : (
+                backendLabel(info.backend)
+              )}
+            </dd>
             <dt>Origin</dt>
-            <dd>{info.origin === 'generated' ? 'Generated in the vault' : 'Imported'}</dd>
+            <dd>{onDevice ? (info.origin === 'generated' ? 'Generated on the device' : 'Adopted from the device') : info.origin === 'generated' ? 'Generated in the vault' : 'Imported'}</dd>
             <dt>Exportable</dt>
-            <dd>{info.exportable ? 'Yes — the private material can be exported' : 'No — the material never leaves the vault'}</dd>
+            <dd>{onDevice ? 'No — non-extractable on the device' : info.exportable ? 'Yes — the private material can be exported' : 'No — the material never leaves the vault'}</dd>
             <dt>Primary version</dt>
             <dd className="num">{info.primaryVersion}</dd>
             {info.kind === 'secret' ? (
@@ -208,7 +239,8 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
                 ))}
             </tbody>
           </table>
-          {live ? <CliLine command={cli.rotate(info.namespace, info.id)} label="Rotate from the CLI" /> : null}
+          {live && !onDevice ? <CliLine command={cli.rotate(info.namespace, info.id)} label="Rotate from the CLI" /> : null}
+          {onDevice ? <p className={k.muted}>A device key has one version: the device does not rotate it. Generate a new key on the device instead.</p> : null}
         </Tabs.Content>
 
         {hasPublic ? (
@@ -217,7 +249,7 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
           </Tabs.Content>
         ) : null}
       </Tabs.Root>
-      <DeleteKeyDialog info={info} open={deleting} onOpenChange={setDeleting} />
+      {onDevice ? <ForgetDeviceKeyDialog info={info} open={forgetting} onOpenChange={setForgetting} /> : <DeleteKeyDialog info={info} open={deleting} onOpenChange={setDeleting} />}
     </aside>
   );
 }

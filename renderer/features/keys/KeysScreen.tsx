@@ -25,6 +25,8 @@ import { cx } from '../../app/ui/cx.js';
 import { ALGORITHMS, KEY_STATES, STATE_LABEL, STATE_TONE, cli } from './key-meta.js';
 import { KeyDetail } from './KeyDetail.js';
 import { HdWalletsView } from '../hd/HdWalletsView.js';
+import { BackendBadge } from '../devices/BackendBadge.js';
+import { backendLabel as deviceBackendLabel } from '../devices/device-meta.js';
 import type { KeysView } from '../../store/hd-slice.js';
 import ui from '../../app/ui/ui.module.css';
 import sc from '../../app/ui/screen.module.css';
@@ -239,7 +241,9 @@ function KeyTable({ keys, selectedId, compact }: { keys: readonly KeyInfo[]; sel
                 </span>
               </Tip>
             </td>
-            <td className={cx(k.muted, k.colWide)}>{backendLabel(key.backend)}</td>
+            <td className={cx(k.muted, k.colWide)}>
+              <BackendBadge backend={key.backend} />
+            </td>
             <td className={k.colWide}>
               <span title={formatDateTime(key.createdAt)}>{formatRelative(key.createdAt, now)}</span>
             </td>
@@ -250,9 +254,8 @@ function KeyTable({ keys, selectedId, compact }: { keys: readonly KeyInfo[]; sel
   );
 }
 
-export function backendLabel(backend: string): string {
-  return backend === 'software' ? 'Software vault' : backend;
-}
+/** Software vault, `PKCS#11 · <token>` or Ledger (features/devices). */
+export const backendLabel = deviceBackendLabel;
 
 export function StateBadge({ info, now }: { info: KeyInfo; now: number }) {
   const label = STATE_LABEL[info.state];
