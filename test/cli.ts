@@ -15,7 +15,7 @@ export interface CliRun {
 }
 
 /** `custos --data-dir DIR …argv` with `stdin`, signed in with CLI_PASSPHRASE unless `env` says otherwise. */
-export async function custos(dir: string, argv: readonly string[], stdin = '', env: Record<string, string> = {}): Promise<CliRun> {
+export async function custos(dir: string, argv: readonly string[], stdin = '', env: Record<string, string> = {}, extra: Partial<Pick<CliIo, 'ledgerSource'>> = {}): Promise<CliRun> {
   const io = {
     out: '',
     err: '',
@@ -32,6 +32,7 @@ export async function custos(dir: string, argv: readonly string[], stdin = '', e
       yield* stdin.split('\n');
     },
     promptHidden: () => Promise.resolve(undefined),
+    ...extra,
   };
   const code = await runCli(['--data-dir', dir, ...argv], io as unknown as CliIo);
   return { code, out: io.out, err: io.err, json: () => JSON.parse(io.out) as Record<string, unknown> };

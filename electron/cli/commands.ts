@@ -40,6 +40,7 @@ import { POLICY_COMMANDS } from './policy-commands.js';
 import { RECOVERY_COMMANDS } from './recovery-commands.js';
 import { BACKUP_COMMANDS } from './backup-commands.js';
 import { AIRGAP_COMMANDS } from './airgap-commands.js';
+import { DEVICE_COMMANDS } from './device-commands.js';
 
 export interface CommandResult {
   /** What `--json` prints (and what a batch line carries after `"ok": true`). */
@@ -310,6 +311,7 @@ export const COMMANDS: readonly Command[] = [
   ...RECOVERY_COMMANDS,
   ...BACKUP_COMMANDS,
   ...AIRGAP_COMMANDS,
+  ...DEVICE_COMMANDS,
   {
     words: ['key', 'generate'],
     summary: 'generate a key in the vault',
@@ -370,10 +372,10 @@ export const COMMANDS: readonly Command[] = [
       const nsFilter = ctx.args.string('ns');
       const c = await ctx.unlocked();
       const keys = await c.listKeys({ ...(nsFilter === undefined ? {} : { namespace: nsFilter }), ...(alg === undefined ? {} : { algorithm: alg }), ...(state === undefined ? {} : { state }) });
-      const header = `${'NAMESPACE'.padEnd(16)} ${'ID'.padEnd(28)} ${'ALGORITHM'.padEnd(16)} ${'STATE'.padEnd(17)} VERSION`;
+      const header = `${'NAMESPACE'.padEnd(16)} ${'ID'.padEnd(28)} ${'ALGORITHM'.padEnd(16)} ${'STATE'.padEnd(17)} ${'VERSION'.padEnd(7)} BACKEND`;
       return {
         json: { keys: keys.map(keyJson) },
-        text: [header, ...keys.map((k) => `${k.namespace.padEnd(16)} ${k.id.padEnd(28)} ${k.algorithm.padEnd(16)} ${k.state.padEnd(17)} ${k.primaryVersion}`)].join('\n'),
+        text: [header, ...keys.map((k) => `${k.namespace.padEnd(16)} ${k.id.padEnd(28)} ${k.algorithm.padEnd(16)} ${k.state.padEnd(17)} ${String(k.primaryVersion).padEnd(7)} ${k.backend ?? 'software'}`)].join('\n'),
       };
     },
   },

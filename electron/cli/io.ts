@@ -4,6 +4,7 @@
  * file, or a no-echo prompt), input and output files, hex, PEM armour. Trusts the user's
  * terminal; treats file contents as untrusted bytes.
  */
+import type { LedgerTransportSource } from '../core/backends/ledger/discovery.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ export interface CliIo {
   stdinLines(): AsyncIterable<string>;
   /** A passphrase typed at a terminal without echo, or undefined when there is no terminal. */
   promptHidden(prompt: string): Promise<string | undefined>;
+  /** Where Ledger transports come from (default: USB HID); tests plug the APDU simulator in here. */
+  readonly ledgerSource?: () => LedgerTransportSource;
 }
 
 /** The platform's per-user application data directory, the same folder Electron's `userData` uses. */

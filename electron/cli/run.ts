@@ -96,7 +96,9 @@ class Session {
 
   async open(): Promise<Custodian> {
     if (this.custodian === undefined) {
-      this.custodian = await openCustodian(coreOptionsFrom(this.config().config, { dataDir: this.dataDir, env: this.io.env, airGappedFlag: this.airGappedFlag }));
+      this.custodian = await openCustodian(
+        coreOptionsFrom(this.config().config, { dataDir: this.dataDir, env: this.io.env, airGappedFlag: this.airGappedFlag, ...(this.io.ledgerSource === undefined ? {} : { ledgerSource: this.io.ledgerSource }) }),
+      );
     }
     return this.custodian;
   }

@@ -2695,7 +2695,7 @@ class CustodianImpl implements Custodian {
       if (backend.startsWith('ledger:')) {
         const path = request.handle ?? request.label;
         if (path === undefined) throw new CustodyError('INVALID_INPUT', "name the Ledger account's path, e.g. m/44'/60'/0'/0/0");
-        const device = this.parts.devices.ledger(backend);
+        const device = await this.parts.devices.ledger(backend);
         const { address, publicKey } = await device.getAddress(path);
         key = { handle: path, label: path, algorithm: 'ecdsa-secp256k1', publicKey: secp256k1Spki(publicKey), address };
       } else {
@@ -2726,7 +2726,7 @@ class CustodianImpl implements Custodian {
     const id = backendName(backend);
     return this.observe('device.ledger-address', {}, { backend: id, path: typeof path === 'string' ? path.slice(0, 64) : null, display: options.display === true }, async () => {
       this.authorize('operator');
-      const r = await this.parts.devices.ledger(id).getAddress(path, { display: options.display === true });
+      const r = await (await this.parts.devices.ledger(id)).getAddress(path, { display: options.display === true });
       return { address: r.address, path };
     }, (r) => ({ details: { address: r.address } }));
   }
@@ -2798,14 +2798,14 @@ class CustodianImpl implements Custodian {
    * checked here to recover to the address the vault references (a wrong device or path is
    * refused, never passed on). Audited like any Ethereum signature.
    */
-  private ethSignOnLedger<T extends { digest?: string; signingHash?: string; address?: string; from?: string }>(action: string, ref: EthKeyRef, details: Details, run: (device: ReturnType<DeviceManager['ledger']>, key: DeviceKeyRecord, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private ethSignOnLedger<T extends { digest?: string; signingHash?: string; address?: string; from?: string }>(action: string, ref: EthKeyRef, details: Details, run: (device: Awaited<ReturnType<DeviceManager['ledger']>>, key: DeviceKeyRecord, signal: AbortSignal) => Promise<T>): Promise<T> {
     return this.observe(action, ethTarget(ref), { ...details, device: true }, async () => {
       this.authorize({ permission: 'key.use', namespace: ref.namespace, keyId: keyIdOf(ref) }, ref.namespace);
       this.assertAuditIntact();
       const key = this.ledgerKey(ref);
       if (key === null) throw new CustodyError('INTERNAL', 'not a Ledger key');
       if (key.state !== 'active') throw new CustodyError('KEY_DISABLED', `key ${ref.namespace}/${keyIdOf(ref)} is disabled`);
-      const device = this.parts.devices.ledger(key.backend);
+      const device = await this.parts.devices.ledger(key.backend);
       const controller = new AbortController();
       this.parts.deviceWaits.set(key.backend, controller);
       const what = `${action === 'eth.sign-tx' ? 'a transaction' : action === 'eth.sign-typed-data' ? 'typed data' : 'a message'} for ${ref.namespace}/${keyIdOf(ref)}`;

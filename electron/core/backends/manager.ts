@@ -133,11 +133,18 @@ export class DeviceManager {
     return token;
   }
 
-  /** The attached Ledger with this id. */
-  ledger(backendId: string): EthereumDevice {
-    const device = this.ledgers().find((d) => d.id === backendId);
-    if (device === undefined) throw new CustodyError('DEVICE_UNAVAILABLE', `${backendId} is not attached (plug it in, unlock it and open the Ethereum app)`);
-    return device;
+  /**
+   * The attached Ledger with this id. Discovery reports devices as it opens them, so on a fresh
+   * start (a CLI run) this waits up to `waitMs` for the device to appear.
+   */
+  async ledger(backendId: string, waitMs = 2000): Promise<EthereumDevice> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const device = this.ledgers().find((d) => d.id === backendId);
+      if (device !== undefined) return device;
+      if (Date.now() >= deadline) throw new CustodyError('DEVICE_UNAVAILABLE', `${backendId} is not attached (plug it in, unlock it and open the Ethereum app)`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   async backend(backendId: string): Promise<SignerBackend> {
