@@ -12,13 +12,30 @@ import { UiSettingsStore } from './ui-settings.js';
 import type { CoreEvent } from '../custodian.js';
 import { ALLOW } from '../policy/wasm/test-modules.js';
 import { contextOf, ethTransfer } from '../policy/test-context.js';
+import { createDeviceManager } from '../backends/index.js';
+import { EthereumAppSimulator } from '../backends/ledger/simulator.js';
+import { createTestToken, SOFTHSM_MODULE } from '../backends/pkcs11/test-token.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('the renderer API handler table', () => {
   it('answers every method of the contract with output that matches its schema', async () => {
     const dataDir = tempDir();
-    const root = await openCustodian({ dataDir, kdf: FAST_KDF });
+    // A real SoftHSM2 token and the Ledger simulator where USB HID would be.
+    const softhsm = await createTestToken('handlers');
+    const ledger = new EthereumAppSimulator({ mnemonic: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about' });
+    const devices = createDeviceManager({
+      pkcs11Modules: [SOFTHSM_MODULE],
+      ledger: true,
+      ledgerSource: () => ({
+        listen(observer) {
+          setImmediate(() => observer.next({ type: 'add', descriptor: 'usb-9' }));
+          return () => undefined;
+        },
+        open: () => Promise.resolve(ledger),
+      }),
+    });
+    const root = await openCustodian({ dataDir, kdf: FAST_KDF, devices });
     const table = createHandlers({ settings: new UiSettingsStore(dataDir), version: '0.0.0-test' });
     const conn: Connection = { custodian: root.forTransport({ transport: 'test' }) };
     const events: CoreEvent[] = [];
@@ -157,6 +174,23 @@ describe('the renderer API handler table', () => {
     seen.add('airgap.exportResponse');
     expect(await call('airgap.importResponse', { response: (response as { text: string }).text })).toMatchObject({ requestId: original.id, fulfilled: true });
     expect((await waiting).record).toMatchObject({ id: original.id, state: 'signed' });
+    // Devices: a token (PIN, generate, adopt, its keys) and a Ledger (address, adopt); forget; cancel with nothing waiting.
+    expect(await call('devices.list', {})).toEqual(expect.arrayContaining([expect.objectContaining({ backend: 'pkcs11:handlers', status: expect.objectContaining({ state: 'login-required' }) })]));
+    expect(await dispatch(table, 'devices.login', { backend: 'pkcs11:handlers', pin: '0000' }, conn)).toMatchObject({ ok: false, error: { code: 'PIN_INCORRECT' } });
+    expect(await call('devices.login', { backend: 'pkcs11:handlers', pin: softhsm.pinText })).toMatchObject({ status: { state: 'ready' } });
+    expect(await call('devices.generate', { backend: 'pkcs11:handlers', namespace: 'ops', id: 'tok', algorithm: 'ecdsa-p256' })).toMatchObject({ backend: 'pkcs11:handlers', exportable: false });
+    expect(await call('devices.keys', { backend: 'pkcs11:handlers' })).toMatchObject([{ algorithm: 'ecdsa-p256', referencedBy: [{ namespace: 'ops', id: 'tok' }] }]);
+    expect(await call('keys.list', { namespace: 'ops' })).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'tok', backend: 'pkcs11:handlers' })]));
+    let ledgerListed = (await call('devices.list', {})) as { backend: string }[];
+    for (let i = 0; i < 100 && !ledgerListed.some((d) => d.backend === 'ledger:usb-9'); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      ledgerListed = (await call('devices.list', {})) as { backend: string }[];
+    }
+    expect(await call('devices.ledgerAddress', { backend: 'ledger:usb-9', path: "m/44'/60'/0'/0/0" })).toEqual({ address: '0x9858EfFD232B4033E47d90003D41EC34EcaEda94', path: "m/44'/60'/0'/0/0" });
+    expect(await call('devices.adopt', { backend: 'ledger:usb-9', namespace: 'ops', id: 'nano', handle: "m/44'/60'/0'/0/0" })).toMatchObject({ backend: 'ledger:usb-9' });
+    expect(await call('devices.forget', { namespace: 'ops', id: 'nano' })).toEqual({ forgotten: true });
+    expect(await call('devices.cancel', { backend: 'ledger:usb-9' })).toEqual({ cancelled: false });
+    expect(await call('devices.logout', { backend: 'pkcs11:handlers' })).toMatchObject({ status: { state: 'login-required' } });
     // Backups: create, verify, restore into a new directory, all through file paths.
     const backupPath = ((await call('backup.suggestPath', {})) as { path: string }).path.replace(/^.*\//u, `${tempDir()}/`);
     expect(await call('backup.create', { path: backupPath, backupPassphrase: 'backup passphrase for tests' })).toMatchObject({ path: backupPath, manifest: { kind: 'full', previous: null } });
@@ -176,7 +210,7 @@ describe('the renderer API handler table', () => {
 
     // Events reached the subscriber; each maps onto its contract schema for this connection.
     await new Promise((r) => setImmediate(r));
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended', 'requests.changed', 'wallets.changed', 'policies.changed', 'airgap.changed', 'backup.progress']));
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['vault.changed', 'keys.changed', 'audit.appended', 'requests.changed', 'wallets.changed', 'policies.changed', 'airgap.changed', 'backup.progress', 'devices.changed']));
     expect(events.find((e) => e.type === 'keys.changed')).toMatchObject({ namespace: 'ops' });
     // Reads are audited (audit.appended) but change no key: no keys.changed, or a UI that reloads on it would loop.
     events.length = 0;
