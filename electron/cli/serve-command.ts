@@ -127,6 +127,8 @@ async function serveUntilStopped(ctx: CommandContext, deps: ServeDeps, plan: Ser
     await servers.close();
     throw error;
   }
+  // Listen for the stop signal before saying we are up: whoever reads that line may signal at once.
+  const stopped = deps.stopSignal();
   const listening = servers.servers.map((s) => ({ name: s.name, url: s.url, port: s.port }));
   const minutes = Math.round(DEFAULT_TOKEN_TTL_MS / 60_000);
   if (args.flag('json')) {
@@ -159,7 +161,7 @@ async function serveUntilStopped(ctx: CommandContext, deps: ServeDeps, plan: Ser
       ].join('\n'),
     );
   }
-  const signal = await deps.stopSignal();
+  const signal = await stopped;
   await host?.close();
   await servers.close();
   return { json: { stopped: true, signal }, text: `custos: stopped (${signal})` };
