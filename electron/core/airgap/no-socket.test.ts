@@ -2,7 +2,9 @@
  * The proof that air-gapped mode opens no network socket: the real `custos` executable, under
  * `strace -f` (every thread and child process), runs a full signing flow in air-gapped mode (the
  * flag, CUSTOS_AIR_GAPPED and custos.yaml, one each): init a vault, generate a secp256k1 key,
- * create an HD wallet, sign an EIP-1559 transaction and an EIP-191 message. Its system calls
+ * create an HD wallet, sign an EIP-1559 transaction and an EIP-191 message, then the air-gap file
+ * flow: review a request envelope an online vault exported, approve and sign it, write the
+ * response (and its QR codes), which the online vault accepts. Its system calls
  * show only AF_UNIX sockets (tsx's loader pipe) and no listen; no socket of another family (inet,
  * inet6, netlink, packet) and no connect, bind, sendto or sendmsg naming an inet address.
  *
@@ -22,6 +24,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Transaction, verifyMessage } from 'ethers';
 import { afterEach, describe, expect, it } from 'vitest';
+import { custos as custosInProcess } from '../../../test/cli.js';
 import { tempDir } from '../../../test/helpers.js';
 
 const STRACE = '/usr/bin/strace';
@@ -127,6 +130,25 @@ describe.skipIf(!existsSync(STRACE) && process.env.CI === undefined)('air-gapped
     writeFileSync(join(dir, 'custos.yaml'), 'server:\n  air_gapped: true\n');
     const signedMessage = JSON.parse((await step('eth sign-message', ['--json', 'eth', 'sign-message', '--wallet', 'hd', '--data-hex', '6869'])).out) as { signature: string; address: string };
 
+    // The air-gap file flow: an online vault (another machine; not traced) exports a request
+    // envelope for the HD wallet; the air-gapped side reviews it, then approves, signs and writes
+    // the response (with its QR codes); the online side accepts the response.
+    const walletAddress = (JSON.parse((await step('eth address --wallet', ['--json', 'eth', 'address', '--wallet', 'hd'])).out) as { address: string }).address;
+    const online = tempDir();
+    expect((await custosInProcess(online, ['init', '--kdf-memory-kib', '1024', '--kdf-iterations', '1'])).code).toBe(0);
+    const requestFile = join(online, 'request.json');
+    writeFileSync(requestFile, JSON.stringify({ type: 'eth.transaction', transaction: JSON.stringify({ type: 2, chainId: 1, nonce: 3, to: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', value: '250000000000000000', gasLimit: 21000, maxFeePerGas: '30000000000', maxPriorityFeePerGas: '1000000000' }) }));
+    const envelope = join(online, 'envelope.json');
+    const exported = await custosInProcess(online, ['request', 'export', '--request', requestFile, '--wallet', 'hd', '--expect-address', walletAddress, '--out', envelope]);
+    expect(exported.code, exported.err).toBe(0);
+    expect((await step('request import (review)', ['request', 'import', envelope])).out).toContain('0.25 ETH');
+    const response = join(dir, 'response.json');
+    expect((await step('request import --yes', ['request', 'import', envelope, '--yes', '--out', response, '--qr'])).out).toContain('wrote response');
+    const accepted = await custosInProcess(online, ['--json', 'response', 'import', response]);
+    expect(accepted.code, accepted.err).toBe(0);
+    const airGapSigned = Transaction.from((accepted.json().result as { primary: { value: string } }).primary.value);
+    expect([airGapSigned.from, airGapSigned.nonce]).toEqual([walletAddress, 3]);
+
     // The flow really signed: the results verify (a run that failed early would open no socket either).
     expect(Transaction.from(signedTx.rawTransaction).from).toBe(address);
     expect(verifyMessage('hi', signedMessage.signature)).toBe(signedMessage.address);
@@ -193,12 +215,12 @@ async function tracedServe(global: readonly string[]): Promise<SocketCalls> {
   const child = spawn(STRACE, straceArgs(log, custos(['--data-dir', dir, '--preset', 'test', '--json', ...global, 'serve', '--ui', '--port', '0', '--static-dir', www])), { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${code ?? signal}`)));
   const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
   expect(JSON.parse((first.value as string | undefined) ?? 'null'), err).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/login/) });
   const custosPid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
   process.kill(custosPid, 'SIGTERM');
-  expect(await exited, err).toBe(0);
+  expect(await exited, err).toBe('0');
   const calls = parseTrace(readFileSync(log, 'utf8'));
   expect(calls.complete).toBe(true);
   return calls;
