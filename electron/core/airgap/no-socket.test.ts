@@ -13,6 +13,9 @@
  * its inet listener, and in air-gapped mode exactly one: socket, bind to 127.0.0.1, listen, and
  * never a connect.
  *
+ * In-process, without strace: the CLI's guard is in place while a run is under way in
+ * air-gapped mode (a connection attempted meanwhile is refused) and gone when it ends.
+ *
  * Needs /usr/bin/strace. Without it the tests are skipped on a developer machine, and fail in CI
  * (CI set): the proof must run there.
  */
@@ -26,6 +29,7 @@ import { Transaction, verifyMessage } from 'ethers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { custos as custosInProcess } from '../../../test/cli.js';
 import { tempDir } from '../../../test/helpers.js';
+import { runCli } from '../../cli/run.js';
 
 const STRACE = '/usr/bin/strace';
 const MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
@@ -201,6 +205,49 @@ describe.skipIf(!existsSync(STRACE) && process.env.CI === undefined)('air-gapped
     expect(airGapped.inetAddresses).toHaveLength(1);
     console.info(`serve control: open ${JSON.stringify(open.families)} listens ${open.listens}; air-gapped ${JSON.stringify(airGapped.families)} listens ${airGapped.listens}, inet addresses ${airGapped.inetAddresses.length}`);
     expect(airGapped.inetAddresses[0]).toMatch(/ bind\(\d+, \{sa_family=AF_INET, sin_port=htons\(\d+\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}/);
+  });
+});
+
+describe('the CLI run is guarded in air-gapped mode', () => {
+  /**
+   * `custos … batch` in this process, with a stdin whose reader tries a loopback connection while
+   * the run is under way: what happened to that connection is what the run's guard did.
+   */
+  async function connectDuringRun(dir: string, global: readonly string[], env: Record<string, string>): Promise<{ code: number; during: string; after: string }> {
+    const server = net.createServer((s) => s.end());
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const attempt = (): Promise<string> =>
+      new Promise((resolve) => {
+        const s = net.connect(port, '127.0.0.1');
+        s.once('connect', () => (s.destroy(), resolve('connected')));
+        s.once('error', (e: Error & { code?: string }) => resolve(`refused ${e.code ?? e.message}`));
+      });
+    let during = '';
+    const io = {
+      env: { CUSTOS_PASSPHRASE: PASSPHRASE, ...env },
+      platform: process.platform,
+      writeOut: () => undefined,
+      writeErr: () => undefined,
+      readStdin: () => Promise.resolve(new Uint8Array()),
+      async *stdinLines() {
+        during = await attempt();
+        yield JSON.stringify({ argv: ['status'] });
+      },
+      promptHidden: () => Promise.resolve(undefined),
+    };
+    const code = await runCli(['--data-dir', dir, ...global, 'batch'], io);
+    return { code, during, after: await attempt() };
+  }
+
+  it('installs the network guard for the run (flag, CUSTOS_AIR_GAPPED or custos.yaml) and lifts it when the run ends', async () => {
+    expect(await connectDuringRun(tempDir(), [], {})).toEqual({ code: 0, during: 'connected', after: 'connected' });
+    expect(await connectDuringRun(tempDir(), ['--air-gapped'], {})).toEqual({ code: 0, during: 'refused UNSUPPORTED', after: 'connected' });
+    expect(await connectDuringRun(tempDir(), [], { CUSTOS_AIR_GAPPED: 'yes' })).toEqual({ code: 0, during: 'refused UNSUPPORTED', after: 'connected' });
+    const configured = tempDir();
+    writeFileSync(join(configured, 'custos.yaml'), 'server:\n  air_gapped: true\n');
+    expect(await connectDuringRun(configured, [], {})).toEqual({ code: 0, during: 'refused UNSUPPORTED', after: 'connected' });
   });
 });
 
