@@ -51,8 +51,11 @@ export interface DevicesSlice {
   forgetDeviceKey(namespace: string, id: string): Promise<Result<{ forgotten: true }>>;
   ledgerAddress(backend: string, path: string, display: boolean): Promise<Result<MethodOutput<'devices.ledgerAddress'>>>;
   cancelOnDevice(backend: string): Promise<Result<{ cancelled: boolean }>>;
-  /** Sign `data` (base64) with a device key and verify the signature with the vault's copy of its public key: proof the key works. */
-  testSignWithDeviceKey(namespace: string, id: string, data: string): Promise<Result<{ signature: string; verified: boolean }>>;
+  /**
+   * Sign `data` (base64) with a device key, then ask crypto.verify about the signature: proof the key
+   * works. A verify that fails to run (not a false answer) leaves `verified` null with its error.
+   */
+  testSignWithDeviceKey(namespace: string, id: string, data: string): Promise<Result<{ signature: string; verified: boolean | null; verifyError?: ErrorInfo }>>;
   resetDevices(): void;
 }
 
@@ -213,7 +216,7 @@ export const createDevicesSlice: SliceCreator<DevicesSlice> = (set, get, { api, 
       if (!signed.ok) return signed;
       const checked = await api.cryptoVerify({ namespace, id, data, signature: signed.value.signature });
       signedOutCheck(checked);
-      if (!checked.ok) return checked;
+      if (!checked.ok) return { ok: true, value: { signature: signed.value.signature, verified: null, verifyError: checked.error } };
       return { ok: true, value: { signature: signed.value.signature, verified: checked.value.valid } };
     },
 

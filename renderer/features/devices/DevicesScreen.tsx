@@ -97,6 +97,11 @@ export function DevicesScreen() {
 
 // ---------------------------------------------------------------- list
 
+/** A token's label; SoftHSM lists a free, uninitialised slot with none. */
+function deviceName(dev: DeviceInfo): string {
+  return dev.label !== '' ? dev.label : dev.kind === 'pkcs11' ? 'Unlabelled token (not initialised?)' : 'Ledger';
+}
+
 function DeviceIcon({ kind }: { kind: DeviceInfo['kind'] }) {
   return kind === 'ledger' ? <Usb aria-hidden /> : <Cpu aria-hidden />;
 }
@@ -113,7 +118,7 @@ function DeviceList({ devices, shown }: { devices: readonly DeviceInfo[]; shown:
               <DeviceIcon kind={dev.kind} />
             </span>
             <span className={d.listText}>
-              <span className={d.listLabel}>{dev.label}</span>
+              <span className={cx(d.listLabel, dev.label === '' && d.muted)}>{deviceName(dev)}</span>
               <span className={d.listDetail} title={dev.detail}>
                 {dev.kind === 'ledger' ? 'Ledger' : 'PKCS#11'} · {dev.detail}
               </span>
@@ -156,7 +161,7 @@ function DeviceView({ device }: { device: DeviceInfo }) {
         </span>
         <div className={d.headText}>
           <div className={d.headTitleRow}>
-            <h2 className={d.headTitle}>{device.label}</h2>
+            <h2 className={cx(d.headTitle, device.label === '' && d.muted)}>{deviceName(device)}</h2>
             <Badge tone="outline" square>
               {isModule ? 'PKCS#11 module' : token ? 'PKCS#11 token' : 'Ledger'}
             </Badge>
@@ -318,22 +323,24 @@ function DeviceKeys({ device }: { device: DeviceInfo }) {
   }
   return (
     <>
-      <table className={d.table} aria-label={`Keys on ${device.label}`} data-testid="device-keys">
-        <thead>
-          <tr>
-            <th scope="col">{token ? 'Label' : 'Path'}</th>
-            <th scope="col">{token ? 'CKA_ID' : 'Handle'}</th>
-            <th scope="col">Algorithm</th>
-            <th scope="col">Public key / address</th>
-            <th scope="col">In the vault</th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((k) => (
-            <DeviceKeyRow key={k.handle} device={device} deviceKey={k} onTest={setTesting} />
-          ))}
-        </tbody>
-      </table>
+      <div className={d.tableWrap}>
+        <table className={d.table} aria-label={`Keys on ${device.label}`} data-testid="device-keys">
+          <thead>
+            <tr>
+              <th scope="col">{token ? 'Label' : 'Path'}</th>
+              <th scope="col">{token ? 'CKA_ID' : 'Handle'}</th>
+              <th scope="col">Algorithm</th>
+              <th scope="col">Public key / address</th>
+              <th scope="col">In the vault</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((k) => (
+              <DeviceKeyRow key={k.handle} device={device} deviceKey={k} onTest={setTesting} />
+            ))}
+          </tbody>
+        </table>
+      </div>
       {testing === null ? null : <TestSignDialog device={device} target={testing} onClose={() => setTesting(null)} />}
     </>
   );
@@ -356,7 +363,7 @@ function DeviceKeyRow({ device, deviceKey: k, onTest }: { device: DeviceInfo; de
     <tr data-handle={k.handle} data-referenced={k.referencedBy.length > 0 ? 'true' : 'false'}>
       <td className={d.labelCell}>{k.label === '' ? <span className={d.muted}>no label</span> : k.label}</td>
       <td>
-        <MonoId value={k.handle} max={18} copyLabel="Copy the key's handle" />
+        <MonoId value={k.handle} max={14} copyLabel="Copy the key's handle" />
       </td>
       <td>
         <Badge tone="outline" square>
@@ -370,7 +377,7 @@ function DeviceKeyRow({ device, deviceKey: k, onTest }: { device: DeviceInfo; de
             <MonoId value={k.address} max={16} />
           </span>
         ) : k.publicKey !== null ? (
-          <MonoId value={k.publicKey} max={20} copyLabel="Copy the public key (SPKI, hex)" />
+          <MonoId value={k.publicKey} max={14} copyLabel="Copy the public key (SPKI, hex)" />
         ) : (
           <span className={d.muted}>secret key</span>
         )}
@@ -387,10 +394,8 @@ function DeviceKeyRow({ device, deviceKey: k, onTest }: { device: DeviceInfo; de
               </Tip>
             ))}
             {first !== undefined && k.publicKey !== null && device.capabilities.sign ? (
-              <Tip label="Sign a message with the key and verify the signature">
-                <Button size="sm" variant="ghost" icon={<FileSignature aria-hidden />} onClick={() => onTest(first)} data-testid="device-key-test-sign">
-                  Test sign…
-                </Button>
+              <Tip label="Test sign: sign a message with the key on the device">
+                <Button size="sm" variant="ghost" iconOnly aria-label={`Test sign with ${first.namespace}/${first.id}`} icon={<FileSignature aria-hidden />} onClick={() => onTest(first)} data-testid="device-key-test-sign" />
               </Tip>
             ) : null}
           </span>
@@ -415,7 +420,7 @@ function TestSignDialog({ device, target, onClose }: { device: DeviceInfo; targe
   const [message, setMessage] = useState('Custos test signature');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | undefined>(undefined);
-  const [result, setResult] = useState<{ message: string; signature: string; verified: boolean } | undefined>(undefined);
+  const [result, setResult] = useState<{ message: string; signature: string; verified: boolean | null; verifyError?: ErrorInfo } | undefined>(undefined);
 
   async function submit() {
     if (busy || message === '') return;
@@ -451,10 +456,11 @@ function TestSignDialog({ device, target, onClose }: { device: DeviceInfo; targe
       {error === undefined ? null : <ErrorNote error={error} help={pinErrorHelp(error)} />}
       <Field label="Message">{(c) => <TextInput {...c} value={message} maxLength={1024} onChange={(e) => setMessage(e.target.value)} data-testid="test-sign-message" />}</Field>
       {result === undefined ? null : (
-        <div className={d.signResult} data-testid="test-sign-result" data-verified={result.verified ? 'true' : 'false'}>
-          <Badge tone={result.verified ? 'success' : 'danger'} dot>
-            {result.verified ? 'Signature verifies' : 'Signature does not verify'}
+        <div className={d.signResult} data-testid="test-sign-result" data-verified={result.verified === null ? 'unknown' : String(result.verified)}>
+          <Badge tone={result.verified === null ? 'warning' : result.verified ? 'success' : 'danger'} dot>
+            {result.verified === null ? 'Signed; Custos could not check the signature' : result.verified ? 'Signed; the signature verifies' : 'Signed, but the signature does not verify'}
           </Badge>
+          {result.verifyError === undefined ? null : <ErrorNote tone="warning" error={result.verifyError} help="The device signed; check the signature with its public key (Keys → Public key) elsewhere." />}
           <div className={d.muted}>Signature (base64, DER for ECDSA)</div>
           <pre className={d.signature} data-testid="test-sign-signature">
             {result.signature}
