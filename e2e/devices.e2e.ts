@@ -79,6 +79,7 @@ describe('the Devices screen', () => {
       expect(new URL(page.url()).hash).toBe('#/devices');
       const empty = page.getByTestId('devices-empty');
       await empty.waitFor({ state: 'visible' });
+      await dismissToasts(page);
       const text = (await empty.textContent()) ?? '';
       expect(text).toContain('pkcs11_modules');
       expect(text).toContain('custos device list');

@@ -47,7 +47,7 @@ export function ConfirmOnDevice() {
                 {confirm.what}
               </Dialog.Description>
               <div className={d.confirmWait} role="status">
-                <Spinner /> Waiting for {label ?? backendName(confirm.backend)}… Check what the device shows, then approve or reject on it.
+                <Spinner /> Waiting for {label ?? `the Ledger (${backendName(confirm.backend)})`}. Check what the device shows, then approve or reject on it.
               </div>
               <Button onClick={() => void cancel()} busy={cancelling === confirm.backend} data-testid="confirm-cancel">
                 Cancel

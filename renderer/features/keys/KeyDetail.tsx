@@ -6,7 +6,7 @@
  */
 import * as Menu from '@radix-ui/react-dropdown-menu';
 import * as Tabs from '@radix-ui/react-tabs';
-import { Ban, CircleCheck, Clock, Cpu, FileSignature, MoreHorizontal, RotateCw, Trash2, Undo2, Unlink, X } from 'lucide-react';
+import { Ban, CircleCheck, Clock, FileSignature, MoreHorizontal, RotateCw, Trash2, Undo2, Unlink, X } from 'lucide-react';
 import { useState } from 'react';
 import { useApp } from '../../store/index.js';
 import type { SimpleKeyAction } from '../../store/keys-slice.js';
@@ -181,7 +181,7 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
                 <>
                   <BackendBadge backend={info.backend} />
                   <div className={k.muted}>
-                    <Cpu aria-hidden className={k.inlineIcon} /> The key lives on the {backendKind(info.backend) === 'ledger' ? 'Ledger' : 'token'}; the vault holds a reference.
+                    The key lives on the {backendKind(info.backend) === 'ledger' ? 'Ledger' : 'token'}; the vault holds a reference.
                   </div>
                 </>
               ) : (
