@@ -2309,6 +2309,14 @@ class CustodianImpl implements Custodian {
       { dataSha256: sha256Hex(request.data), ...optionDetails(request) },
       () => {
         this.authorize({ permission: 'key.use', namespace: request.namespace, keyId: request.keyId }, request.namespace);
+        // A device key verifies here, with the public key its reference holds: no device needed.
+        const device = this.deviceRecord(request.namespace, request.keyId, 'read');
+        if (device !== null) {
+          if (device.publicKey === null || !isSigningAlgorithm(device.algorithm)) throw new CustodyError('WRONG_KEY_TYPE', `key ${request.namespace}/${request.keyId} cannot verify`);
+          if (request.keyVersion !== undefined && request.keyVersion !== 1) throw new CustodyError('NOT_FOUND', `key ${request.namespace}/${request.keyId} (on ${device.backend}) has one version`);
+          const handle = this.engine.loadPublicKey(device.algorithm, device.publicKey);
+          return { valid: this.engine.verify(handle, request.data, request.signature, signOptions(request)), keyVersion: 1 };
+        }
         const key = this.keys.load(request.namespace, request.keyId, 'verify', request.keyVersion);
         if (key.publicHandle === undefined) throw new CustodyError('WRONG_KEY_TYPE', `key ${request.namespace}/${request.keyId} cannot verify`);
         return { valid: this.engine.verify(key.publicHandle, request.data, request.signature, signOptions(request)), keyVersion: key.version };

@@ -67,6 +67,8 @@ describe('PKCS#11 token keys through the facade (SoftHSM2)', () => {
     const { signature } = await c.sign({ namespace: 'default', keyId: 'p256', data, hash: 'sha256' });
     const pem = new TextDecoder().decode((await c.publicKey('default', 'p256', 'pem')).publicKey);
     expect(nodeVerify('sha256', data, createPublicKey(pem), signature)).toBe(true);
+    expect(await c.verify({ namespace: 'default', keyId: 'p256', data, signature, hash: 'sha256' })).toEqual({ valid: true, keyVersion: 1 });
+    expect(await c.verify({ namespace: 'default', keyId: 'p256', data: new Uint8Array([0]), signature, hash: 'sha256' })).toEqual({ valid: false, keyVersion: 1 });
     // The key is on the token, where an independent client sees it.
     expect(pkcs11Tool(['--token-label', 'facade', '--login', '--pin', token.pinText, '--list-objects', '--type', 'privkey']).toString()).toContain('default/p256');
 

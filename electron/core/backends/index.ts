@@ -29,7 +29,8 @@ export interface DeviceManagerOptions {
 export function createDeviceManager(options: DeviceManagerOptions): DeviceManager {
   return new DeviceManager(options.pkcs11Modules, {
     listTokens: async (modulePath) =>
-      (await listTokens(modulePath)).map((t) => ({
+      // A slot's uninitialised token (SoftHSM's free slot, a blank card) holds no keys: not listed.
+      (await listTokens(modulePath)).filter((t) => t.flags.initialized).map((t) => ({
         label: t.label,
         module: modulePath,
         slot: `0x${t.slotId.toString(16)}`,
