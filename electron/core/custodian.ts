@@ -2770,20 +2770,41 @@ class CustodianImpl implements Custodian {
   /** The token, open and logged in: from an earlier login, or the PIN provider (the CLI), else a typed refusal. */
   private async readyToken(backend: string): Promise<TokenBackend> {
     const token = await this.parts.devices.token(backend);
-    if (token.status().state === 'login-required' && this.parts.devicePin !== null) {
-      const pin = await this.parts.devicePin(backend);
-      if (pin !== null) {
-        try {
-          await token.login(pin);
-        } finally {
-          pin.fill(0);
-        }
-      }
-    }
-    const state = token.status();
+    let state = token.status();
+    if (state.state === 'login-required' && (await this.loginWithProvider(backend, token))) state = token.status();
     if (state.state === 'login-required') throw new CustodyError('UNAUTHENTICATED', `log in to ${backend} first (its PIN: Devices in the app, or CUSTOS_PKCS11_PIN / --pin-file for the CLI)`);
     if (state.state !== 'ready') throw new CustodyError('DEVICE_UNAVAILABLE', `${backend} is ${state.state}: ${state.detail}`);
     return token;
+  }
+
+  /**
+   * Run `op` on the token; when the token answers that it needs a login (UNAUTHENTICATED) and a
+   * PIN provider exists, log in once and run it again. The hot path asks the token nothing else
+   * (a status query costs SoftHSM more than a signature).
+   */
+  private async onToken<T>(backend: string, op: (token: TokenBackend) => Promise<T>): Promise<T> {
+    const token = await this.parts.devices.token(backend);
+    try {
+      return await op(token);
+    } catch (error) {
+      if (!(error instanceof CustodyError) || error.code !== 'UNAUTHENTICATED' || !(await this.loginWithProvider(backend, token))) {
+        if (error instanceof CustodyError && error.code === 'UNAUTHENTICATED') throw new CustodyError('UNAUTHENTICATED', `log in to ${backend} first (its PIN: Devices in the app, or CUSTOS_PKCS11_PIN / --pin-file for the CLI)`);
+        throw error;
+      }
+      return op(token);
+    }
+  }
+
+  private async loginWithProvider(backend: string, token: TokenBackend): Promise<boolean> {
+    if (this.parts.devicePin === null) return false;
+    const pin = await this.parts.devicePin(backend);
+    if (pin === null) return false;
+    try {
+      await token.login(pin);
+    } finally {
+      pin.fill(0);
+    }
+    return true;
   }
 
   /** Before a synchronous signer over a token key is asked for: the token open and logged in. */
@@ -2908,15 +2929,14 @@ class CustodianImpl implements Custodian {
   private async signOnDevice(device: DeviceKeyRecord, request: SignRequest): Promise<SignResult> {
     if (!device.backend.startsWith('pkcs11:')) throw new CustodyError('MECHANISM_UNSUPPORTED', `key ${device.namespace}/${device.id} is on a Ledger: it signs Ethereum requests only (custos ledger sign-tx / sign-message)`);
     if (device.publicKey === null) throw new CustodyError('WRONG_KEY_TYPE', `key ${device.namespace}/${device.id} is a secret key: it cannot sign`);
-    const token = await this.readyToken(device.backend);
-    const signature = await token.sign(device.handle, {
+    const signature = await this.onToken(device.backend, (token) => token.sign(device.handle, {
       data: request.data,
       ...(request.hash === undefined ? {} : { hash: request.hash }),
       ...(request.prehashed === undefined ? {} : { prehashed: request.prehashed }),
       ...(request.scheme === undefined ? {} : { scheme: request.scheme }),
       ...(request.saltLength === undefined ? {} : { saltLength: request.saltLength }),
       ...(request.sigFormat === undefined ? {} : { format: request.sigFormat }),
-    });
+    }));
     return { signature, keyVersion: 1, algorithm: device.algorithm };
   }
 
