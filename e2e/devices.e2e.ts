@@ -6,7 +6,8 @@
  * is refused with PIN_INCORRECT in the PIN dialog, whose field is emptied → the right PIN makes it
  * ready → "Generate on token" offers the token's algorithms; an ecdsa-p256 key `tok1` in
  * `default` appears among the token's keys as referenced → a test signature made in the GUI is
- * verified here with node:crypto against the PEM the Keys screen shows → pkcs11-tool, an
+ * verified by Custos (the dialog says so) and here with node:crypto against the PEM the Keys
+ * screen shows → pkcs11-tool, an
  * independent PKCS#11 client, finds the key on the token → the Keys screen shows tok1 with its
  * `PKCS#11 · e2e` badge and Forget (no Rotate) → Forget (typing the id) leaves the key on the token,
  * unreferenced, and Adopt brings it back under another id → log out.
@@ -170,8 +171,10 @@ describe('the Devices screen', () => {
         await page.getByTestId('test-sign-submit').click();
         const result = page.getByTestId('test-sign-result');
         await result.waitFor({ state: 'visible', timeout: 20_000 });
-        // 'true' once crypto.verify reaches device keys (it answers NOT_FOUND for them today); never 'false'.
-        expect(['true', 'unknown']).toContain(await result.getAttribute('data-verified'));
+        // crypto.verify checks device-key signatures against the public key the reference holds.
+        expect(await result.getAttribute('data-verified')).toBe('true');
+        expect(await result.textContent()).toContain('Signed; the signature verifies');
+        expect(await result.locator('[data-error-code]').count()).toBe(0);
         const signature = ((await page.getByTestId('test-sign-signature').textContent()) ?? '').trim();
         await rawShot('devices-test-sign');
         await page.keyboard.press('Escape');

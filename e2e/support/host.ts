@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { LedgerTransportSource } from '../../electron/core/backends/ledger/discovery.js';
 import { coreOptionsFrom, loadConfig } from '../../electron/core/config/index.js';
 import { defaultRendererDir, packageVersion } from '../../electron/host/package-info.js';
 import { startHost, type Host, type HostEvent } from '../../electron/host/server.js';
@@ -72,6 +73,12 @@ export interface WithHostOptions {
    * with `custos serve --ui`; use port 0 for ephemeral ports.
    */
   readonly config?: string;
+  /**
+   * Where Ledger transports come from instead of USB HID (CoreOptionsContext.ledgerSource), e.g.
+   * an EthereumAppSimulator announced as attached. Used only when `config` turns Ledger support on
+   * (`devices: { ledger: true }`); nothing else of the host changes.
+   */
+  readonly ledgerSource?: () => LedgerTransportSource;
 }
 
 /**
@@ -92,7 +99,7 @@ export async function withHost<T>(test: (fixture: HostFixture) => Promise<T>, op
     const { config } = loadConfig({ dataDir, preset: 'test', env });
     const apis = anyApiServerEnabled(config.server);
     host = await startHost({
-      core: coreOptionsFrom(config, { dataDir, env }),
+      core: coreOptionsFrom(config, { dataDir, env, ...(options.ledgerSource === undefined ? {} : { ledgerSource: options.ledgerSource }) }),
       staticDir: options.staticDir ?? defaultRendererDir(),
       port: 0,
       version: packageVersion(),

@@ -16,7 +16,9 @@ import d from './devices.module.css';
 
 export function ConfirmOnDevice() {
   const confirm = useApp((s) => s.deviceConfirms[0]);
+  // A Ledger is listed under its device id (the HID path), so it is named as a Ledger either way.
   const label = useApp((s) => (confirm === undefined ? undefined : s.devices?.find((x) => x.backend === confirm.backend)?.label));
+  const waitingFor = confirm === undefined ? '' : label === undefined || label === backendName(confirm.backend) ? `the Ledger (${backendName(confirm.backend)})` : label;
   const cancelOnDevice = useApp((s) => s.cancelOnDevice);
   const [cancelling, setCancelling] = useState<string | null>(null);
   const open = confirm !== undefined;
@@ -47,7 +49,7 @@ export function ConfirmOnDevice() {
                 {confirm.what}
               </Dialog.Description>
               <div className={d.confirmWait} role="status">
-                <Spinner /> Waiting for {label ?? `the Ledger (${backendName(confirm.backend)})`}. Check what the device shows, then approve or reject on it.
+                <Spinner /> Waiting for {waitingFor}. Check what the device shows, then approve or reject on it.
               </div>
               <Button onClick={() => void cancel()} busy={cancelling === confirm.backend} data-testid="confirm-cancel">
                 Cancel

@@ -97,9 +97,24 @@ export function DevicesScreen() {
 
 // ---------------------------------------------------------------- list
 
-/** A token's label; SoftHSM lists a free, uninitialised slot with none. */
+/**
+ * A token's label (SoftHSM lists a free, uninitialised slot with none). A Ledger has no name of its
+ * own to show: the core labels it with its device id (the HID path), which goes in the detail line.
+ */
 function deviceName(dev: DeviceInfo): string {
-  return dev.label !== '' ? dev.label : dev.kind === 'pkcs11' ? 'Unlabelled token (not initialised?)' : 'Ledger';
+  if (dev.kind === 'ledger') return 'Ledger';
+  return dev.label !== '' ? dev.label : 'Unlabelled token (not initialised?)';
+}
+
+/** A ready Ledger's app and version ("Ethereum app 1.13.0"), once a request has asked it (its status says just "Ledger" before). */
+function ledgerApp(dev: DeviceInfo): string | undefined {
+  return dev.kind === 'ledger' && dev.status.state === 'ready' && dev.status.detail !== '' && dev.status.detail !== 'Ledger' ? dev.status.detail : undefined;
+}
+
+/** The line under the name: a token's maker, model, serial and slot; a Ledger's app and where it is attached. */
+function deviceDetail(dev: DeviceInfo): string {
+  if (dev.kind !== 'ledger') return dev.detail;
+  return [ledgerApp(dev), dev.label].filter((x) => x !== undefined).join(' · ');
 }
 
 function DeviceIcon({ kind }: { kind: DeviceInfo['kind'] }) {
@@ -118,9 +133,9 @@ function DeviceList({ devices, shown }: { devices: readonly DeviceInfo[]; shown:
               <DeviceIcon kind={dev.kind} />
             </span>
             <span className={d.listText}>
-              <span className={cx(d.listLabel, dev.label === '' && d.muted)}>{deviceName(dev)}</span>
-              <span className={d.listDetail} title={dev.detail}>
-                {dev.kind === 'ledger' ? 'Ledger' : 'PKCS#11'} · {dev.detail}
+              <span className={cx(d.listLabel, dev.kind === 'pkcs11' && dev.label === '' && d.muted)}>{deviceName(dev)}</span>
+              <span className={d.listDetail} title={deviceDetail(dev)}>
+                {dev.kind === 'ledger' ? 'USB' : 'PKCS#11'} · {deviceDetail(dev)}
               </span>
             </span>
             <Badge tone={v.tone} dot>
@@ -161,22 +176,21 @@ function DeviceView({ device }: { device: DeviceInfo }) {
         </span>
         <div className={d.headText}>
           <div className={d.headTitleRow}>
-            <h2 className={cx(d.headTitle, device.label === '' && d.muted)}>{deviceName(device)}</h2>
+            <h2 className={cx(d.headTitle, token && device.label === '' && d.muted)}>{deviceName(device)}</h2>
             <Badge tone="outline" square>
-              {isModule ? 'PKCS#11 module' : token ? 'PKCS#11 token' : 'Ledger'}
+              {isModule ? 'PKCS#11 module' : token ? 'PKCS#11 token' : 'USB HID'}
             </Badge>
             <Badge tone={v.tone} dot>
               <span data-testid="device-status">{v.label}</span>
             </Badge>
           </div>
           <div className={d.headDetail}>
-            <span className="mono">{device.detail}</span>
-            {isModule ? null : (
-              <>
-                {' · '}
-                <span className="mono">{device.backend}</span>
-              </>
-            )}
+            {(isModule ? [device.detail] : token ? [device.detail, device.backend] : [ledgerApp(device), device.backend].filter((x) => x !== undefined)).map((part, i) => (
+              <span key={part}>
+                {i === 0 ? null : ' · '}
+                <span className="mono">{part}</span>
+              </span>
+            ))}
           </div>
         </div>
         <div className={d.headActions}>
@@ -222,7 +236,7 @@ function DeviceView({ device }: { device: DeviceInfo }) {
               {token ? 'Keys on the token' : 'Accounts'}
             </h3>
           </div>
-          {ready ? <DeviceKeys device={device} /> : <p className={d.muted}>{token ? (isModule ? 'The module did not load, so no token is listed.' : 'Log in to list the keys on the token.') : 'Connect and unlock the Ledger to read its accounts.'}</p>}
+          {ready ? <DeviceKeys device={device} /> : <p className={d.muted}>{token ? (isModule ? 'The module did not load, so no token is listed.' : 'Log in to list the keys on the token.') : device.status.state === 'busy' ? 'The accounts are listed again when the Ledger is free.' : 'Connect and unlock the Ledger to read its accounts.'}</p>}
         </section>
 
         <div className={d.cliStack}>
@@ -272,7 +286,8 @@ function Capabilities({ device }: { device: DeviceInfo }) {
       ) : null}
       <dt>Operations</dt>
       <dd className={d.chips}>
-        <Badge tone={device.capabilities.sign ? 'neutral' : 'outline'}>{device.capabilities.sign ? 'Signs' : 'No signing'}</Badge>
+        {/* capabilities.sign is the generic crypto.sign; a Ledger signs Ethereum requests only (transactions, messages, typed data). */}
+        {device.kind === 'ledger' ? <Badge tone="neutral">Signs Ethereum requests</Badge> : <Badge tone={device.capabilities.sign ? 'neutral' : 'outline'}>{device.capabilities.sign ? 'Signs' : 'No signing'}</Badge>}
         {device.kind === 'pkcs11' ? <Badge tone={device.capabilities.encrypt ? 'neutral' : 'outline'}>{device.capabilities.encrypt ? 'Encrypts (AES-GCM)' : 'No encryption'}</Badge> : null}
         {device.kind === 'pkcs11' ? <Badge tone="outline">{device.capabilities.login ? 'User PIN required' : 'No login needed'}</Badge> : <Badge tone="outline">Confirms on the device</Badge>}
       </dd>
@@ -300,7 +315,7 @@ function DeviceKeys({ device }: { device: DeviceInfo }) {
     return (
       <Delayed>
         <div className={d.loading} role="status">
-          <Spinner /> Reading the keys on {device.label}…
+          <Spinner /> Reading the keys on {token ? device.label : 'the Ledger'}…
         </div>
       </Delayed>
     );
@@ -328,7 +343,7 @@ function DeviceKeys({ device }: { device: DeviceInfo }) {
           <thead>
             <tr>
               <th scope="col">{token ? 'Label' : 'Path'}</th>
-              <th scope="col">{token ? 'CKA_ID' : 'Handle'}</th>
+              {token ? <th scope="col">CKA_ID</th> : null}
               <th scope="col">Algorithm</th>
               <th scope="col">Public key / address</th>
               <th scope="col">In the vault</th>
@@ -362,9 +377,12 @@ function DeviceKeyRow({ device, deviceKey: k, onTest }: { device: DeviceInfo; de
   return (
     <tr data-handle={k.handle} data-referenced={k.referencedBy.length > 0 ? 'true' : 'false'}>
       <td className={d.labelCell}>{k.label === '' ? <span className={d.muted}>no label</span> : k.label}</td>
-      <td>
-        <MonoId value={k.handle} max={14} copyLabel="Copy the key's handle" />
-      </td>
+      {/* A Ledger account's handle is its path, already in the first column. */}
+      {device.kind === 'ledger' ? null : (
+        <td>
+          <MonoId value={k.handle} max={14} copyLabel="Copy the key's handle" />
+        </td>
+      )}
       <td>
         <Badge tone="outline" square>
           {k.algorithm}

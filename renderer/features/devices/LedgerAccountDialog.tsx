@@ -76,7 +76,7 @@ export function LedgerAccountDialog({ device, open, onOpenChange }: { device: De
       open={open}
       onOpenChange={change}
       icon={<Wallet aria-hidden />}
-      title={`Add an account from ${device.label}`}
+      title={device.label === backendName(device.backend) ? 'Add an account from the Ledger' : `Add an account from ${device.label}`}
       description="An Ethereum account of the Ledger, by its BIP-32 path. The key stays on the Ledger; each signature is confirmed on it."
       onSubmit={() => void submit()}
       testId="ledger-account-dialog"
