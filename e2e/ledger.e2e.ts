@@ -36,7 +36,6 @@ const PATH = "m/44'/60'/0'/0/0";
 /** The HID path discovery would report; the device id (and so the backend id) comes from it. */
 const DESCRIPTOR = '/dev/hidraw3';
 const BACKEND = `ledger:${DESCRIPTOR}`;
-const HID_OPEN_MS = 150;
 const TRANSFER = { type: 2, chainId: 1, nonce: 3, to: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', value: '250000000000000000', gasLimit: 21000, maxFeePerGas: '30000000000', maxPriorityFeePerGas: '1500000000' };
 
 /** The person at the device: each prompt waits until the test answers it. */
@@ -79,10 +78,9 @@ describe('a Ledger on the Devices and Sign screens', () => {
   it('adds an account shown on the device, signs behind "Confirm on your Ledger", and reports a cancel and a rejection', async () => {
     const person = new Person();
     const simulator = new EthereumAppSimulator({ mnemonic: ABANDON, confirm: person.confirm });
-    // Discovery as node-hid would do it: the device is announced as attached, and opening it gives
-    // the transport after a moment, as a HID open takes. (Opened at once, the device would be
-    // reported while the screen's first devices.list is still in flight, and the renderer drops a
-    // devices.changed that arrives before its first list: the screen would stay empty until Refresh.)
+    // Discovery as node-hid would do it: the device is announced as attached and opened at once,
+    // so it is reported while the screen's first devices.list may still be in flight (the store
+    // reads again when a change arrives during that first read).
     const ledgerSource = (): LedgerTransportSource => ({
       listen(observer) {
         observer.next({ type: 'add', descriptor: DESCRIPTOR });
@@ -90,7 +88,6 @@ describe('a Ledger on the Devices and Sign screens', () => {
       },
       open: async (descriptor) => {
         if (descriptor !== DESCRIPTOR) throw new Error(`no device at ${descriptor}`);
-        await new Promise((r) => setTimeout(r, HID_OPEN_MS));
         return simulator;
       },
     });

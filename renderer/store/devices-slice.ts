@@ -73,6 +73,9 @@ export function devicesNeedingAttention(devices: readonly DeviceInfo[] | undefin
 export const createDevicesSlice: SliceCreator<DevicesSlice> = (set, get, { api, now }) => {
   let listSeq = 0;
   let keysSeq = 0;
+  /** A first read is in flight: a change heard meanwhile may be newer than its answer. */
+  let firstRead = false;
+  let changedDuringFirstRead = false;
 
   function signedOutCheck(r: Result<unknown>): void {
     if (!r.ok && SIGNED_OUT_CODES.has(r.error.code)) void get().refreshVault();
@@ -120,8 +123,17 @@ export const createDevicesSlice: SliceCreator<DevicesSlice> = (set, get, { api, 
     async loadDevices() {
       const mine = ++listSeq;
       refresh.markRead();
+      if (get().devices === undefined) firstRead = true;
       const r = await api.devicesList({});
       if (mine !== listSeq) return;
+      if (firstRead) {
+        firstRead = false;
+        // A device attached (or a token changed) while the first list was being read: read again.
+        if (changedDuringFirstRead) {
+          changedDuringFirstRead = false;
+          refresh.request();
+        }
+      }
       signedOutCheck(r);
       if (!r.ok) {
         set({ devicesError: r.error, devices: get().devices ?? [] });
@@ -136,7 +148,12 @@ export const createDevicesSlice: SliceCreator<DevicesSlice> = (set, get, { api, 
     },
 
     onDevicesChanged() {
-      if (!isSignedIn(get().vault) || get().devices === undefined) return; // never read: the screen reads when it opens
+      if (!isSignedIn(get().vault)) return;
+      if (get().devices === undefined) {
+        // Never read: the screen reads when it opens. Unless that first read is under way.
+        if (firstRead) changedDuringFirstRead = true;
+        return;
+      }
       refresh.request();
     },
 
