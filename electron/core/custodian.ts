@@ -1559,6 +1559,8 @@ class CustodianImpl implements Custodian {
       if (name === DEFAULT_NAMESPACE) throw new CustodyError('INVALID_INPUT', `the ${DEFAULT_NAMESPACE} namespace cannot be deleted`);
       const wallets = this.parts.hd.count(name);
       if (wallets > 0) throw new CustodyError('NOT_EMPTY', `namespace ${name} still holds ${wallets} HD wallet${wallets === 1 ? '' : 's'}: delete them first`, { details: { wallets } });
+      const onDevices = this.parts.deviceKeys.count(name);
+      if (onDevices > 0) throw new CustodyError('NOT_EMPTY', `namespace ${name} still references ${onDevices} key${onDevices === 1 ? '' : 's'} on devices: forget them first`, { details: { deviceKeys: onDevices } });
       this.keys.deleteNamespaceUnchecked(name);
       this.access.dropNamespace(name);
     });
@@ -1568,7 +1570,7 @@ class CustodianImpl implements Custodian {
   private assertQuota(namespace: string): void {
     const max = this.namespaceInfo(namespace).maxKeys;
     if (max === null) return;
-    const count = this.keys.liveKeyCount(namespace) + this.parts.hd.count(namespace);
+    const count = this.keys.liveKeyCount(namespace) + this.parts.hd.count(namespace) + this.parts.deviceKeys.count(namespace);
     if (count > max) throw new CustodyError('QUOTA_EXCEEDED', `namespace ${namespace} is limited to ${max} key${max === 1 ? '' : 's'}`, { details: { maxKeys: max } });
   }
 
@@ -2677,6 +2679,11 @@ class CustodianImpl implements Custodian {
     return this.change('key.generate', { namespace, keyId: id }, { algorithm: String(request.algorithm), backend, exportable: false }, async (record) => {
       this.authorize({ permission: 'key.manage', namespace }, namespace);
       this.assertKeyIdFree(namespace, id);
+      // The quota before the token makes anything (checked again in the transaction that commits).
+      const max = this.namespaceInfo(namespace).maxKeys;
+      if (max !== null && this.keys.liveKeyCount(namespace) + this.parts.hd.count(namespace) + this.parts.deviceKeys.count(namespace) >= max) {
+        throw new CustodyError('QUOTA_EXCEEDED', `namespace ${namespace} is limited to ${max} key${max === 1 ? '' : 's'}`, { details: { maxKeys: max } });
+      }
       const token = await this.readyToken(backend);
       // On the token first (sensitive, non-extractable); a reference that fails to commit after it
       // leaves a key on the token that `adopt` can pick up, never a reference to nothing.

@@ -77,6 +77,11 @@ export class DeviceKeyStore {
     return rows.map((r) => this.verified(r));
   }
 
+  /** How many device keys a namespace references (its quota counts them like vault keys). */
+  count(namespace: string): number {
+    return (this.sql('SELECT COUNT(*) AS n FROM device_keys WHERE namespace = ?').get(namespace) as { n: number }).n;
+  }
+
   /** Caller holds the transaction and has checked the id is free among vault keys too. */
   insert(input: Omit<DeviceKeyRecord, 'createdAt' | 'updatedAt' | 'state'> & { now: number }): DeviceKeyRecord {
     if (!BACKEND.test(input.backend)) throw new CustodyError('INVALID_INPUT', 'a device backend is pkcs11:<token label> or ledger:<device id>');

@@ -115,6 +115,13 @@ describe('PKCS#11 token keys through the facade (SoftHSM2)', () => {
     await c.addOperator('carol', new TextEncoder().encode('carol has a long passphrase'));
     await c.grant('carol', 'ops', 'KeyUser');
     await c.deviceGenerate({ backend, namespace: 'ops', id: 'k', algorithm: 'ecdsa-p256' });
+    // A namespace that references device keys is not empty, and its quota counts them.
+    expect(await code(c.deleteNamespace('ops'))).toBe('NOT_EMPTY');
+    await c.updateNamespace('ops', { maxKeys: 1 });
+    const onToken = (await c.deviceKeys(backend)).length;
+    expect(await code(c.deviceGenerate({ backend, namespace: 'ops', id: 'second', algorithm: 'ecdsa-p256' }))).toBe('QUOTA_EXCEEDED');
+    expect((await c.deviceKeys(backend)).length).toBe(onToken); // refused before the token made anything
+    await c.updateNamespace('ops', { maxKeys: null });
     const carol = await c.login('carol', new TextEncoder().encode('carol has a long passphrase'));
     expect(await code(carol.deviceGenerate({ backend, namespace: 'ops', id: 'mine', algorithm: 'ecdsa-p256' }))).toBe('PERMISSION_DENIED');
     expect(await code(carol.sign({ namespace: 'ops', keyId: 'k', data: new Uint8Array([1]), hash: 'sha256' }))).toBe('ok');
