@@ -105,9 +105,13 @@ describe('PKCS#11 token keys through the facade (SoftHSM2)', () => {
 
     // A reference redirected in the database file is TAMPERED, never used.
     const db = new Database(join(dataDir, 'custos.db'));
+    const { handle } = db.prepare("SELECT handle FROM device_keys WHERE id = 'p256'").get() as { handle: string };
     db.prepare("UPDATE device_keys SET handle = '0a0b' WHERE id = 'p256'").run();
-    db.close();
     expect(await code(c.sign({ namespace: 'default', keyId: 'p256', data, hash: 'sha256' }))).toBe('TAMPERED');
+    // Put back as it was, it verifies again (the MAC covers exactly the reference).
+    db.prepare("UPDATE device_keys SET handle = ? WHERE id = 'p256'").run(handle);
+    db.close();
+    expect(await code(c.sign({ namespace: 'default', keyId: 'p256', data, hash: 'sha256' }))).toBe('ok');
   });
 
   it('a KeyUser may sign with a token key but not generate or adopt; every step is audited without the PIN', async () => {
