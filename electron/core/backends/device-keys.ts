@@ -53,15 +53,34 @@ const BACKEND = /^(pkcs11|ledger):[\x20-\x7e]{1,64}$/u;
 
 export class DeviceKeyStore {
   private readonly sql: ReturnType<typeof statementCache>;
+  private readonly dataVersion: { get(): unknown };
+  /**
+   * Which namespace/id pairs are references, as of `stamp` (PRAGMA data_version, which moves
+   * when another connection commits; this connection's own writes reset it below). Every use of
+   * a vault key asks whether its id is a device key: the answer comes from memory, and only a
+   * device key's row is read (and its MAC checked).
+   */
+  private index: { stamp: unknown; ids: Set<string> } | null = null;
 
   constructor(
     db: Sqlite,
     private readonly vault: Vault,
   ) {
     this.sql = statementCache(db);
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  private referenced(namespace: string, id: string): boolean {
+    const stamp = this.dataVersion.get();
+    if (this.index === null || this.index.stamp !== stamp) {
+      const rows = this.sql('SELECT namespace, id FROM device_keys').all() as { namespace: string; id: string }[];
+      this.index = { stamp, ids: new Set(rows.map((r) => `${r.namespace}\u0000${r.id}`)) };
+    }
+    return this.index.ids.has(`${namespace}\u0000${id}`);
   }
 
   get(namespace: string, id: string): DeviceKeyRecord | null {
+    if (!this.referenced(namespace, id)) return null;
     const row = this.sql('SELECT * FROM device_keys WHERE namespace = ? AND id = ?').get(namespace, id) as Row | undefined;
     return row === undefined ? null : this.verified(row);
   }
@@ -105,6 +124,7 @@ export class DeviceKeyStore {
       record_mac: Buffer.alloc(0),
     };
     row.record_mac = this.vault.mac(fields(row));
+    this.index = null;
     this.sql(
       'INSERT INTO device_keys (namespace, id, backend, handle, label, algorithm, public_key, address, state, origin, created_at, updated_at, record_mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(row.namespace, row.id, row.backend, row.handle, row.label, row.algorithm, row.public_key, row.address, row.state, row.origin, row.created_at, row.updated_at, row.record_mac);
@@ -127,6 +147,7 @@ export class DeviceKeyStore {
     const current = this.get(namespace, id);
     if (current === null) throw new CustodyError('NOT_FOUND', `no key ${namespace}/${id}`);
     this.sql('DELETE FROM device_keys WHERE namespace = ? AND id = ?').run(namespace, id);
+    this.index = null;
     return current;
   }
 
