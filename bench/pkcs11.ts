@@ -2,7 +2,7 @@
  * `npx tsx bench/pkcs11.ts` (also a section of `npm run bench`, BENCH_ONLY=pkcs11): P-256 signing
  * on a SoftHSM2 token this script creates in a temp dir, (a) calling pkcs11js directly
  * (C_SignInit + C_Sign with CKM_ECDSA on a precomputed digest, one session) and (b) through the
- * TokenBackend's sign (SHA-256 in software, key lookup, r‖s → DER), with their ratio (target:
+ * TokenBackend's sign (SHA-256 in software, key lookup, r‖s → DER, the token call on its signing thread), with their ratio (target:
  * backend ≥ 0.7 × direct), and (c) through the facade (roles, ACL, an audit event per signature).
  * Skipped with a note when SoftHSM2 is not installed.
  */
@@ -48,8 +48,10 @@ export async function pkcs11Bench(): Promise<void> {
     }, SECONDS);
     p.C_CloseSession(session);
 
-    // (b) the backend: hash in software, key from its cache, DER out, one caller (calls are synchronous anyway).
-    const viaBackend = await measureConcurrent(() => backend.sign(key.handle, { data }), 1, SECONDS, 200);
+    // (b) the backend: hash in software, key from its cache, DER out; the token call on the
+    // backend's signing thread. 16 callers for its rate, one for a single call's latency.
+    const viaBackend = await measureConcurrent(() => backend.sign(key.handle, { data }), 16, SECONDS, 200);
+    const oneAtATime = await measureConcurrent(() => backend.sign(key.handle, { data }), 1, SECONDS, 200);
     const signer = backend.secp256k1Signer((await backend.generate({ algorithm: 'ecdsa-secp256k1', label: 'bench-k1' })).handle);
     const k1 = measure(() => signer.signDigest(digest), SECONDS);
 
@@ -72,7 +74,8 @@ export async function pkcs11Bench(): Promise<void> {
     console.log('\n| PKCS#11 on SoftHSM2 | sign/s | per sign | / direct |');
     console.log('|---|---|---|---|');
     console.log(`| P-256, pkcs11js directly (C_SignInit + C_Sign, CKM_ECDSA on a digest) | ${fmt(direct)} | 1.00 |`);
-    console.log(`| P-256, TokenBackend.sign (SHA-256 here, DER) | ${fmt(viaBackend)} | ${(viaBackend / direct).toFixed(2)} |`);
+    console.log(`| P-256, TokenBackend.sign (SHA-256 here, DER; token call on its signing thread; 16 callers) | ${fmt(viaBackend)} | ${(viaBackend / direct).toFixed(2)} |`);
+    console.log(`| P-256, TokenBackend.sign, one caller (a single call's latency: a thread hop each way) | ${fmt(oneAtATime)} | ${(oneAtATime / direct).toFixed(2)} |`);
     console.log(`| P-256, facade crypto.sign (roles, ACL, one audit event each; 64 callers) | ${fmt(viaFacade)} | ${(viaFacade / direct).toFixed(2)} |`);
     console.log(`| secp256k1, secp256k1Signer.signDigest (low-S; recovery id from R = (z/s)·G + (r/s)·Q) | ${fmt(k1)} | |`);
   } finally {

@@ -60,7 +60,7 @@ export class DeviceKeyStore {
    * a vault key asks whether its id is a device key: the answer comes from memory, and only a
    * device key's row is read (and its MAC checked).
    */
-  private index: { stamp: unknown; ids: Set<string> } | null = null;
+  private index: { stamp: unknown; ids: Set<string>; verified: Map<string, DeviceKeyRecord> } | null = null;
 
   constructor(
     db: Sqlite,
@@ -74,15 +74,22 @@ export class DeviceKeyStore {
     const stamp = this.dataVersion.get();
     if (this.index === null || this.index.stamp !== stamp) {
       const rows = this.sql('SELECT namespace, id FROM device_keys').all() as { namespace: string; id: string }[];
-      this.index = { stamp, ids: new Set(rows.map((r) => `${r.namespace}\u0000${r.id}`)) };
+      this.index = { stamp, ids: new Set(rows.map((r) => `${r.namespace}\u0000${r.id}`)), verified: new Map() };
     }
     return this.index.ids.has(`${namespace}\u0000${id}`);
   }
 
+  /** A reference, its MAC checked; checked rows are kept until another connection commits or this one writes. */
   get(namespace: string, id: string): DeviceKeyRecord | null {
     if (!this.referenced(namespace, id)) return null;
+    const key = `${namespace}\u0000${id}`;
+    const known = this.index?.verified.get(key);
+    if (known !== undefined) return known;
     const row = this.sql('SELECT * FROM device_keys WHERE namespace = ? AND id = ?').get(namespace, id) as Row | undefined;
-    return row === undefined ? null : this.verified(row);
+    if (row === undefined) return null;
+    const record = this.verified(row);
+    this.index?.verified.set(key, record);
+    return record;
   }
 
   /** Ordered by namespace and id, like vault keys. */
@@ -138,6 +145,7 @@ export class DeviceKeyStore {
     this.verified(row);
     const next: Row = { ...row, state, updated_at: Math.max(now, row.updated_at) };
     next.record_mac = this.vault.mac(fields(next));
+    this.index = null;
     this.sql('UPDATE device_keys SET state = ?, updated_at = ?, record_mac = ? WHERE namespace = ? AND id = ?').run(next.state, next.updated_at, next.record_mac, namespace, id);
     return this.verified(next);
   }

@@ -24,6 +24,7 @@
  * Trusts the token to keep its keys and to compute correct signatures; the secp256k1 signer checks
  * each signature by recovering the token's own public key from it.
  */
+import { SignThread } from './sign-thread.js';
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import { invert } from '@noble/curves/abstract/modular.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
@@ -116,6 +117,8 @@ export class Pkcs11Backend implements TokenBackend {
   private session: Handle | null = null;
   private sessionGeneration = -1;
   private slot: SlotHandle | null = null;
+  /** Signs ECDSA and EdDSA requests of the async sign() off the main thread (sign-thread.ts). */
+  private thread: SignThread | null = null;
   private loggedIn = false;
   private loginRequired = true;
   private protectedPath = false;
@@ -296,6 +299,8 @@ export class Pkcs11Backend implements TokenBackend {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.thread?.close();
+    this.thread = null;
     if (this.session !== null && this.sessionGeneration === this.module.generation()) {
       try {
         this.module.pkcs11.C_CloseSession(this.session);
@@ -560,8 +565,42 @@ export class Pkcs11Backend implements TokenBackend {
   /** CKM_ECDSA on a digest: r‖s as the token returns it (v2.40 §2.3.1), with s made low for secp256k1 (BIP-62 / EIP-2). */
   private ecdsaRaw(record: KeyRecord, digest: Uint8Array): Buffer {
     const alg = record.key.algorithm as EcAlgorithm;
+    return this.lowS(record, this.tokenSign(record, { mechanism: C.CKM_ECDSA }, digest, 2 * EC_FIELD_BYTES[alg]));
+  }
+
+  /**
+   * tokenSign on the signing thread: same session semantics (the token's login is the process's),
+   * same error translation, and a key whose handle went stale is looked up again once.
+   */
+  private async threadSign(record: KeyRecord, mechanism: number, input: Uint8Array, outLength: number): Promise<Buffer> {
+    const attempt = async (r: KeyRecord): Promise<Buffer> => {
+      this.ensureSession();
+      const slot = this.slot as SlotHandle;
+      this.thread ??= new SignThread(this.module.path);
+      try {
+        return await this.thread.sign(this.module.generation(), slot, r.object, mechanism, input, outLength);
+      } catch (cause) {
+        if (isSessionLost(cause)) {
+          this.forgetSession(`removed or its session closed (${ckrName(cause)})`);
+          throw this.unavailable(`removed or its session closed during signing with key ${r.key.handle} (${ckrName(cause)})`, cause);
+        }
+        if (ckrName(cause) === 'CKR_USER_NOT_LOGGED_IN') this.loggedIn = false;
+        throw translatePkcs11Error(cause, `signing with key ${r.key.handle}`);
+      }
+    };
+    try {
+      return await attempt(record);
+    } catch (cause) {
+      if (!(cause instanceof CustodyError) || cause.code !== 'NOT_FOUND') throw cause;
+      this.keys.delete(record.key.handle);
+      return attempt(this.resolve(record.key.handle));
+    }
+  }
+
+  /** Checks the length of a raw ECDSA signature and makes a secp256k1 `s` low (BIP-62 / EIP-2). */
+  private lowS(record: KeyRecord, raw: Buffer): Buffer {
+    const alg = record.key.algorithm as EcAlgorithm;
     const size = EC_FIELD_BYTES[alg];
-    const raw = this.tokenSign(record, { mechanism: C.CKM_ECDSA }, digest, 2 * size);
     if (raw.length !== 2 * size) throw new CustodyError('INTERNAL', `token '${this.label}' returned a ${raw.length}-byte ECDSA signature, expected ${2 * size}`);
     if (alg === 'ecdsa-secp256k1') {
       const s = bytesToBigInt(raw.subarray(size));
@@ -576,14 +615,14 @@ export class Pkcs11Backend implements TokenBackend {
     const alg = record.key.algorithm;
     if (isEc(alg)) {
       const digest = this.digestOf(request, request.hash ?? DEFAULT_SIGNATURE_HASH[alg]);
-      const raw = this.ecdsaRaw(record, digest);
+      const raw = this.lowS(record, await this.threadSign(record, C.CKM_ECDSA, digest, 2 * EC_FIELD_BYTES[alg as EcAlgorithm]));
       const format = request.format ?? 'der';
       if (format !== 'der' && format !== 'raw') throw invalid('format must be der or raw');
       return format === 'raw' ? new Uint8Array(raw) : ecdsaRawToDer(raw);
     }
     if (alg === 'ed25519') {
       if (request.prehashed) throw invalid('Ed25519 signs the whole message (RFC 8032 §5.1): prehashed data is not accepted');
-      return new Uint8Array(this.tokenSign(record, { mechanism: C.CKM_EDDSA }, request.data, 64));
+      return new Uint8Array(await this.threadSign(record, C.CKM_EDDSA, request.data, 64));
     }
     if (isRsa(alg)) return new Uint8Array(this.signRsa(record, request));
     throw new CustodyError('WRONG_KEY_TYPE', `key ${record.key.handle} is a ${alg} key: it encrypts, it does not sign`);
