@@ -68,6 +68,10 @@ describe('PKCS#11 token keys through the facade (SoftHSM2)', () => {
     const pem = new TextDecoder().decode((await c.publicKey('default', 'p256', 'pem')).publicKey);
     expect(nodeVerify('sha256', data, createPublicKey(pem), signature)).toBe(true);
     expect(await c.verify({ namespace: 'default', keyId: 'p256', data, signature, hash: 'sha256' })).toEqual({ valid: true, keyVersion: 1 });
+    // Many at once (the token's signing thread answers them in batches): each signature is its own data's.
+    const many = Array.from({ length: 40 }, (_, i) => new TextEncoder().encode(`message ${i}`));
+    const signatures = await Promise.all(many.map((d) => c.sign({ namespace: 'default', keyId: 'p256', data: d, hash: 'sha256' })));
+    signatures.forEach((s, i) => expect(nodeVerify('sha256', many[i] as Uint8Array, createPublicKey(pem), s.signature), `signature ${i}`).toBe(true));
     expect(await c.verify({ namespace: 'default', keyId: 'p256', data: new Uint8Array([0]), signature, hash: 'sha256' })).toEqual({ valid: false, keyVersion: 1 });
     // The key is on the token, where an independent client sees it.
     expect(pkcs11Tool(['--token-label', 'facade', '--login', '--pin', token.pinText, '--list-objects', '--type', 'privkey']).toString()).toContain('default/p256');
