@@ -54,6 +54,4 @@ export function suggestRestoreDir(dataDir: string | undefined, now: Date): strin
 }
 
 /** A path quoted for a POSIX shell when it needs it (the CLI lines the screens show). */
-export function shellQuote(p: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/u.test(p) ? p : `'${p.replaceAll("'", `'\\''`)}'`;
-}
+export { shellArg as shellQuote } from '../../app/lib/shell.js';

@@ -12,13 +12,13 @@ import { Badge } from '../../app/ui/Badge.js';
 import { Button } from '../../app/ui/Button.js';
 import { CliLine } from '../../app/ui/EmptyState.js';
 import { ErrorNote } from '../../app/ui/ErrorNote.js';
-import { Field, SelectInput, TextInput } from '../../app/ui/Field.js';
 import { MonoId } from '../../app/ui/MonoId.js';
 import { Modal } from '../../app/ui/Modal.js';
 import { toastSuccess } from '../../app/ui/toast.js';
 import { KEY_ID_RE } from '../keys/key-meta.js';
 import { deviceCli } from './device-meta.js';
 import d from './devices.module.css';
+import { VaultNameFields } from './VaultNameFields.js';
 
 /** A key id suggested from the token's label (the part the id rule allows). */
 export function suggestKeyId(label: string): string {
@@ -27,7 +27,6 @@ export function suggestKeyId(label: string): string {
 }
 
 export function AdoptKeyDialog({ device, deviceKey, open, onOpenChange }: { device: DeviceInfo; deviceKey: DeviceKey; open: boolean; onOpenChange: (open: boolean) => void }) {
-  const namespaces = useApp((s) => s.namespaces);
   const current = useApp((s) => s.namespace);
   const adopt = useApp((s) => s.adoptDeviceKey);
   const [namespace, setNamespace] = useState(current);
@@ -86,22 +85,7 @@ export function AdoptKeyDialog({ device, deviceKey, open, onOpenChange }: { devi
           </Badge>
         </dd>
       </dl>
-      <div className={d.row2}>
-        <Field label="Namespace">
-          {(c) => (
-            <SelectInput {...c} value={namespace} onChange={(e) => setNamespace(e.target.value)}>
-              {(namespaces.length === 0 ? [{ name: current }] : namespaces).map((n) => (
-                <option key={n.name} value={n.name}>
-                  {n.name}
-                </option>
-              ))}
-            </SelectInput>
-          )}
-        </Field>
-        <Field label="Key id" error={id !== '' && !idOk ? 'Use 1–128 of A–Z a–z 0–9 . _ -' : undefined}>
-          {(c) => <TextInput {...c} mono value={id} onChange={(e) => setId(e.target.value)} autoFocus data-testid="adopt-id" />}
-        </Field>
-      </div>
+      <VaultNameFields namespace={namespace} onNamespace={setNamespace} id={id} onId={setId} idOk={idOk} autoFocus idTestId="adopt-id" />
       <CliLine command={deviceCli.adopt(device.label, namespace, id, deviceKey.handle)} />
     </Modal>
   );

@@ -19,6 +19,7 @@ import { toastSuccess } from '../../app/ui/toast.js';
 import { KEY_ID_RE, algorithmNote } from '../keys/key-meta.js';
 import { deviceCli } from './device-meta.js';
 import d from './devices.module.css';
+import { VaultNameFields } from './VaultNameFields.js';
 
 /** The token's algorithms that the contract knows, in the token's order. */
 export function generatableAlgorithms(device: DeviceInfo): KeyAlgorithm[] {
@@ -26,7 +27,6 @@ export function generatableAlgorithms(device: DeviceInfo): KeyAlgorithm[] {
 }
 
 export function GenerateOnTokenDialog({ device, open, onOpenChange }: { device: DeviceInfo; open: boolean; onOpenChange: (open: boolean) => void }) {
-  const namespaces = useApp((s) => s.namespaces);
   const current = useApp((s) => s.namespace);
   const generate = useApp((s) => s.generateOnDevice);
   const algorithms = generatableAlgorithms(device);
@@ -83,22 +83,7 @@ export function GenerateOnTokenDialog({ device, open, onOpenChange }: { device: 
       }
     >
       {error === undefined ? null : <ErrorNote error={error} />}
-      <div className={d.row2}>
-        <Field label="Namespace">
-          {(c) => (
-            <SelectInput {...c} value={namespace} onChange={(e) => setNamespace(e.target.value)} data-testid="generate-namespace">
-              {(namespaces.length === 0 ? [{ name: current }] : namespaces).map((n) => (
-                <option key={n.name} value={n.name}>
-                  {n.name}
-                </option>
-              ))}
-            </SelectInput>
-          )}
-        </Field>
-        <Field label="Key id" error={id !== '' && !idOk ? 'Use 1–128 of A–Z a–z 0–9 . _ -' : undefined}>
-          {(c) => <TextInput {...c} mono value={id} onChange={(e) => setId(e.target.value)} autoFocus placeholder="e.g. signing-hsm-1" data-testid="generate-id" />}
-        </Field>
-      </div>
+      <VaultNameFields namespace={namespace} onNamespace={setNamespace} id={id} onId={setId} idOk={idOk} autoFocus placeholder="e.g. signing-hsm-1" namespaceTestId="generate-namespace" idTestId="generate-id" />
       <Field label="Algorithm" hint={algorithms.length === 0 ? 'This token generates no algorithm Custos supports.' : algorithmNote(alg)}>
         {(c) => (
           <SelectInput {...c} value={alg} onChange={(e) => setAlgorithm(e.target.value as KeyAlgorithm)} disabled={algorithms.length === 0} data-testid="generate-algorithm">

@@ -14,7 +14,7 @@ import type { ErrorInfo } from '../../store/types.js';
 import { Button } from '../../app/ui/Button.js';
 import { CliLine } from '../../app/ui/EmptyState.js';
 import { ErrorNote } from '../../app/ui/ErrorNote.js';
-import { Field, SelectInput, TextInput } from '../../app/ui/Field.js';
+import { Field, TextInput } from '../../app/ui/Field.js';
 import { Identicon } from '../../app/ui/Identicon.js';
 import { MonoId } from '../../app/ui/MonoId.js';
 import { Modal } from '../../app/ui/Modal.js';
@@ -22,9 +22,9 @@ import { toastSuccess } from '../../app/ui/toast.js';
 import { KEY_ID_RE } from '../keys/key-meta.js';
 import { DEFAULT_LEDGER_PATH, addressIndex, backendName, deviceCli, isEthereumPath, parseBip32Path, pinErrorHelp, stepBip32Path } from './device-meta.js';
 import d from './devices.module.css';
+import { VaultNameFields } from './VaultNameFields.js';
 
 export function LedgerAccountDialog({ device, open, onOpenChange }: { device: DeviceInfo; open: boolean; onOpenChange: (open: boolean) => void }) {
-  const namespaces = useApp((s) => s.namespaces);
   const current = useApp((s) => s.namespace);
   const adopt = useApp((s) => s.adoptDeviceKey);
   const ledgerAddress = useApp((s) => s.ledgerAddress);
@@ -121,22 +121,7 @@ export function LedgerAccountDialog({ device, open, onOpenChange }: { device: De
           Show on device
         </Button>
       </div>
-      <div className={d.row2}>
-        <Field label="Namespace">
-          {(c) => (
-            <SelectInput {...c} value={namespace} onChange={(e) => setNamespace(e.target.value)}>
-              {(namespaces.length === 0 ? [{ name: current }] : namespaces).map((n) => (
-                <option key={n.name} value={n.name}>
-                  {n.name}
-                </option>
-              ))}
-            </SelectInput>
-          )}
-        </Field>
-        <Field label="Key id" error={id !== '' && !idOk ? 'Use 1–128 of A–Z a–z 0–9 . _ -' : undefined}>
-          {(c) => <TextInput {...c} mono value={id} onChange={(e) => setId(e.target.value)} placeholder="e.g. ledger-eth-0" data-testid="ledger-id" />}
-        </Field>
-      </div>
+      <VaultNameFields namespace={namespace} onNamespace={setNamespace} id={id} onId={setId} idOk={idOk} placeholder="e.g. ledger-eth-0" idTestId="ledger-id" />
       <CliLine command={deviceCli.ledgerAddress(backendName(device.backend), path.trim(), true)} />
       <CliLine command={deviceCli.ledgerAdopt(backendName(device.backend), namespace, id, path.trim())} label={null} />
     </Modal>

@@ -8,6 +8,8 @@
  * Pure functions over the contract's strings; trusts nothing, decides nothing the core does not
  * decide again (a path the core refuses comes back as INVALID_INPUT all the same).
  */
+import { shellArg } from '../../app/lib/shell.js';
+import { KEY_ID_RE } from '../keys/key-meta.js';
 import type { Tone } from '../../app/ui/Badge.js';
 import type { ErrorInfo } from '../../store/types.js';
 import type { DeviceInfo, DeviceState } from '../../store/devices-slice.js';
@@ -178,13 +180,9 @@ export function isEthereumPath(text: string): boolean {
 
 // ---------------------------------------------------------------- CLI
 
-/** The key id rule of the contract (`name`): 1–128 of A-Z a-z 0-9 . _ - */
-const ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
-/** A value quoted for a POSIX shell when it needs it. */
-export function shellArg(value: string): string {
-  return /^[A-Za-z0-9._\-/:=@,+]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-const idOr = (id: string, placeholder = 'ID') => (ID_RE.test(id) ? id : placeholder);
+/** A value quoted for a POSIX shell when it needs it (shared with the other screens' CLI lines). */
+export { shellArg };
+const idOr = (id: string, placeholder = 'ID') => (KEY_ID_RE.test(id) ? id : placeholder);
 const nsFlag = (namespace: string) => (namespace === 'default' || namespace === '' ? '' : ` --ns ${shellArg(namespace)}`);
 
 export const deviceCli = {
