@@ -14,7 +14,6 @@
  * `{"type":"eth.transaction","transaction":"{…}"}`; the signer comes from the same options the
  * chain commands use. A file is never overwritten. Trusts the facade.
  */
-import { writeFileSync } from 'node:fs';
 import encodeQR from 'qr';
 import { CustodyError } from '../../shared/errors.js';
 import type { SignerRef, SigningRequest } from '../../shared/api/signing.js';
@@ -24,7 +23,7 @@ import type { RequestRecord } from '../core/approvals/queue.js';
 import { DEFAULT_NAMESPACE } from '../core/keys/key-store.js';
 import { UsageError, type Args } from './args.js';
 import type { Command, CommandContext } from './commands.js';
-import { readFileBytes } from './io.js';
+import { readFileBytes, writeNewFile } from './io.js';
 import { requestViewText, signedResultText } from './request-text.js';
 
 const signerOptions = {
@@ -69,12 +68,7 @@ async function fileText(ctx: CommandContext, path: string | undefined, what: str
 }
 
 function writeNew(path: string, text: string): void {
-  try {
-    writeFileSync(path, text, { mode: 0o644, flag: 'wx' });
-  } catch (cause) {
-    const exists = (cause as { code?: unknown }).code === 'EEXIST';
-    throw new CustodyError(exists ? 'ALREADY_EXISTS' : 'INVALID_INPUT', exists ? `${path} exists: choose another file name (files are never overwritten)` : `cannot write ${path}`, { cause });
-  }
+  writeNewFile(path, text, { secret: false, exists: 'choose another file name (files are never overwritten)' });
 }
 
 function qrText(file: AirgapFile): string {

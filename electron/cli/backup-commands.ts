@@ -17,13 +17,12 @@
  * check the copy and record the restore in its audit log. None runs in `batch` (they take
  * passphrases interactively). Trusts the facade and core/backup.
  */
-import { writeFileSync } from 'node:fs';
 import { CustodyError } from '../../shared/errors.js';
 import { verifyBackupChain, type BackupManifest, type BackupVerified } from '../core/backup/index.js';
 import { restoreBackup } from '../core/backup/restore.js';
 import { UsageError } from './args.js';
 import type { Command, CommandContext } from './commands.js';
-import { readFileBytes } from './io.js';
+import { readFileBytes, writeNewFile } from './io.js';
 
 /** Chains longer than this are a mistake (and each file costs an Argon2id derivation). */
 const MAX_CHAIN = 1000;
@@ -107,13 +106,8 @@ export const BACKUP_COMMANDS: readonly Command[] = [
         } catch (error) {
           throw namingFiles(error, fromPaths, true);
         }
-        try {
-          // 'wx': never overwrite an earlier backup (the one an incremental may chain to).
-          writeFileSync(out, created.file, { mode: 0o600, flag: 'wx' });
-        } catch (cause) {
-          const exists = (cause as { code?: unknown }).code === 'EEXIST';
-          throw new CustodyError(exists ? 'ALREADY_EXISTS' : 'INVALID_INPUT', exists ? `${out} exists: a backup never overwrites a file` : `cannot write ${out}`, { cause });
-        }
+        // Never over an earlier backup (the one an incremental may chain to).
+        writeNewFile(out, created.file, { secret: true, exists: 'a backup never overwrites a file' });
         const follows = fromPaths.at(-1);
         return {
           json: { out, bytes: created.file.length, sha256: created.sha256, manifest: manifestJson(created.manifest), ...(follows === undefined ? {} : { follows, chain: [...fromPaths, out] }) },

@@ -63,6 +63,19 @@ export function writeFileBytes(path: string, bytes: Uint8Array | string, secret 
   }
 }
 
+/**
+ * Write a new file, never over an existing one (a backup a later incremental chains to, a
+ * response file): ALREADY_EXISTS says `${path} exists: ${exists}`.
+ */
+export function writeNewFile(path: string, bytes: Uint8Array | string, options: { secret: boolean; exists: string }): void {
+  try {
+    writeFileSync(path, bytes, { mode: options.secret ? 0o600 : 0o644, flag: 'wx' });
+  } catch (cause) {
+    const exists = (cause as { code?: unknown }).code === 'EEXIST';
+    throw new CustodyError(exists ? 'ALREADY_EXISTS' : 'INVALID_INPUT', exists ? `${path} exists: ${options.exists}` : `cannot write ${path}`, { cause });
+  }
+}
+
 /** If `bytes` is PEM text, the DER inside the first block; otherwise the bytes unchanged. */
 export function pemToDerIfArmoured(bytes: Uint8Array): Uint8Array {
   const text = Buffer.from(bytes).toString('latin1');
