@@ -2712,7 +2712,7 @@ class CustodianImpl implements Custodian {
         if (path === undefined) throw new CustodyError('INVALID_INPUT', "name the Ledger account's path, e.g. m/44'/60'/0'/0/0");
         const device = await this.parts.devices.ledger(backend);
         const { address, publicKey } = await device.getAddress(path);
-        key = { handle: path, label: path, algorithm: 'ecdsa-secp256k1', publicKey: secp256k1Spki(publicKey), address };
+        key = { handle: path, label: path, algorithm: 'ecdsa-secp256k1', publicKey: this.engine.parsePublicKey('ecdsa-secp256k1', publicKey), address };
       } else {
         if (request.label === undefined && request.handle === undefined) throw new CustodyError('INVALID_INPUT', 'name the key on the token by its label or its id (CKA_ID, hex)');
         const token = await this.readyToken(backend);
@@ -4086,19 +4086,6 @@ function deviceKeyInfo(r: DeviceKeyRecord): KeyInfo {
     versions: [{ version: 1, createdAt: r.createdAt, destroyed: false }],
     backend: r.backend,
   };
-}
-
-/** SPKI DER of a secp256k1 public key given as SEC1 (65-byte uncompressed or 33-byte compressed). */
-function secp256k1Spki(publicKey: Uint8Array): Uint8Array {
-  const point = secp256k1Point(publicKey);
-  const prefix = Buffer.from('3056301006072a8648ce3d020106052b8104000a034200', 'hex');
-  return new Uint8Array(Buffer.concat([prefix, Buffer.from(point)]));
-}
-
-function secp256k1Point(publicKey: Uint8Array): Uint8Array {
-  if (publicKey.length === 65 && publicKey[0] === 4) return publicKey;
-  if (publicKey.length === 33) return nobleSecp256k1.Point.fromHex(Buffer.from(publicKey).toString('hex')).toBytes(false);
-  throw new CustodyError('INVALID_INPUT', 'the device returned a public key that is not a secp256k1 point');
 }
 
 /** The y parity of a signature from a device's v: 27/28, 0/1, or an EIP-155 v (possibly truncated to a byte by the device). */
