@@ -7,7 +7,7 @@
 import * as Menu from '@radix-ui/react-dropdown-menu';
 import * as Tabs from '@radix-ui/react-tabs';
 import { Ban, CircleCheck, Clock, FileSignature, MoreHorizontal, RotateCw, Trash2, Undo2, Unlink, X } from 'lucide-react';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useApp } from '../../store/index.js';
 import type { SimpleKeyAction } from '../../store/keys-slice.js';
 import type { KeyInfo } from '../../store/types.js';
@@ -112,37 +112,13 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
               </Button>
             ) : null}
             {onDevice ? (
-              <Menu.Root>
-                <Menu.Trigger asChild>
-                  <Button size="sm" variant="ghost" iconOnly aria-label="More key actions" icon={<MoreHorizontal aria-hidden />} />
-                </Menu.Trigger>
-                <Menu.Portal>
-                  <Menu.Content className={f.menu} align="end" sideOffset={6}>
-                    <Menu.Item className={cx(f.menuItem, k.menuDanger)} onSelect={() => setForgetting(true)}>
-                      <Unlink aria-hidden />
-                      Forget (the key stays on the device)…
-                    </Menu.Item>
-                  </Menu.Content>
-                </Menu.Portal>
-              </Menu.Root>
+              <DangerMenu icon={<Unlink aria-hidden />} label="Forget (the key stays on the device)…" onSelect={() => setForgetting(true)} />
             ) : info.state === 'pending-deletion' ? (
               <Button size="sm" icon={<Undo2 aria-hidden />} busy={busy === 'cancelDeletion'} disabled={busy !== null} onClick={() => void run('cancelDeletion')}>
                 Cancel deletion
               </Button>
             ) : (
-              <Menu.Root>
-                <Menu.Trigger asChild>
-                  <Button size="sm" variant="ghost" iconOnly aria-label="More key actions" icon={<MoreHorizontal aria-hidden />} />
-                </Menu.Trigger>
-                <Menu.Portal>
-                  <Menu.Content className={f.menu} align="end" sideOffset={6}>
-                    <Menu.Item className={cx(f.menuItem, k.menuDanger)} onSelect={() => setDeleting(true)}>
-                      <Trash2 aria-hidden />
-                      Schedule deletion…
-                    </Menu.Item>
-                  </Menu.Content>
-                </Menu.Portal>
-              </Menu.Root>
+              <DangerMenu icon={<Trash2 aria-hidden />} label="Schedule deletion…" onSelect={() => setDeleting(true)} />
             )}
           </div>
         ) : null}
@@ -251,6 +227,25 @@ export function KeyDetail({ info }: { info: KeyInfo }) {
       </Tabs.Root>
       {onDevice ? <ForgetDeviceKeyDialog info={info} open={forgetting} onOpenChange={setForgetting} /> : <DeleteKeyDialog info={info} open={deleting} onOpenChange={setDeleting} />}
     </aside>
+  );
+}
+
+/** The key's "more actions" menu: its one destructive action (schedule deletion, or forget a device key). */
+function DangerMenu({ icon, label, onSelect }: { icon: ReactNode; label: string; onSelect: () => void }) {
+  return (
+    <Menu.Root>
+      <Menu.Trigger asChild>
+        <Button size="sm" variant="ghost" iconOnly aria-label="More key actions" icon={<MoreHorizontal aria-hidden />} />
+      </Menu.Trigger>
+      <Menu.Portal>
+        <Menu.Content className={f.menu} align="end" sideOffset={6}>
+          <Menu.Item className={cx(f.menuItem, k.menuDanger)} onSelect={onSelect}>
+            {icon}
+            {label}
+          </Menu.Item>
+        </Menu.Content>
+      </Menu.Portal>
+    </Menu.Root>
   );
 }
 
